@@ -1,0 +1,102 @@
+# xenlaunch: one plain Makefile.
+#   make            build bin/xenlaunch, bin/xvirsh and the unit tests
+#   make check      install what is missing, build, run unit and end-to-end tests
+#   make demo       install what is missing, build, run the demo guest in the nested Xen host
+#   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
+#
+# Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
+# bootloader/ common/ goes into xenlaunch, every .c under tools/ and common/
+# into xvirsh. A file that holds main() is named main.c (launcher) or
+# xvirsh.c (tools); everything else is linked into the unit-test runner too.
+
+CC      ?= gcc
+WERROR  ?= 1
+O       := build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory xentoollog
+XML_PKGS   := libxml-2.0
+TEST_PKGS  := cunit
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE -I.
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS))
+
+LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
+LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
+TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard common/*.c)
+MAIN_SRCS     := launcher/main.c tools/xvirsh.c
+LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
+UNIT_SRCS     := $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+LAUNCHER_OBJS := $(call obj,$(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS)))
+TOOLS_OBJS    := $(call obj,$(filter-out $(MAIN_SRCS),$(TOOLS_SRCS)))
+LIB_OBJS      := $(call obj,$(LIB_SRCS))
+UNIT_OBJS     := $(call obj,$(UNIT_SRCS))
+
+BINS := bin/xenlaunch bin/xvirsh $(O)/unit-tests
+
+.PHONY: all deps check unit e2e demo bench clean
+all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
+
+bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS)) -lutil
+
+bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS))
+
+$(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(TEST_PKGS)) -lutil
+
+$(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+deps:
+	$(Q)scripts/install-deps
+
+# The unit tests need no Xen host; the end-to-end tests boot one.
+unit: all
+	$(Q)$(O)/unit-tests
+
+e2e: all
+	$(Q)tests/e2e/run-all
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(O)/unit-tests
+	$(Q)tests/e2e/run-all
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/host/demo
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/run-all
+
+clean:
+	rm -rf bin $(O)/obj $(O)/unit-tests $(O)/host

@@ -1,0 +1,61 @@
+/*
+ * Runs every registered suite, or those named on the command line.
+ * Exit status: 0 when every test passed, 1 otherwise.
+ */
+#include "tests/unit/unit.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct unit_suite *suites;
+
+void unit_register(struct unit_suite *suite)
+{
+	struct unit_suite **p = &suites;
+
+	/* Keep them sorted by name: a stable order across builds. */
+	while (*p && strcmp((*p)->name, suite->name) < 0)
+		p = &(*p)->next;
+	suite->next = *p;
+	*p = suite;
+}
+
+static int wanted(const char *name, int argc, char **argv)
+{
+	if (argc < 2)
+		return 1;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	for (struct unit_suite *s = suites; s; s = s->next) {
+		if (!wanted(s->name, argc, argv))
+			continue;
+		CU_SuiteInfo info[] = {
+			{ s->name, NULL, NULL, NULL, NULL, s->tests },
+			CU_SUITE_INFO_NULL,
+		};
+		if (CU_register_suites(info) != CUE_SUCCESS) {
+			fprintf(stderr, "unit-tests: cannot register suite %s\n", s->name);
+			return 1;
+		}
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	if (CU_get_number_of_tests_run() == 0) {
+		fprintf(stderr, "unit-tests: no test ran\n");
+		failures = 1;
+	}
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * The unit-test runner: one CUnit suite per module, each in its own file,
+ * registered by UNIT_SUITE so that adding a file adds its suite.
+ *
+ *   static void test_x(void) { CU_ASSERT_EQUAL(...); }
+ *   static CU_TestInfo tests[] = { { "x", test_x }, CU_TEST_INFO_NULL };
+ *   UNIT_SUITE("module", tests)
+ */
+#ifndef TESTS_UNIT_H
+#define TESTS_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+struct unit_suite {
+	const char *name;
+	CU_TestInfo *tests;
+	struct unit_suite *next;
+};
+
+void unit_register(struct unit_suite *suite);
+
+#define UNIT_SUITE(name_, tests_)                                          \
+	static struct unit_suite unit_suite_ = { (name_), (tests_), 0 };   \
+	__attribute__((constructor)) static void unit_suite_register(void) \
+	{                                                                  \
+		unit_register(&unit_suite_);                               \
+	}
+
+#endif
