@@ -1,0 +1,245 @@
+/*
+ * The launcher's watchdog child; see watchdog.h.
+ */
+#include "xenpv/watchdog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xenctrl.h>
+#include <xenstore.h>
+
+#include "common/log.h"
+#include "xenpv/domain_build.h"
+#include "xenpv/xs_layout.h"
+
+void watchdog_init(struct watchdog *wd)
+{
+	wd->pid = -1;
+	wd->fd = -1;
+}
+
+int watchdog_parse_line(const char *line, uint32_t *domid_r, char uuid_r[37])
+{
+	unsigned long domid;
+	char *end;
+
+	if (!strcmp(line, "N"))
+		return 'N';
+	if (!strcmp(line, "C"))
+		return 'C';
+	if (line[0] != 'D' || line[1] != ' ')
+		return -EINVAL;
+	errno = 0;
+	domid = strtoul(line + 2, &end, 10);
+	if (errno || end == line + 2 || *end != ' ' || domid == 0 || domid >= 0x7ff0)
+		return -EINVAL;
+	end++;
+	if (strlen(end) != 36)
+		return -EINVAL;
+	for (int i = 0; i < 36; i++) {
+		int dash = (i == 8 || i == 13 || i == 18 || i == 23);
+
+		if (dash ? end[i] != '-' : !strchr("0123456789abcdef", end[i]) || !end[i])
+			return -EINVAL;
+	}
+	*domid_r = (uint32_t)domid;
+	memcpy(uuid_r, end, 37);
+	return 'D';
+}
+
+static int uuid_parse(const char *s, uint8_t out[16])
+{
+	for (int i = 0, j = 0; i < 16; i++) {
+		unsigned v;
+
+		if (s[j] == '-')
+			j++;
+		if (sscanf(s + j, "%2x", &v) != 1)
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+		j += 2;
+	}
+	return 0;
+}
+
+static void watchdog_cleanup(uint32_t domid, const char *uuid_str)
+{
+	xc_interface *xch = NULL;
+	struct xs_handle *xsh = NULL;
+	enum pv_domain_state st;
+	uint8_t uuid[16];
+
+	log_warnx("watchdog: launcher went away without cleaning up; destroying domain %u",
+		  domid);
+	if (uuid_parse(uuid_str, uuid))
+		return;
+	xch = xc_interface_open(NULL, NULL, 0);
+	if (!xch) {
+		log_warn("watchdog: xc_interface_open");
+		goto out;
+	}
+	if (pv_domain_query(xch, domid, uuid, &st) == 0 && st != PV_STATE_GONE)
+		pv_domain_destroy(xch, domid);
+	else
+		log_warnx("watchdog: domain %u is no longer ours; not destroying it", domid);
+	xsh = xs_open(0);
+	if (!xsh) {
+		log_warn("watchdog: xs_open");
+		goto out;
+	}
+	/* The directories are ours whatever happened to the domain. */
+	xs_remove_domain_dirs(xsh, domid, uuid_str);
+out:
+	if (xsh)
+		xs_close(xsh);
+	if (xch)
+		xc_interface_close(xch);
+}
+
+static void __attribute__((noreturn)) watchdog_main(int fd)
+{
+	char line[128];
+	size_t len = 0;
+	uint32_t domid = 0;
+	char uuid[37] = "";
+	int null_fd;
+
+	prctl(PR_SET_NAME, "xenlaunch-wd", 0, 0, 0);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	/* Keep stderr for the log; hold nothing else of the launcher's. */
+	null_fd = open("/dev/null", O_RDWR);
+	if (null_fd >= 0) {
+		dup2(null_fd, 0);
+		dup2(null_fd, 1);
+	}
+	if (fd != 3) {
+		dup2(fd, 3);
+		fd = 3;
+	}
+	close_range(4, ~0U, 0);
+
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (c != '\n') {
+			if (len < sizeof(line) - 1)
+				line[len++] = c;
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		switch (watchdog_parse_line(line, &domid, uuid)) {
+		case 'C':
+			_exit(0);
+		case 'N':
+			domid = 0;
+			break;
+		case 'D':
+			break;
+		default:
+			log_warnx("watchdog: ignoring bad message");
+			break;
+		}
+	}
+	if (domid)
+		watchdog_cleanup(domid, uuid);
+	_exit(0);
+}
+
+int watchdog_start(struct watchdog *wd)
+{
+	int p[2] = { -1, -1 };
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		int rc = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		watchdog_main(p[0]);
+	}
+	close(p[0]);
+	wd->pid = pid;
+	wd->fd = p[1];
+	return 0;
+}
+
+static int send_line(struct watchdog *wd, const char *s)
+{
+	size_t len = strlen(s), off = 0;
+
+	if (wd->fd < 0)
+		return -EPIPE;
+	while (off < len) {
+		ssize_t r = write(wd->fd, s + off, len - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			log_warn("watchdog: write");
+			return -errno;
+		}
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+int watchdog_set_domain(struct watchdog *wd, uint32_t domid, const char *uuid_str)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "D %u %s\n", domid, uuid_str);
+	return send_line(wd, line);
+}
+
+int watchdog_clear_domain(struct watchdog *wd)
+{
+	return send_line(wd, "N\n");
+}
+
+void watchdog_dispose(struct watchdog *wd)
+{
+	if (wd->fd >= 0) {
+		send_line(wd, "C\n");
+		close(wd->fd);
+		wd->fd = -1;
+	}
+	if (wd->pid > 0) {
+		while (waitpid(wd->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		wd->pid = -1;
+	}
+}
+
+int watchdog_reaped(struct watchdog *wd, pid_t pid)
+{
+	if (wd->pid <= 0 || pid != wd->pid)
+		return 0;
+	wd->pid = -1;
+	return 1;
+}

@@ -1,0 +1,48 @@
+/*
+ * The watchdog: a child process, forked before any domain exists, that
+ * destroys the launcher's domain if the launcher dies without cleaning up
+ * (SIGKILL, a crash). It holds the read end of a pipe; the launcher tells
+ * it, one line per message, which domain it owns:
+ *
+ *   "D <domid> <uuid>\n"   the launcher now owns this domain
+ *   "N\n"                  the launcher owns no domain (it destroyed it)
+ *   "C\n"                  clean exit: the launcher cleaned up, stop
+ *
+ * On EOF without "C" the child destroys the domain it was last told about
+ * (only if that domid still carries the same uuid, so a reused domid is
+ * never touched) and removes its xenstore directories, then exits.
+ * The child ignores SIGINT/SIGTERM/SIGQUIT/SIGHUP: a ^C to the terminal's
+ * process group must not kill it before the launcher has cleaned up.
+ */
+#ifndef XENPV_WATCHDOG_H
+#define XENPV_WATCHDOG_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct watchdog {
+	pid_t pid;	/* -1: not running */
+	int fd;		/* write end, -1: closed */
+};
+
+void watchdog_init(struct watchdog *wd);
+
+/* Forks the child. Call before creating the domain and before opening
+ * any Xen handle. 0 or a negative errno. */
+int watchdog_start(struct watchdog *wd);
+
+/* Tell the child about (or forget) the domain. 0 or a negative errno. */
+int watchdog_set_domain(struct watchdog *wd, uint32_t domid, const char *uuid_str);
+int watchdog_clear_domain(struct watchdog *wd);
+
+/* Sends "C", closes the pipe and reaps the child. Idempotent. */
+void watchdog_dispose(struct watchdog *wd);
+
+/* Reaps the child if `pid` is it (after SIGCHLD); returns 1 when it was. */
+int watchdog_reaped(struct watchdog *wd, pid_t pid);
+
+/* Parses one message line (without '\n'): 'D' fills domid/uuid, pure, for
+ * the tests. Returns 'D', 'N', 'C', or -EINVAL. */
+int watchdog_parse_line(const char *line, uint32_t *domid_r, char uuid_r[37]);
+
+#endif
