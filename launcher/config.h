@@ -9,6 +9,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Printed by -version and the monitor's "info version"; the build may override it. */
+#ifndef XENLAUNCH_VERSION
+#define XENLAUNCH_VERSION "0.1"
+#endif
+
+/*
+ * Defaults and limits of the launch configuration. options.c prints them in
+ * -M xenpv,help from these very macros, so the help cannot drift from the code.
+ */
+#define LAUNCH_DEFAULT_MEMORY_MIB 128u
+#define LAUNCH_MAX_MEMORY_MIB (1024u * 1024u)	/* 1 TiB: anything above is a typo */
+#define LAUNCH_DEFAULT_VCPUS 1u
+#define LAUNCH_MAX_VCPUS 128u
+
 enum machine_type {
 	MACHINE_XENPV,	/* paravirtual guest built with libxc */
 	MACHINE_XENFV,	/* HVM guest: not supported yet */
@@ -24,25 +38,37 @@ enum chardev_kind {
 	CHARDEV_UNIX,	/* "unix:PATH,server[,nowait]": a listening socket */
 };
 
+/* Filled by chardev_spec_parse(); path is owned (free with chardev_spec_dispose()). */
 struct chardev_spec {
 	enum chardev_kind kind;
-	char *path;		/* FILE and UNIX */
-	bool server;		/* UNIX: listen (the only mode supported) */
-	bool wait;		/* UNIX: wait for a client before starting */
+	char *path;		/* FILE and UNIX; NULL otherwise */
+	bool server;		/* UNIX: listen (the only mode supported, always true) */
+	bool wait;		/* UNIX: wait for a client before starting (no ",nowait") */
 };
 
 struct launch_config {
 	enum machine_type machine;
-	char *name;		/* -name; required for xenpv */
-	uint8_t uuid[16];	/* -uuid, or generated */
-	bool uuid_set;
+	/*
+	 * -name. Never NULL after a successful options_parse(): QEMU does not
+	 * require a name but Xen tools address domains by name, so an unnamed
+	 * guest is called "xenlaunch-" followed by the first 8 hex digits of its
+	 * UUID (stable for a given -uuid, distinct between unnamed guests).
+	 */
+	char *name;
+	uint8_t uuid[16];	/* -uuid, or a random version 4 UUID */
+	bool uuid_set;		/* true when -uuid gave it */
 	uint64_t memory_mib;	/* -m, default 128 */
 	unsigned vcpus;		/* -smp, default 1 */
 	char *kernel;		/* -kernel */
 	char *initrd;		/* -initrd */
 	char *append;		/* -append */
-	struct chardev_spec serial;	/* -serial; default depends on -nographic/-daemonize */
-	struct chardev_spec monitor;	/* -monitor */
+	/*
+	 * -serial. When not given: stdio (there is no graphical display), or
+	 * null with -daemonize or when -monitor stdio already owns stdio.
+	 * CHARDEV_NONE only with an explicit "-serial none".
+	 */
+	struct chardev_spec serial;
+	struct chardev_spec monitor;	/* -monitor; CHARDEV_NONE (no monitor) unless given */
 	bool no_reboot;		/* -no-reboot: a guest reboot ends the launcher */
 	bool start_paused;	/* -S */
 	bool daemonize;		/* -daemonize */

@@ -1,0 +1,810 @@
+/*
+ * The command line in QEMU's spelling. Parsing happens in two passes over
+ * the same config: the first turns each option into fields (syntax errors
+ * name the option), the second checks how the options fit together and
+ * fills in the defaults, so that the rest of the launcher sees one complete,
+ * validated struct launch_config and never argv.
+ */
+#include "launcher/options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define PROG "xenlaunch"
+#define NAME_MAX_LEN 64
+
+enum option_id {
+	OPT_NAME, OPT_MACHINE, OPT_MEMORY, OPT_SMP, OPT_KERNEL, OPT_INITRD,
+	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
+	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
+	OPT_HELP,
+	OPT_LATER,	/* recognised, belongs to later work: refused */
+};
+
+struct option_desc {
+	const char *name;	/* without the dash */
+	enum option_id id;
+	const char *arg;	/* metavariable for -help; NULL: takes no argument */
+	const char *help;
+};
+
+/* One table drives both the parser and -help, so -help lists every option. */
+static const struct option_desc option_table[] = {
+	{ "name", OPT_NAME, "NAME", "guest name (also guest=NAME); default xenlaunch-<first 8 hex digits of the UUID>" },
+	{ "M", OPT_MACHINE, "TYPE", "machine type: xenpv ('-M help' lists them, '-M xenpv,help' shows its defaults)" },
+	{ "machine", OPT_MACHINE, "TYPE", "same as -M (also type=TYPE)" },
+	{ "m", OPT_MEMORY, "SIZE", "guest memory: MiB, or a number with an M or G suffix (also size=SIZE); default 128" },
+	{ "smp", OPT_SMP, "N", "number of vCPUs, 1 to 128 (also cpus=N); default 1" },
+	{ "kernel", OPT_KERNEL, "FILE", "guest kernel image, loaded directly" },
+	{ "initrd", OPT_INITRD, "FILE", "initial ramdisk (needs -kernel)" },
+	{ "append", OPT_APPEND, "CMDLINE", "kernel command line (needs -kernel)" },
+	{ "uuid", OPT_UUID, "UUID", "guest UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; default random" },
+	{ "serial", OPT_SERIAL, "DEV", "serial target: pty, stdio, null, none, file:PATH, unix:PATH,server[,nowait]" },
+	{ "monitor", OPT_MONITOR, "DEV", "monitor target: stdio, pty, none, unix:PATH,server,nowait" },
+	{ "no-reboot", OPT_NO_REBOOT, NULL, "exit instead of rebooting the guest" },
+	{ "S", OPT_PAUSED, NULL, "do not start the guest's vCPUs ('cont' in the monitor starts them)" },
+	{ "daemonize", OPT_DAEMONIZE, NULL, "detach from the terminal once the guest is running" },
+	{ "pidfile", OPT_PIDFILE, "FILE", "write the launcher's process ID to FILE" },
+	{ "nographic", OPT_NOGRAPHIC, NULL, "no graphical display; the serial port goes to stdio" },
+	{ "D", OPT_LOGFILE, "FILE", "write the launcher's log to FILE" },
+	{ "version", OPT_VERSION, NULL, "print the version and exit" },
+	{ "help", OPT_HELP, NULL, "print this help and exit" },
+	{ "h", OPT_HELP, NULL, "same as -help" },
+	{ "hda", OPT_LATER, "FILE", "first IDE disk image (not supported yet)" },
+	{ "hdb", OPT_LATER, "FILE", "second IDE disk image (not supported yet)" },
+	{ "hdc", OPT_LATER, "FILE", "third IDE disk image (not supported yet)" },
+	{ "hdd", OPT_LATER, "FILE", "fourth IDE disk image (not supported yet)" },
+	{ "cdrom", OPT_LATER, "FILE", "CD-ROM image (not supported yet)" },
+	{ "drive", OPT_LATER, "SPEC", "block device (not supported yet)" },
+	{ "net", OPT_LATER, "SPEC", "network interface, legacy form (not supported yet)" },
+	{ "nic", OPT_LATER, "SPEC", "network interface (not supported yet)" },
+	{ "netdev", OPT_LATER, "SPEC", "network backend (not supported yet)" },
+	{ "device", OPT_LATER, "SPEC", "device (not supported yet)" },
+	{ "vnc", OPT_LATER, "DISPLAY", "VNC display (not supported yet)" },
+	{ "sdl", OPT_LATER, NULL, "SDL display (not supported yet)" },
+	{ "display", OPT_LATER, "TYPE", "display type (not supported yet)" },
+	{ "bootloader", OPT_LATER, "FILE", "boot loader for PV guests (not supported yet)" },
+	{ "k", OPT_LATER, "LAYOUT", "keyboard layout (not supported yet)" },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct machine_desc {
+	const char *name;
+	enum machine_type type;
+	bool supported;
+	const char *help;
+};
+
+static const struct machine_desc machine_table[] = {
+	{ "xenpv", MACHINE_XENPV, true, "Xen paravirtual guest (libxc domain build)" },
+	{ "xenfv", MACHINE_XENFV, false, "Xen HVM guest (not supported yet)" },
+};
+
+/*
+ * What -M xenpv brings without being asked: this table is what
+ * "-M xenpv,help" prints. Keep it in step with xenpv/ and with the
+ * defaults filled in by options_finish(); numbers come from config.h.
+ */
+struct machine_default {
+	const char *what;
+	unsigned value;		/* printed before text when non-zero */
+	const char *text;
+};
+
+static const struct machine_default xenpv_defaults[] = {
+	{ "xenstore", 0, "/local/domain/N (the guest's directory; N is its domid)" },
+	{ "xenstore", 0, "/vm/UUID (the VM's directory: name, uuid)" },
+	{ "console 0", 0, "PV console ring, served by xenlaunch (console/type=ioemu)" },
+	{ "serial", 0, "stdio; null with -daemonize or -monitor stdio (-serial)" },
+	{ "memory", LAUNCH_DEFAULT_MEMORY_MIB, "MiB (-m)" },
+	{ "vcpus", LAUNCH_DEFAULT_VCPUS, "(-smp)" },
+};
+
+void launch_config_init(struct launch_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->machine = MACHINE_XENPV;
+	cfg->memory_mib = LAUNCH_DEFAULT_MEMORY_MIB;
+	cfg->vcpus = LAUNCH_DEFAULT_VCPUS;
+	cfg->serial.kind = CHARDEV_NONE;
+	cfg->monitor.kind = CHARDEV_NONE;
+}
+
+void launch_config_dispose(struct launch_config *cfg)
+{
+	free(cfg->name);
+	free(cfg->kernel);
+	free(cfg->initrd);
+	free(cfg->append);
+	free(cfg->pidfile);
+	free(cfg->logfile);
+	chardev_spec_dispose(&cfg->serial);
+	chardev_spec_dispose(&cfg->monitor);
+	launch_config_init(cfg);
+}
+
+void chardev_spec_dispose(struct chardev_spec *spec)
+{
+	free(spec->path);
+	memset(spec, 0, sizeof(*spec));
+	spec->kind = CHARDEV_NONE;
+}
+
+/* Matches one comma-separated unix socket flag, in QEMU's old or new spelling. */
+static int unix_flag_parse(const char *flag, size_t len, struct chardev_spec *spec)
+{
+#define IS(s) (len == strlen(s) && !memcmp(flag, s, len))
+	if (IS("server") || IS("server=on"))
+		spec->server = true;
+	else if (IS("server=off"))
+		spec->server = false;
+	else if (IS("nowait") || IS("nowait=on") || IS("wait=off"))
+		spec->wait = false;
+	else if (IS("wait") || IS("wait=on") || IS("nowait=off"))
+		spec->wait = true;
+	else
+		return -EINVAL;
+	return 0;
+#undef IS
+}
+
+int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char **err_r)
+{
+	struct chardev_spec parsed = { .kind = CHARDEV_NONE, .wait = true };
+	const char *rest, *comma;
+	struct sockaddr_un sun;
+	size_t path_len;
+	int rc;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->kind = CHARDEV_NONE;
+
+	if (!strcmp(text, "none")) {
+		parsed.kind = CHARDEV_NONE;
+	} else if (!strcmp(text, "null")) {
+		parsed.kind = CHARDEV_NULL;
+	} else if (!strcmp(text, "pty")) {
+		parsed.kind = CHARDEV_PTY;
+	} else if (!strcmp(text, "stdio")) {
+		parsed.kind = CHARDEV_STDIO;
+	} else if (!strncmp(text, "file:", 5)) {
+		parsed.kind = CHARDEV_FILE;
+		if (!text[5]) {
+			*err_r = "empty path";
+			return -EINVAL;
+		}
+		parsed.path = strdup(text + 5);
+		if (!parsed.path) {
+			*err_r = "out of memory";
+			return -ENOMEM;
+		}
+	} else if (!strncmp(text, "unix:", 5)) {
+		parsed.kind = CHARDEV_UNIX;
+		rest = text + 5;
+		comma = strchr(rest, ',');
+		path_len = comma ? (size_t)(comma - rest) : strlen(rest);
+		if (!path_len) {
+			*err_r = "empty path";
+			return -EINVAL;
+		}
+		/* bind() needs the path and its NUL inside sun_path. */
+		if (path_len >= sizeof(sun.sun_path)) {
+			*err_r = "path too long for a unix socket";
+			return -EINVAL;
+		}
+		while (comma) {
+			const char *flag = comma + 1;
+
+			comma = strchr(flag, ',');
+			if (unix_flag_parse(flag, comma ? (size_t)(comma - flag) : strlen(flag),
+					    &parsed) < 0) {
+				*err_r = "unknown unix socket option (expected server, nowait)";
+				return -EINVAL;
+			}
+		}
+		if (!parsed.server) {
+			*err_r = "unix socket client mode is not supported (add ,server)";
+			return -EINVAL;
+		}
+		parsed.path = strndup(rest, path_len);
+		if (!parsed.path) {
+			*err_r = "out of memory";
+			return -ENOMEM;
+		}
+	} else if (!strncmp(text, "mon:", 4)) {
+		*err_r = "not supported (a monitor multiplexed with the serial port; use -monitor)";
+		return -EINVAL;
+	} else {
+		*err_r = "not supported";
+		return -EINVAL;
+	}
+
+	rc = 0;
+	*spec = parsed;
+	return rc;
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int uuid_from_string(const char *text, uint8_t uuid_r[16])
+{
+	uint8_t uuid[16];
+	size_t i, byte = 0;
+
+	if (strlen(text) != UUID_STRING_SIZE - 1)
+		return -EINVAL;
+	for (i = 0; i < UUID_STRING_SIZE - 1; ) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (text[i] != '-')
+				return -EINVAL;
+			i++;
+			continue;
+		}
+		hi = hex_digit((unsigned char)text[i]);
+		lo = hex_digit((unsigned char)text[i + 1]);
+		/* The second digit must not sit where a dash belongs. */
+		if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 || i + 1 == 23)
+			return -EINVAL;
+		uuid[byte++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	memcpy(uuid_r, uuid, sizeof(uuid));
+	return 0;
+}
+
+void uuid_to_string(const uint8_t u[16], char out[UUID_STRING_SIZE])
+{
+	snprintf(out, UUID_STRING_SIZE,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
+		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+/* A random (version 4, RFC 4122 variant) UUID; -errno if /dev/urandom fails. */
+static int uuid_generate_random(uint8_t uuid_r[16])
+{
+	size_t got = 0;
+	int fd = -1, rc;
+	ssize_t r;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (got < 16) {
+		r = read(fd, uuid_r + got, 16 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = r < 0 ? -errno : -EIO;
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	uuid_r[6] = (uint8_t)((uuid_r[6] & 0x0f) | 0x40);
+	uuid_r[8] = (uint8_t)((uuid_r[8] & 0x3f) | 0x80);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Sizes: a plain number is MiB (QEMU's default unit); M, G and T suffixes
+ * in either case. Returns 0, -EINVAL for bad syntax, -ERANGE for overflow.
+ */
+static int memory_size_parse(const char *text, uint64_t *mib_r)
+{
+	unsigned long long n;
+	uint64_t mult = 1, mib;
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;	/* strtoull would accept " 5", "+5" and "-5" */
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (!*end || !strcmp(end, "M") || !strcmp(end, "m"))
+		mult = 1;
+	else if (!strcmp(end, "G") || !strcmp(end, "g"))
+		mult = 1024;
+	else if (!strcmp(end, "T") || !strcmp(end, "t"))
+		mult = 1024 * 1024;
+	else
+		return -EINVAL;
+	if (__builtin_mul_overflow((uint64_t)n, mult, &mib))
+		return -ERANGE;
+	*mib_r = mib;
+	return 0;
+}
+
+/* A decimal unsigned number and nothing else. */
+static int unsigned_parse(const char *text, unsigned long *n_r)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	*n_r = strtoul(text, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * QEMU options with one property accept "VALUE" or "KEY=VALUE" (-m 512,
+ * -m size=512). Anything after a comma is another property, which we do
+ * not have: refuse it by name. Returns the value (pointing into text) or
+ * NULL after printing the error.
+ */
+static const char *single_property(const char *opt, const char *text, const char *key,
+				   FILE *err)
+{
+	const char *comma = strchr(text, ',');
+	size_t key_len = strlen(key);
+
+	if (comma) {
+		fprintf(err, PROG ": -%s %s: unsupported property '%s'\n", opt, text, comma + 1);
+		return NULL;
+	}
+	if (!strncmp(text, key, key_len) && text[key_len] == '=')
+		return text + key_len + 1;
+	return text;
+}
+
+static int replace_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static void print_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: " PROG " [options]\n"
+		     "Builds and runs one Xen guest; the command line follows QEMU's.\n\n");
+	for (i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct option_desc *o = &option_table[i];
+		char left[32];
+
+		snprintf(left, sizeof(left), "-%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(out, "  %-20s %s\n", left, o->help);
+	}
+}
+
+static void print_machines(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Supported machines are:\n");
+	for (i = 0; i < ARRAY_SIZE(machine_table); i++)
+		fprintf(out, "%-20s %s\n", machine_table[i].name, machine_table[i].help);
+}
+
+static void print_xenpv_defaults(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Machine xenpv adds by default:\n");
+	for (i = 0; i < ARRAY_SIZE(xenpv_defaults); i++) {
+		const struct machine_default *d = &xenpv_defaults[i];
+
+		if (d->value)
+			fprintf(out, "  %-10s %u %s\n", d->what, d->value, d->text);
+		else
+			fprintf(out, "  %-10s %s\n", d->what, d->text);
+	}
+}
+
+/* -M / -machine: [type=]TYPE[,help] | help. */
+static enum options_result machine_parse(const char *opt, const char *text,
+					 struct launch_config *cfg, FILE *out, FILE *err)
+{
+	enum options_result res = OPTIONS_ERROR;
+	const struct machine_desc *machine = NULL;
+	char *copy = NULL, *item, *save = NULL;
+	const char *type = NULL;
+	bool help = false, first = true;
+	size_t i;
+
+	copy = strdup(text);
+	if (!copy) {
+		fprintf(err, PROG ": -%s: out of memory\n", opt);
+		goto out;
+	}
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(item, "help") || !strcmp(item, "?")) {
+			help = true;
+		} else if (!strncmp(item, "type=", 5)) {
+			type = item + 5;
+		} else if (first && !strchr(item, '=')) {
+			type = item;
+		} else {
+			fprintf(err, PROG ": -%s %s: unsupported property '%s'\n", opt, text, item);
+			goto out;
+		}
+		first = false;
+	}
+	if (help && !type) {
+		print_machines(out);
+		res = OPTIONS_EXIT;
+		goto out;
+	}
+	if (!type || !*type) {
+		fprintf(err, PROG ": -%s %s: missing machine type\n", opt, text);
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(machine_table); i++)
+		if (!strcmp(machine_table[i].name, type))
+			machine = &machine_table[i];
+	if (!machine) {
+		fprintf(err, PROG ": -%s %s: unsupported machine type\n"
+			     "Use -machine help to list supported machines\n", opt, text);
+		goto out;
+	}
+	if (!machine->supported) {
+		fprintf(err, PROG ": machine type '%s' is not supported yet\n", machine->name);
+		goto out;
+	}
+	if (help) {
+		print_xenpv_defaults(out);
+		res = OPTIONS_EXIT;
+		goto out;
+	}
+	cfg->machine = machine->type;
+	res = OPTIONS_RUN;
+out:
+	free(copy);
+	return res;
+}
+
+static int name_check(const char *name, FILE *err)
+{
+	const char *p;
+	bool all_digits = true;
+
+	if (!*name) {
+		fprintf(err, PROG ": -name: empty name\n");
+		return -EINVAL;
+	}
+	if (strlen(name) > NAME_MAX_LEN) {
+		fprintf(err, PROG ": -name: name longer than %d characters\n", NAME_MAX_LEN);
+		return -EINVAL;
+	}
+	for (p = name; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			fprintf(err, PROG ": -name: name contains a control character\n");
+			return -EINVAL;
+		}
+		if (!isdigit((unsigned char)*p))
+			all_digits = false;
+	}
+	/* xl and xenstore users take a number for a domain ID. */
+	if (all_digits) {
+		fprintf(err, PROG ": -name %s: a name made only of digits would be taken for a domain ID\n",
+			name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* -kernel and -initrd: an existing, readable regular file. Contents are not checked. */
+static int image_check(const char *opt, const char *path, FILE *err)
+{
+	struct stat st;
+	int fd = -1, rc;
+
+	/* O_NONBLOCK: opening a FIFO must not hang the launcher. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		fprintf(err, PROG ": -%s %s: %s\n", opt, path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		fprintf(err, PROG ": -%s %s: %s\n", opt, path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		fprintf(err, PROG ": -%s %s: not a regular file\n", opt, path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static const struct option_desc *option_lookup(const char *arg)
+{
+	const char *name;
+	size_t i;
+
+	if (arg[0] != '-')
+		return NULL;
+	name = arg[1] == '-' ? arg + 2 : arg + 1;
+	for (i = 0; i < ARRAY_SIZE(option_table); i++)
+		if (!strcmp(option_table[i].name, name))
+			return &option_table[i];
+	return NULL;
+}
+
+/* The second pass: how the options fit together, then the defaults. */
+static enum options_result options_finish(struct launch_config *cfg, bool serial_given,
+					  FILE *err)
+{
+	char uuid_text[UUID_STRING_SIZE];
+	int rc;
+
+	if (cfg->daemonize) {
+		if (cfg->nographic) {
+			fprintf(err, PROG ": -nographic cannot be used with -daemonize\n");
+			return OPTIONS_ERROR;
+		}
+		if (cfg->serial.kind == CHARDEV_STDIO) {
+			fprintf(err, PROG ": -serial stdio cannot be used with -daemonize\n");
+			return OPTIONS_ERROR;
+		}
+		if (cfg->monitor.kind == CHARDEV_STDIO) {
+			fprintf(err, PROG ": -monitor stdio cannot be used with -daemonize\n");
+			return OPTIONS_ERROR;
+		}
+	}
+	if (cfg->serial.kind == CHARDEV_STDIO && cfg->monitor.kind == CHARDEV_STDIO) {
+		fprintf(err, PROG ": -serial stdio and -monitor stdio cannot share stdio\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->append && !cfg->kernel) {
+		fprintf(err, PROG ": -append only allowed with -kernel option\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->initrd && !cfg->kernel) {
+		fprintf(err, PROG ": -initrd only allowed with -kernel option\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->machine == MACHINE_XENPV && !cfg->kernel) {
+		fprintf(err, PROG ": -M xenpv needs -kernel (the bootloader is not supported yet)\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->kernel && image_check("kernel", cfg->kernel, err) < 0)
+		return OPTIONS_ERROR;
+	if (cfg->initrd && image_check("initrd", cfg->initrd, err) < 0)
+		return OPTIONS_ERROR;
+
+	/* Like QEMU without a display, the serial port is the terminal, unless
+	 * there is no terminal (-daemonize) or the monitor has it. */
+	if (!serial_given) {
+		if (cfg->daemonize || cfg->monitor.kind == CHARDEV_STDIO)
+			cfg->serial.kind = CHARDEV_NULL;
+		else
+			cfg->serial.kind = CHARDEV_STDIO;
+	}
+	if (!cfg->uuid_set) {
+		rc = uuid_generate_random(cfg->uuid);
+		if (rc < 0) {
+			fprintf(err, PROG ": cannot generate a UUID: /dev/urandom: %s\n", strerror(-rc));
+			return OPTIONS_ERROR;
+		}
+	}
+	if (!cfg->name) {
+		uuid_to_string(cfg->uuid, uuid_text);
+		uuid_text[8] = '\0';
+		if (asprintf(&cfg->name, PROG "-%s", uuid_text) < 0) {
+			cfg->name = NULL;
+			fprintf(err, PROG ": out of memory\n");
+			return OPTIONS_ERROR;
+		}
+	}
+	return OPTIONS_RUN;
+}
+
+enum options_result options_parse(int argc, char **argv, struct launch_config *cfg,
+				  FILE *out, FILE *err)
+{
+	bool serial_given = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct option_desc *o = option_lookup(arg);
+		const char *val = NULL, *v, *msg;
+		struct chardev_spec spec;
+		enum options_result res;
+		unsigned long n;
+		uint64_t mib;
+		char **field = NULL;
+		int rc;
+
+		if (arg[0] != '-') {
+			/* QEMU reads a bare argument as the -hda image. */
+			fprintf(err, PROG ": %s: not supported yet (a bare argument is a -hda disk image)\n",
+				arg);
+			return OPTIONS_ERROR;
+		}
+		if (!o) {
+			fprintf(err, PROG ": %s: invalid option\n", arg);
+			return OPTIONS_ERROR;
+		}
+		if (o->id == OPT_LATER) {
+			fprintf(err, PROG ": -%s: not supported yet\n", o->name);
+			return OPTIONS_ERROR;
+		}
+		if (o->arg) {
+			if (i + 1 >= argc) {
+				fprintf(err, PROG ": -%s: requires an argument\n", o->name);
+				return OPTIONS_ERROR;
+			}
+			val = argv[++i];
+		}
+
+		switch (o->id) {
+		case OPT_NAME:
+			v = single_property(o->name, val, "guest", err);
+			if (!v || name_check(v, err) < 0)
+				return OPTIONS_ERROR;
+			field = &cfg->name;
+			val = v;
+			break;
+		case OPT_MACHINE:
+			res = machine_parse(o->name, val, cfg, out, err);
+			if (res != OPTIONS_RUN)
+				return res;
+			break;
+		case OPT_MEMORY:
+			v = single_property(o->name, val, "size", err);
+			if (!v)
+				return OPTIONS_ERROR;
+			rc = memory_size_parse(v, &mib);
+			if (rc == -EINVAL) {
+				fprintf(err, PROG ": -m %s: invalid memory size (MiB, or a number with an M or G suffix)\n",
+					val);
+				return OPTIONS_ERROR;
+			}
+			if (rc == -ERANGE || mib > LAUNCH_MAX_MEMORY_MIB) {
+				fprintf(err, PROG ": -m %s: memory size is above the 1 TiB limit\n", val);
+				return OPTIONS_ERROR;
+			}
+			if (mib == 0) {
+				fprintf(err, PROG ": -m %s: memory size must not be zero\n", val);
+				return OPTIONS_ERROR;
+			}
+			cfg->memory_mib = mib;
+			break;
+		case OPT_SMP:
+			v = single_property(o->name, val, "cpus", err);
+			if (!v)
+				return OPTIONS_ERROR;
+			rc = unsigned_parse(v, &n);
+			if (rc == -EINVAL) {
+				fprintf(err, PROG ": -smp %s: invalid vCPU count\n", val);
+				return OPTIONS_ERROR;
+			}
+			if (rc == -ERANGE || n < 1 || n > LAUNCH_MAX_VCPUS) {
+				fprintf(err, PROG ": -smp %s: vCPU count must be between 1 and %u\n", val,
+					LAUNCH_MAX_VCPUS);
+				return OPTIONS_ERROR;
+			}
+			cfg->vcpus = (unsigned)n;
+			break;
+		case OPT_KERNEL:
+			field = &cfg->kernel;
+			break;
+		case OPT_INITRD:
+			field = &cfg->initrd;
+			break;
+		case OPT_APPEND:
+			field = &cfg->append;
+			break;
+		case OPT_PIDFILE:
+			field = &cfg->pidfile;
+			break;
+		case OPT_LOGFILE:
+			field = &cfg->logfile;
+			break;
+		case OPT_UUID:
+			if (uuid_from_string(val, cfg->uuid) < 0) {
+				fprintf(err, PROG ": -uuid %s: invalid UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n",
+					val);
+				return OPTIONS_ERROR;
+			}
+			cfg->uuid_set = true;
+			break;
+		case OPT_SERIAL:
+		case OPT_MONITOR:
+			if (o->id == OPT_SERIAL && serial_given) {
+				fprintf(err, PROG ": -serial: not supported yet (one serial port)\n");
+				return OPTIONS_ERROR;
+			}
+			rc = chardev_spec_parse(val, &spec, &msg);
+			if (rc < 0) {
+				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, msg);
+				return OPTIONS_ERROR;
+			}
+			if (o->id == OPT_MONITOR && spec.kind == CHARDEV_FILE) {
+				chardev_spec_dispose(&spec);
+				fprintf(err, PROG ": -monitor %s: a monitor needs input (file: is output only)\n",
+					val);
+				return OPTIONS_ERROR;
+			}
+			if (o->id == OPT_SERIAL) {
+				serial_given = true;
+				chardev_spec_dispose(&cfg->serial);
+				cfg->serial = spec;
+			} else {
+				chardev_spec_dispose(&cfg->monitor);
+				cfg->monitor = spec;
+			}
+			break;
+		case OPT_NO_REBOOT:
+			cfg->no_reboot = true;
+			break;
+		case OPT_PAUSED:
+			cfg->start_paused = true;
+			break;
+		case OPT_DAEMONIZE:
+			cfg->daemonize = true;
+			break;
+		case OPT_NOGRAPHIC:
+			cfg->nographic = true;
+			break;
+		case OPT_VERSION:
+			fprintf(out, PROG " version " XENLAUNCH_VERSION "\n");
+			return OPTIONS_EXIT;
+		case OPT_HELP:
+			print_usage(out);
+			return OPTIONS_EXIT;
+		case OPT_LATER:
+			break;
+		}
+
+		if (field) {
+			/* Paths are used as given; an empty one is always a mistake. */
+			if (!*val && field != &cfg->append) {
+				fprintf(err, PROG ": -%s: empty %s\n", o->name,
+					field == &cfg->name ? "name" : "path");
+				return OPTIONS_ERROR;
+			}
+			if (replace_string(field, val) < 0) {
+				fprintf(err, PROG ": -%s: out of memory\n", o->name);
+				return OPTIONS_ERROR;
+			}
+		}
+	}
+	return options_finish(cfg, serial_given, err);
+}

@@ -1,0 +1,555 @@
+/* launcher/options: QEMU's command line, its defaults, and every refusal's exact text. */
+#include "launcher/options.h"
+#include "tests/unit/unit.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct parse_run {
+	struct launch_config cfg;
+	enum options_result res;
+	char *out;
+	char *err;
+};
+
+static char kernel_path[64];
+static char initrd_path[64];
+
+/* Two small regular files stand in for the kernel and the initrd. */
+static void make_images(void)
+{
+	int fd;
+
+	if (kernel_path[0])
+		return;
+	strcpy(kernel_path, "/tmp/xenlaunch-unit-kernel-XXXXXX");
+	fd = mkstemp(kernel_path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, "vmlinuz", 7) == 7);
+	close(fd);
+	strcpy(initrd_path, "/tmp/xenlaunch-unit-initrd-XXXXXX");
+	fd = mkstemp(initrd_path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+}
+
+/* Parses argv (NULL-terminated, without argv[0]) into run. */
+static void parse(struct parse_run *run, ...)
+{
+	char *argv[64];
+	int argc = 0;
+	size_t out_len, err_len;
+	FILE *out, *err;
+	va_list ap;
+
+	argv[argc++] = "xenlaunch";
+	va_start(ap, run);
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+
+	out = open_memstream(&run->out, &out_len);
+	err = open_memstream(&run->err, &err_len);
+	launch_config_init(&run->cfg);
+	run->res = options_parse(argc, argv, &run->cfg, out, err);
+	fclose(out);
+	fclose(err);
+}
+
+static void run_dispose(struct parse_run *run)
+{
+	launch_config_dispose(&run->cfg);
+	free(run->out);
+	free(run->err);
+}
+
+/* Asserts that the arguments fail with exactly this message on err, nothing on out. */
+#define EXPECT_ERROR(msg, ...)                                          \
+	do {                                                            \
+		struct parse_run r_;                                    \
+		parse(&r_, __VA_ARGS__, NULL);                          \
+		CU_ASSERT_EQUAL(r_.res, OPTIONS_ERROR);                 \
+		CU_ASSERT_STRING_EQUAL(r_.err, msg);                    \
+		CU_ASSERT_STRING_EQUAL(r_.out, "");                     \
+		run_dispose(&r_);                                       \
+	} while (0)
+
+static void test_minimal_defaults(void)
+{
+	struct parse_run r;
+	char uuid[UUID_STRING_SIZE], expect_name[32];
+
+	make_images();
+	parse(&r, "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_STRING_EQUAL(r.err, "");
+	CU_ASSERT_EQUAL(r.cfg.machine, MACHINE_XENPV);
+	CU_ASSERT_EQUAL(r.cfg.memory_mib, 128);
+	CU_ASSERT_EQUAL(r.cfg.vcpus, 1);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_STDIO);
+	CU_ASSERT_EQUAL(r.cfg.monitor.kind, CHARDEV_NONE);
+	CU_ASSERT_FALSE(r.cfg.uuid_set);
+	/* A generated UUID is version 4, RFC 4122 variant. */
+	CU_ASSERT_EQUAL(r.cfg.uuid[6] >> 4, 4);
+	CU_ASSERT_EQUAL(r.cfg.uuid[8] >> 6, 2);
+	uuid_to_string(r.cfg.uuid, uuid);
+	snprintf(expect_name, sizeof(expect_name), "xenlaunch-%.8s", uuid);
+	CU_ASSERT_STRING_EQUAL(r.cfg.name, expect_name);
+	CU_ASSERT_PTR_NULL(r.cfg.initrd);
+	CU_ASSERT_PTR_NULL(r.cfg.append);
+	CU_ASSERT_FALSE(r.cfg.start_paused || r.cfg.daemonize || r.cfg.no_reboot || r.cfg.nographic);
+	run_dispose(&r);
+}
+
+static void test_design_command_line(void)
+{
+	struct parse_run r;
+
+	make_images();
+	parse(&r, "-name", "demo", "-M", "xenpv", "-m", "500", "-kernel", kernel_path,
+	      "-initrd", initrd_path, "-append", "console=hvc0", "-serial", "pty",
+	      "-uuid", "6F9619FF-8B86-D011-B42D-00C04FC964FF", "-smp", "2", "-S", "-no-reboot",
+	      "-pidfile", "/run/x.pid", "-D", "/var/log/x.log",
+	      "-monitor", "unix:/run/mon.sock,server,nowait", NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_STRING_EQUAL(r.err, "");
+	CU_ASSERT_STRING_EQUAL(r.cfg.name, "demo");
+	CU_ASSERT_EQUAL(r.cfg.memory_mib, 500);
+	CU_ASSERT_EQUAL(r.cfg.vcpus, 2);
+	CU_ASSERT_STRING_EQUAL(r.cfg.kernel, kernel_path);
+	CU_ASSERT_STRING_EQUAL(r.cfg.initrd, initrd_path);
+	CU_ASSERT_STRING_EQUAL(r.cfg.append, "console=hvc0");
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_PTY);
+	CU_ASSERT_TRUE(r.cfg.uuid_set);
+	CU_ASSERT_EQUAL(r.cfg.uuid[0], 0x6f);
+	CU_ASSERT_EQUAL(r.cfg.uuid[15], 0xff);
+	CU_ASSERT_TRUE(r.cfg.start_paused);
+	CU_ASSERT_TRUE(r.cfg.no_reboot);
+	CU_ASSERT_STRING_EQUAL(r.cfg.pidfile, "/run/x.pid");
+	CU_ASSERT_STRING_EQUAL(r.cfg.logfile, "/var/log/x.log");
+	CU_ASSERT_EQUAL(r.cfg.monitor.kind, CHARDEV_UNIX);
+	CU_ASSERT_STRING_EQUAL(r.cfg.monitor.path, "/run/mon.sock");
+	CU_ASSERT_TRUE(r.cfg.monitor.server);
+	CU_ASSERT_FALSE(r.cfg.monitor.wait);
+	run_dispose(&r);
+}
+
+static void test_property_spellings(void)
+{
+	struct parse_run r;
+
+	make_images();
+	parse(&r, "--name", "guest=web", "-machine", "type=xenpv", "--m", "size=2G",
+	      "-smp", "cpus=4", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_STRING_EQUAL(r.cfg.name, "web");
+	CU_ASSERT_EQUAL(r.cfg.memory_mib, 2048);
+	CU_ASSERT_EQUAL(r.cfg.vcpus, 4);
+	run_dispose(&r);
+
+	parse(&r, "-m", "1024M", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.cfg.memory_mib, 1024);
+	run_dispose(&r);
+	parse(&r, "-m", "1T", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.memory_mib, 1024 * 1024);
+	run_dispose(&r);
+	parse(&r, "-smp", "128", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.cfg.vcpus, 128);
+	run_dispose(&r);
+}
+
+static void test_last_one_wins(void)
+{
+	struct parse_run r;
+
+	make_images();
+	parse(&r, "-name", "a", "-name", "b", "-m", "64", "-m", "256", "-append", "x",
+	      "-append", "y", "-monitor", "pty", "-monitor", "none", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_STRING_EQUAL(r.cfg.name, "b");
+	CU_ASSERT_EQUAL(r.cfg.memory_mib, 256);
+	CU_ASSERT_STRING_EQUAL(r.cfg.append, "y");
+	CU_ASSERT_EQUAL(r.cfg.monitor.kind, CHARDEV_NONE);
+	run_dispose(&r);
+}
+
+static void test_serial_defaults(void)
+{
+	struct parse_run r;
+
+	make_images();
+	parse(&r, "-daemonize", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_NULL);
+	run_dispose(&r);
+
+	parse(&r, "-nographic", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_STDIO);
+	CU_ASSERT_TRUE(r.cfg.nographic);
+	run_dispose(&r);
+
+	/* The monitor took stdio, so the serial port falls back to null. */
+	parse(&r, "-monitor", "stdio", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_NULL);
+	CU_ASSERT_EQUAL(r.cfg.monitor.kind, CHARDEV_STDIO);
+	run_dispose(&r);
+
+	parse(&r, "-serial", "none", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_NONE);
+	run_dispose(&r);
+
+	parse(&r, "-serial", "file:/tmp/console.log", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_FILE);
+	CU_ASSERT_STRING_EQUAL(r.cfg.serial.path, "/tmp/console.log");
+	run_dispose(&r);
+}
+
+static void test_informational(void)
+{
+	struct parse_run r;
+
+	parse(&r, "-version", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
+	CU_ASSERT_STRING_EQUAL(r.out, "xenlaunch version " XENLAUNCH_VERSION "\n");
+	CU_ASSERT_STRING_EQUAL(r.err, "");
+	run_dispose(&r);
+
+	parse(&r, "-M", "help", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
+	CU_ASSERT_STRING_EQUAL(r.out,
+		"Supported machines are:\n"
+		"xenpv                Xen paravirtual guest (libxc domain build)\n"
+		"xenfv                Xen HVM guest (not supported yet)\n");
+	run_dispose(&r);
+
+	parse(&r, "-machine", "xenpv,help", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
+	CU_ASSERT_STRING_EQUAL(r.out,
+		"Machine xenpv adds by default:\n"
+		"  xenstore   /local/domain/N (the guest's directory; N is its domid)\n"
+		"  xenstore   /vm/UUID (the VM's directory: name, uuid)\n"
+		"  console 0  PV console ring, served by xenlaunch (console/type=ioemu)\n"
+		"  serial     stdio; null with -daemonize or -monitor stdio (-serial)\n"
+		"  memory     128 MiB (-m)\n"
+		"  vcpus      1 (-smp)\n");
+	run_dispose(&r);
+
+	parse(&r, "-M", "xenpv,help", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  memory     128 MiB (-m)\n"));
+	run_dispose(&r);
+}
+
+/* -help lists every option, one line each, including those refused for now. */
+static void test_help_lists_every_option(void)
+{
+	static const char *const names[] = {
+		"-name NAME", "-M TYPE", "-machine TYPE", "-m SIZE", "-smp N", "-kernel FILE",
+		"-initrd FILE", "-append CMDLINE", "-uuid UUID", "-serial DEV", "-monitor DEV",
+		"-no-reboot", "-S ", "-daemonize", "-pidfile FILE", "-nographic", "-D FILE",
+		"-version", "-help", "-hda FILE", "-hdb FILE", "-hdc FILE", "-hdd FILE",
+		"-cdrom FILE", "-drive SPEC", "-net SPEC", "-nic SPEC", "-netdev SPEC",
+		"-device SPEC", "-vnc DISPLAY", "-sdl", "-display TYPE", "-bootloader FILE",
+		"-k LAYOUT",
+	};
+	struct parse_run r;
+	size_t i, lines = 0;
+	char needle[64];
+
+	parse(&r, "--help", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
+	CU_ASSERT_EQUAL(strncmp(r.out, "usage: xenlaunch [options]\n", 27), 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(needle, sizeof(needle), "\n  %s", names[i]);
+		if (!strstr(r.out, needle))
+			fprintf(stderr, "missing from -help: %s\n", names[i]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.out, needle));
+	}
+	for (i = 0; r.out[i]; i++)
+		lines += r.out[i] == '\n';
+	/* Two header lines, a blank line, 35 options (-h included). */
+	CU_ASSERT_EQUAL(lines, 3 + 35);
+	run_dispose(&r);
+}
+
+static void test_syntax_errors(void)
+{
+	EXPECT_ERROR("xenlaunch: -foo: invalid option\n", "-foo");
+	EXPECT_ERROR("xenlaunch: --foo: invalid option\n", "--foo");
+	EXPECT_ERROR("xenlaunch: -: invalid option\n", "-");
+	EXPECT_ERROR("xenlaunch: ---m: invalid option\n", "---m", "5");
+	EXPECT_ERROR("xenlaunch: disk.img: not supported yet (a bare argument is a -hda disk image)\n",
+		     "disk.img");
+	EXPECT_ERROR("xenlaunch: -m: requires an argument\n", "-m");
+	EXPECT_ERROR("xenlaunch: -kernel: requires an argument\n", "--kernel");
+	EXPECT_ERROR("xenlaunch: -name: requires an argument\n", "-S", "-name");
+}
+
+static void test_later_options_refused(void)
+{
+	static const char *const later[] = {
+		"hda", "hdb", "hdc", "hdd", "cdrom", "drive", "net", "nic", "netdev",
+		"device", "vnc", "sdl", "display", "bootloader", "k",
+	};
+	char opt[32], msg[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		snprintf(opt, sizeof(opt), "-%s", later[i]);
+		snprintf(msg, sizeof(msg), "xenlaunch: -%s: not supported yet\n", later[i]);
+		EXPECT_ERROR(msg, opt, "x");
+	}
+	EXPECT_ERROR("xenlaunch: -vnc: not supported yet\n", "--vnc", "0.0.0.0:1");
+}
+
+static void test_machine_errors(void)
+{
+	EXPECT_ERROR("xenlaunch: machine type 'xenfv' is not supported yet\n", "-M", "xenfv");
+	EXPECT_ERROR("xenlaunch: machine type 'xenfv' is not supported yet\n", "-machine", "type=xenfv");
+	EXPECT_ERROR("xenlaunch: -M pc: unsupported machine type\n"
+		     "Use -machine help to list supported machines\n", "-M", "pc");
+	EXPECT_ERROR("xenlaunch: -machine xenpv,accel=kvm: unsupported property 'accel=kvm'\n",
+		     "-machine", "xenpv,accel=kvm");
+	EXPECT_ERROR("xenlaunch: -M : missing machine type\n", "-M", "");
+	EXPECT_ERROR("xenlaunch: -M type=: missing machine type\n", "-M", "type=");
+	EXPECT_ERROR("xenlaunch: -M ,,,: missing machine type\n", "-M", ",,,");
+}
+
+static void test_memory_errors(void)
+{
+	EXPECT_ERROR("xenlaunch: -m 0: memory size must not be zero\n", "-m", "0");
+	EXPECT_ERROR("xenlaunch: -m 0G: memory size must not be zero\n", "-m", "0G");
+	EXPECT_ERROR("xenlaunch: -m 1048577: memory size is above the 1 TiB limit\n", "-m", "1048577");
+	EXPECT_ERROR("xenlaunch: -m 1025G: memory size is above the 1 TiB limit\n", "-m", "1025G");
+	EXPECT_ERROR("xenlaunch: -m 99999999999999999999999: memory size is above the 1 TiB limit\n",
+		     "-m", "99999999999999999999999");
+	/* 2^54 MiB: multiplying by 1024*1024 for T overflows 64 bits. */
+	EXPECT_ERROR("xenlaunch: -m 18014398509481984T: memory size is above the 1 TiB limit\n",
+		     "-m", "18014398509481984T");
+	EXPECT_ERROR("xenlaunch: -m -1: invalid memory size (MiB, or a number with an M or G suffix)\n",
+		     "-m", "-1");
+	EXPECT_ERROR("xenlaunch: -m  512: invalid memory size (MiB, or a number with an M or G suffix)\n",
+		     "-m", " 512");
+	EXPECT_ERROR("xenlaunch: -m 512K: invalid memory size (MiB, or a number with an M or G suffix)\n",
+		     "-m", "512K");
+	EXPECT_ERROR("xenlaunch: -m 1.5G: invalid memory size (MiB, or a number with an M or G suffix)\n",
+		     "-m", "1.5G");
+	EXPECT_ERROR("xenlaunch: -m : invalid memory size (MiB, or a number with an M or G suffix)\n",
+		     "-m", "");
+	EXPECT_ERROR("xenlaunch: -m size=: invalid memory size (MiB, or a number with an M or G suffix)\n",
+		     "-m", "size=");
+	EXPECT_ERROR("xenlaunch: -m 512,slots=2: unsupported property 'slots=2'\n", "-m", "512,slots=2");
+}
+
+static void test_smp_errors(void)
+{
+	EXPECT_ERROR("xenlaunch: -smp 0: vCPU count must be between 1 and 128\n", "-smp", "0");
+	EXPECT_ERROR("xenlaunch: -smp 129: vCPU count must be between 1 and 128\n", "-smp", "129");
+	EXPECT_ERROR("xenlaunch: -smp 99999999999999999999999: vCPU count must be between 1 and 128\n",
+		     "-smp", "99999999999999999999999");
+	EXPECT_ERROR("xenlaunch: -smp two: invalid vCPU count\n", "-smp", "two");
+	EXPECT_ERROR("xenlaunch: -smp 2x: invalid vCPU count\n", "-smp", "2x");
+	EXPECT_ERROR("xenlaunch: -smp 4,sockets=2: unsupported property 'sockets=2'\n",
+		     "-smp", "4,sockets=2");
+}
+
+static void test_name_errors(void)
+{
+	char long_name[70];
+
+	memset(long_name, 'a', 65);
+	long_name[65] = '\0';
+	EXPECT_ERROR("xenlaunch: -name: empty name\n", "-name", "");
+	EXPECT_ERROR("xenlaunch: -name: empty name\n", "-name", "guest=");
+	EXPECT_ERROR("xenlaunch: -name: name longer than 64 characters\n", "-name", long_name);
+	EXPECT_ERROR("xenlaunch: -name: name contains a control character\n", "-name", "a\nb");
+	EXPECT_ERROR("xenlaunch: -name: name contains a control character\n", "-name", "\x1b[2J");
+	EXPECT_ERROR("xenlaunch: -name 42: a name made only of digits would be taken for a domain ID\n",
+		     "-name", "42");
+	EXPECT_ERROR("xenlaunch: -name demo,process=x: unsupported property 'process=x'\n",
+		     "-name", "demo,process=x");
+}
+
+static void test_uuid(void)
+{
+	uint8_t u[16];
+	char s[UUID_STRING_SIZE];
+
+	CU_ASSERT_EQUAL(uuid_from_string("00112233-4455-6677-8899-aabbccddeeff", u), 0);
+	uuid_to_string(u, s);
+	CU_ASSERT_STRING_EQUAL(s, "00112233-4455-6677-8899-aabbccddeeff");
+	CU_ASSERT_EQUAL(uuid_from_string("00112233-4455-6677-8899-AABBCCDDEEFF", u), 0);
+	CU_ASSERT_EQUAL(u[10], 0xaa);
+	CU_ASSERT_EQUAL(uuid_from_string("00112233445566778899aabbccddeeff", u), -EINVAL);
+	CU_ASSERT_EQUAL(uuid_from_string("00112233-4455-6677-8899-aabbccddeef", u), -EINVAL);
+	CU_ASSERT_EQUAL(uuid_from_string("00112233-4455-6677-8899-aabbccddeeff0", u), -EINVAL);
+	CU_ASSERT_EQUAL(uuid_from_string("0011223-34455-6677-8899-aabbccddeeff", u), -EINVAL);
+	CU_ASSERT_EQUAL(uuid_from_string("g0112233-4455-6677-8899-aabbccddeeff", u), -EINVAL);
+	CU_ASSERT_EQUAL(uuid_from_string("", u), -EINVAL);
+	EXPECT_ERROR("xenlaunch: -uuid nope: invalid UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n",
+		     "-uuid", "nope");
+}
+
+static void test_chardev_spec_parse(void)
+{
+	struct chardev_spec s;
+	const char *msg = NULL;
+
+#define OK(text, kind_)                                                    \
+	do {                                                               \
+		CU_ASSERT_EQUAL(chardev_spec_parse(text, &s, &msg), 0);    \
+		CU_ASSERT_EQUAL(s.kind, kind_);                            \
+	} while (0)
+#define BAD(text, rc_, msg_)                                               \
+	do {                                                               \
+		msg = NULL;                                                \
+		CU_ASSERT_EQUAL(chardev_spec_parse(text, &s, &msg), rc_);  \
+		CU_ASSERT_PTR_NOT_NULL_FATAL(msg);                         \
+		CU_ASSERT_STRING_EQUAL(msg, msg_);                         \
+		CU_ASSERT_EQUAL(s.kind, CHARDEV_NONE);                     \
+		CU_ASSERT_PTR_NULL(s.path);                                \
+	} while (0)
+
+	OK("none", CHARDEV_NONE);
+	OK("null", CHARDEV_NULL);
+	OK("pty", CHARDEV_PTY);
+	OK("stdio", CHARDEV_STDIO);
+	OK("file:/var/log/a,b", CHARDEV_FILE);
+	CU_ASSERT_STRING_EQUAL(s.path, "/var/log/a,b");
+	chardev_spec_dispose(&s);
+	CU_ASSERT_PTR_NULL(s.path);
+
+	OK("unix:/run/s,server", CHARDEV_UNIX);
+	CU_ASSERT_STRING_EQUAL(s.path, "/run/s");
+	CU_ASSERT_TRUE(s.server);
+	CU_ASSERT_TRUE(s.wait);
+	chardev_spec_dispose(&s);
+	OK("unix:/run/s,server,nowait", CHARDEV_UNIX);
+	CU_ASSERT_FALSE(s.wait);
+	chardev_spec_dispose(&s);
+	OK("unix:/run/s,server=on,wait=off", CHARDEV_UNIX);
+	CU_ASSERT_TRUE(s.server);
+	CU_ASSERT_FALSE(s.wait);
+	chardev_spec_dispose(&s);
+
+	BAD("file:", -EINVAL, "empty path");
+	BAD("unix:", -EINVAL, "empty path");
+	BAD("unix:,server", -EINVAL, "empty path");
+	BAD("unix:/run/s", -EINVAL, "unix socket client mode is not supported (add ,server)");
+	BAD("unix:/run/s,nowait", -EINVAL, "unix socket client mode is not supported (add ,server)");
+	BAD("unix:/run/s,server=off", -EINVAL, "unix socket client mode is not supported (add ,server)");
+	BAD("unix:/run/s,server,reconnect=1", -EINVAL,
+	    "unknown unix socket option (expected server, nowait)");
+	BAD("unix:/run/s,server,", -EINVAL, "unknown unix socket option (expected server, nowait)");
+	BAD("unix:/run/s,,server", -EINVAL, "unknown unix socket option (expected server, nowait)");
+	BAD("unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,server",
+	    -EINVAL, "path too long for a unix socket");
+	BAD("tcp:127.0.0.1:4444,server", -EINVAL, "not supported");
+	BAD("vc", -EINVAL, "not supported");
+	BAD("", -EINVAL, "not supported");
+	BAD("PTY", -EINVAL, "not supported");
+	BAD("pty,foo", -EINVAL, "not supported");
+	BAD("mon:stdio", -EINVAL, "not supported (a monitor multiplexed with the serial port; use -monitor)");
+#undef OK
+#undef BAD
+}
+
+static void test_chardev_option_errors(void)
+{
+	make_images();
+	EXPECT_ERROR("xenlaunch: -serial tcp:1.2.3.4:5: not supported\n", "-serial", "tcp:1.2.3.4:5");
+	EXPECT_ERROR("xenlaunch: -monitor unix:/s: unix socket client mode is not supported (add ,server)\n",
+		     "-monitor", "unix:/s");
+	EXPECT_ERROR("xenlaunch: -serial: not supported yet (one serial port)\n",
+		     "-serial", "pty", "-serial", "null");
+	EXPECT_ERROR("xenlaunch: -monitor file:/x: a monitor needs input (file: is output only)\n",
+		     "-monitor", "file:/x");
+	EXPECT_ERROR("xenlaunch: -serial stdio and -monitor stdio cannot share stdio\n",
+		     "-serial", "stdio", "-monitor", "stdio", "-kernel", kernel_path);
+	EXPECT_ERROR("xenlaunch: -nographic cannot be used with -daemonize\n",
+		     "-nographic", "-daemonize", "-kernel", kernel_path);
+	EXPECT_ERROR("xenlaunch: -serial stdio cannot be used with -daemonize\n",
+		     "-daemonize", "-serial", "stdio", "-kernel", kernel_path);
+	EXPECT_ERROR("xenlaunch: -monitor stdio cannot be used with -daemonize\n",
+		     "-daemonize", "-monitor", "stdio", "-kernel", kernel_path);
+}
+
+static void test_semantic_errors(void)
+{
+	char msg[256];
+
+	make_images();
+	EXPECT_ERROR("xenlaunch: -M xenpv needs -kernel (the bootloader is not supported yet)\n",
+		     "-name", "demo");
+	EXPECT_ERROR("xenlaunch: -append only allowed with -kernel option\n", "-append", "quiet");
+	EXPECT_ERROR("xenlaunch: -initrd only allowed with -kernel option\n", "-initrd", initrd_path);
+	EXPECT_ERROR("xenlaunch: -kernel /nonexistent/vmlinuz: No such file or directory\n",
+		     "-kernel", "/nonexistent/vmlinuz");
+	EXPECT_ERROR("xenlaunch: -kernel /tmp: not a regular file\n", "-kernel", "/tmp");
+	EXPECT_ERROR("xenlaunch: -kernel /dev/null: not a regular file\n", "-kernel", "/dev/null");
+	EXPECT_ERROR("xenlaunch: -kernel: empty path\n", "-kernel", "");
+	snprintf(msg, sizeof(msg), "xenlaunch: -initrd /nonexistent/initrd: No such file or directory\n");
+	EXPECT_ERROR(msg, "-kernel", kernel_path, "-initrd", "/nonexistent/initrd");
+	EXPECT_ERROR("xenlaunch: -pidfile: empty path\n", "-pidfile", "");
+
+	/* Root reads everything, so only an unprivileged run can see EACCES. */
+	if (geteuid() != 0) {
+		chmod(initrd_path, 0);
+		snprintf(msg, sizeof(msg), "xenlaunch: -initrd %s: Permission denied\n", initrd_path);
+		EXPECT_ERROR(msg, "-kernel", kernel_path, "-initrd", initrd_path);
+		chmod(initrd_path, 0600);
+	}
+}
+
+static void test_fifo_kernel_does_not_hang(void)
+{
+	char path[] = "/tmp/xenlaunch-unit-fifo-XXXXXX";
+	char msg[128];
+	int fd = mkstemp(path);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	unlink(path);
+	CU_ASSERT_FATAL(mkfifo(path, 0600) == 0);
+	snprintf(msg, sizeof(msg), "xenlaunch: -kernel %s: not a regular file\n", path);
+	EXPECT_ERROR(msg, "-kernel", path);
+	unlink(path);
+}
+
+static CU_TestInfo tests[] = {
+	{ "minimal command line gets the documented defaults", test_minimal_defaults },
+	{ "the DESIGN.md command line parses", test_design_command_line },
+	{ "QEMU property spellings and double dashes", test_property_spellings },
+	{ "repeated options: the last one wins", test_last_one_wins },
+	{ "serial default: stdio, null when stdio is unavailable", test_serial_defaults },
+	{ "-version, -M help, -M xenpv,help", test_informational },
+	{ "-help lists every option", test_help_lists_every_option },
+	{ "unknown options, missing arguments", test_syntax_errors },
+	{ "options of later work are refused by name", test_later_options_refused },
+	{ "machine type errors", test_machine_errors },
+	{ "memory size errors", test_memory_errors },
+	{ "vCPU count errors", test_smp_errors },
+	{ "guest name errors", test_name_errors },
+	{ "UUID parsing and formatting", test_uuid },
+	{ "chardev_spec_parse grammar", test_chardev_spec_parse },
+	{ "-serial/-monitor combinations", test_chardev_option_errors },
+	{ "kernel/initrd/append checks", test_semantic_errors },
+	{ "a FIFO as -kernel is refused without blocking", test_fifo_kernel_does_not_hang },
+	CU_TEST_INFO_NULL,
+};
+UNIT_SUITE("options", tests)
+
+/* The images outlive the tests that share them; remove them at exit. */
+__attribute__((destructor)) static void remove_images(void)
+{
+	if (kernel_path[0])
+		unlink(kernel_path);
+	if (initrd_path[0])
+		unlink(initrd_path);
+}
