@@ -1,0 +1,1365 @@
+/* tools/domain_xml: libvirt domain XML <-> struct domain_def. */
+#include "tools/domain_xml.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "common/log.h"
+#include "tools/xml_util.h"
+
+/* Parsing state: where errors go. */
+struct parse_ctx {
+	char **err_r;
+	int rc; /* the code of the first failure */
+};
+
+static int parse_fail(struct parse_ctx *pc, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int parse_fail(struct parse_ctx *pc, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!pc->rc)
+		pc->rc = rc;
+	if (pc->err_r && !*pc->err_r)
+		*pc->err_r = s;
+	else
+		free(s);
+	return rc;
+}
+
+static int is_el(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && !n->ns && !strcmp((const char *)n->name, name);
+}
+
+/* The name of a node as written, with its namespace prefix. */
+static void node_qname(xmlNodePtr n, char *buf, size_t size)
+{
+	if (n->ns && n->ns->prefix)
+		snprintf(buf, size, "%s:%s", n->ns->prefix, n->name);
+	else
+		snprintf(buf, size, "%s", n->name);
+}
+
+/* Warns about every attribute of n that is not in the NULL-terminated list. */
+static void check_attrs(xmlNodePtr n, const char *path, ...)
+{
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		va_list ap;
+		const char *k;
+		int known = 0;
+
+		va_start(ap, path);
+		while ((k = va_arg(ap, const char *)))
+			if (!a->ns && !strcmp(k, (const char *)a->name))
+				known = 1;
+		va_end(ap);
+		if (!known)
+			log_warnx("domain XML: attribute '%s' of '%s' is not supported, ignored", a->name, path);
+	}
+}
+
+/* Warns about children of an element the model reads as a leaf. */
+static void check_leaf(xmlNodePtr n, const char *path)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		char q[128];
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		node_qname(c, q, sizeof(q));
+		log_warnx("domain XML: element '%s/%s' is not supported, ignored", path, q);
+	}
+}
+
+/*
+ * Keeps an element the model does not interpret, serialised at its depth so
+ * that formatting writes it back with the right indentation.
+ */
+static int keep_extra(struct parse_ctx *pc, struct domain_extra *ex, xmlNodePtr n, const char *parent,
+		      int depth)
+{
+	xmlDocPtr tmp = NULL;
+	xmlNodePtr copy;
+	xmlBufferPtr b = NULL;
+	char q[128], *joined = NULL;
+	int rc = 0;
+
+	node_qname(n, q, sizeof(q));
+	log_warnx("domain XML: element '%s%s%s' is not interpreted, kept as written", parent ? parent : "",
+		  parent ? "/" : "", q);
+	tmp = xmlNewDoc((const xmlChar *)"1.0");
+	b = xmlBufferCreate();
+	if (!tmp || !b) {
+		rc = parse_fail(pc, -ENOMEM, "out of memory");
+		goto out;
+	}
+	copy = xmlDocCopyNode(n, tmp, 1);
+	if (!copy) {
+		rc = parse_fail(pc, -ENOMEM, "out of memory");
+		goto out;
+	}
+	xmlDocSetRootElement(tmp, copy);
+	if (xmlNodeDump(b, tmp, copy, depth, 1) < 0) {
+		rc = parse_fail(pc, -ENOMEM, "cannot serialise element '%s'", q);
+		goto out;
+	}
+	if (asprintf(&joined, "%s%s\n", ex->xml ? ex->xml : "", (const char *)xmlBufferContent(b)) < 0) {
+		joined = NULL;
+		rc = parse_fail(pc, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* One element per line: the formatter indents the first line only. */
+	free(ex->xml);
+	ex->xml = joined;
+	joined = NULL;
+out:
+	free(joined);
+	if (b)
+		xmlBufferFree(b);
+	if (tmp)
+		xmlFreeDoc(tmp);
+	return rc;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no blanks, no overflow. */
+static int parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (__builtin_mul_overflow(v, 10ull, &v) || __builtin_add_overflow(v, (unsigned long long)(*s - '0'), &v))
+			return -ERANGE;
+	}
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned long long bytes;
+} size_units[] = {
+	{ "b", 1 }, { "bytes", 1 },
+	{ "k", 1024ull }, { "KiB", 1024ull }, { "KB", 1000ull },
+	{ "m", 1024ull << 10 }, { "M", 1024ull << 10 }, { "MiB", 1024ull << 10 }, { "MB", 1000000ull },
+	{ "g", 1024ull << 20 }, { "G", 1024ull << 20 }, { "GiB", 1024ull << 20 }, { "GB", 1000000000ull },
+	{ "t", 1024ull << 30 }, { "T", 1024ull << 30 }, { "TiB", 1024ull << 30 }, { "TB", 1000000000000ull },
+	{ "p", 1024ull << 40 }, { "P", 1024ull << 40 }, { "PiB", 1024ull << 40 }, { "PB", 1000000000000000ull },
+	{ "e", 1024ull << 50 }, { "E", 1024ull << 50 }, { "EiB", 1024ull << 50 }, { "EB", 1000000000000000000ull },
+};
+
+int domain_parse_size_kib(const char *value, const char *unit, unsigned long long *kib_r, char **err_r)
+{
+	unsigned long long v, mult = 1024, kib;
+	unsigned __int128 bytes;
+	int rc, found = 0;
+
+	if (unit) {
+		for (size_t i = 0; i < sizeof(size_units) / sizeof(size_units[0]); i++)
+			if (!strcmp(unit, size_units[i].name)) {
+				mult = size_units[i].bytes;
+				found = 1;
+			}
+		/* libvirt also accepts "k", "m"... in either case for the short forms. */
+		if (!found && strlen(unit) == 1)
+			for (size_t i = 0; i < sizeof(size_units) / sizeof(size_units[0]); i++)
+				if (!strcasecmp(unit, size_units[i].name)) {
+					mult = size_units[i].bytes;
+					found = 1;
+				}
+		if (!found) {
+			if (err_r)
+				*err_r = xml_util_msg("unknown memory unit '%s'", unit);
+			return -EINVAL;
+		}
+	}
+	rc = parse_ull(value, ~0ull, &v);
+	if (rc == -EINVAL) {
+		if (err_r)
+			*err_r = xml_util_msg("invalid memory size '%s': not an unsigned decimal number", value ? value : "");
+		return rc;
+	}
+	if (rc == -ERANGE) {
+		if (err_r)
+			*err_r = xml_util_msg("memory size '%s' is too large", value);
+		return rc;
+	}
+	bytes = (unsigned __int128)v * mult;
+	kib = (unsigned long long)((bytes + 1023) / 1024 > (unsigned __int128)~0ull ? ~0ull : (bytes + 1023) / 1024);
+	if (kib > DOMAIN_MEMORY_MAX_KIB) {
+		if (err_r)
+			*err_r = xml_util_msg("memory size '%s%s%s' is too large (at most %llu KiB)", value,
+					      unit ? " " : "", unit ? unit : "", DOMAIN_MEMORY_MAX_KIB);
+		return -ERANGE;
+	}
+	*kib_r = kib;
+	return 0;
+}
+
+int domain_uuid_canon(const char *in, char out[37])
+{
+	char hex[33];
+	size_t n = 0;
+
+	if (!in)
+		return -EINVAL;
+	while (*in == ' ' || *in == '\t' || *in == '\n')
+		in++;
+	for (const char *p = in; *p; p++) {
+		if (*p == '-' && n > 0 && n < 32 && p[1] != '-')
+			continue;
+		if (isspace((unsigned char)*p)) {
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p)
+				return -EINVAL;
+			break;
+		}
+		if (!isxdigit((unsigned char)*p) || n == 32)
+			return -EINVAL;
+		hex[n++] = (char)tolower((unsigned char)*p);
+	}
+	if (n != 32)
+		return -EINVAL;
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	return 0;
+}
+
+void domain_def_init(struct domain_def *def)
+{
+	memset(def, 0, sizeof(*def));
+}
+
+static void extra_dispose(struct domain_extra *ex)
+{
+	free(ex->xml);
+	ex->xml = NULL;
+}
+
+static void disk_dispose(struct domain_disk *d)
+{
+	free(d->type);
+	free(d->device);
+	free(d->driver_name);
+	free(d->driver_type);
+	free(d->source);
+	free(d->target_dev);
+	free(d->target_bus);
+	extra_dispose(&d->extra);
+}
+
+static void interface_dispose(struct domain_interface *i)
+{
+	free(i->type);
+	free(i->mac);
+	free(i->source_bridge);
+	free(i->source_network);
+	free(i->script);
+	free(i->model);
+	free(i->target_dev);
+	free(i->ip);
+	extra_dispose(&i->extra);
+}
+
+static void chardev_dispose(struct domain_chardev *c)
+{
+	free(c->type);
+	free(c->source_path);
+	free(c->source_mode);
+	free(c->source_host);
+	free(c->source_service);
+	free(c->protocol);
+	free(c->target_type);
+	extra_dispose(&c->extra);
+}
+
+static void graphics_dispose(struct domain_graphics *g)
+{
+	free(g->type);
+	free(g->autoport);
+	free(g->listen);
+	free(g->passwd);
+	free(g->keymap);
+	free(g->display);
+	free(g->xauth);
+	free(g->fullscreen);
+	extra_dispose(&g->extra);
+}
+
+void domain_def_dispose(struct domain_def *def)
+{
+	free(def->virt_type);
+	free(def->name);
+	free(def->uuid);
+	free(def->title);
+	free(def->description);
+	free(def->vcpu_placement);
+	free(def->bootloader);
+	free(def->bootloader_args);
+	free(def->os_type);
+	free(def->os_arch);
+	free(def->os_machine);
+	free(def->kernel);
+	free(def->initrd);
+	free(def->cmdline);
+	free(def->loader);
+	free(def->loader_type);
+	free(def->loader_readonly);
+	for (size_t i = 0; i < def->n_boot; i++)
+		free(def->boot[i]);
+	extra_dispose(&def->os_extra);
+	for (size_t i = 0; i < def->n_features; i++) {
+		free(def->features[i].name);
+		free(def->features[i].state);
+	}
+	free(def->features);
+	extra_dispose(&def->features_extra);
+	free(def->clock_offset);
+	free(def->clock_adjustment);
+	free(def->clock_basis);
+	free(def->clock_timezone);
+	extra_dispose(&def->clock_extra);
+	free(def->on_poweroff);
+	free(def->on_reboot);
+	free(def->on_crash);
+	free(def->emulator);
+	for (size_t i = 0; i < def->n_disks; i++)
+		disk_dispose(&def->disks[i]);
+	free(def->disks);
+	for (size_t i = 0; i < def->n_interfaces; i++)
+		interface_dispose(&def->interfaces[i]);
+	free(def->interfaces);
+	for (size_t i = 0; i < def->n_chardevs; i++)
+		chardev_dispose(&def->chardevs[i]);
+	free(def->chardevs);
+	for (size_t i = 0; i < def->n_graphics; i++)
+		graphics_dispose(&def->graphics[i]);
+	free(def->graphics);
+	for (size_t i = 0; i < def->n_inputs; i++) {
+		free(def->inputs[i].type);
+		free(def->inputs[i].bus);
+	}
+	free(def->inputs);
+	for (size_t i = 0; i < def->n_videos; i++) {
+		free(def->videos[i].model);
+		free(def->videos[i].primary);
+		extra_dispose(&def->videos[i].extra);
+	}
+	free(def->videos);
+	extra_dispose(&def->devices_extra);
+	extra_dispose(&def->extra);
+	memset(def, 0, sizeof(*def));
+}
+
+int domain_is_xen_pv(const struct domain_def *def)
+{
+	return def->os_type && (!strcmp(def->os_type, "linux") || !strcmp(def->os_type, "xen"));
+}
+
+int domain_is_hvm(const struct domain_def *def)
+{
+	return def->os_type && !strcmp(def->os_type, "hvm");
+}
+
+/* Grows an array by one zeroed element; bounded by DOMAIN_DEVICES_MAX. */
+static void *grow(struct parse_ctx *pc, void **arr, size_t *n, size_t size, const char *what)
+{
+	void *p;
+
+	if (*n >= DOMAIN_DEVICES_MAX) {
+		parse_fail(pc, -E2BIG, "too many %s elements (at most %u)", what, DOMAIN_DEVICES_MAX);
+		return NULL;
+	}
+	p = realloc(*arr, (*n + 1) * size);
+	if (!p) {
+		parse_fail(pc, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	*arr = p;
+	p = (char *)p + *n * size;
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}
+
+/* Sets *dst to a copy of a singleton element's text; a second copy is an error. */
+static int take_text(struct parse_ctx *pc, xmlNodePtr n, char **dst, const char *path)
+{
+	if (*dst)
+		return parse_fail(pc, -EINVAL, "element '%s' appears more than once", path);
+	check_attrs(n, path, NULL);
+	check_leaf(n, path);
+	*dst = xml_util_text(n);
+	return *dst ? 0 : parse_fail(pc, -ENOMEM, "out of memory");
+}
+
+static int check_action(struct parse_ctx *pc, const char *elem, const char *v)
+{
+	static const char *const ok[] = { "destroy", "restart", "preserve", "rename-restart",
+					  "coredump-destroy", "coredump-restart", NULL };
+
+	for (size_t i = 0; ok[i]; i++)
+		if (!strcmp(v, ok[i]))
+			return 0;
+	return parse_fail(pc, -EINVAL, "invalid %s value '%s'", elem, v);
+}
+
+static int parse_memory(struct parse_ctx *pc, xmlNodePtr n, unsigned long long *kib, const char *path)
+{
+	char *unit = NULL, *text = NULL, *err = NULL;
+	int rc;
+
+	if (*kib)
+		return parse_fail(pc, -EINVAL, "element '%s' appears more than once", path);
+	unit = xml_util_prop(n, "unit");
+	text = xml_util_text(n);
+	rc = domain_parse_size_kib(text, unit, kib, &err);
+	if (rc) {
+		parse_fail(pc, rc, "%s: %s", path, err ? err : "invalid size");
+		goto out;
+	}
+	if (*kib == 0 && strcmp(path, "maxMemory"))
+		rc = parse_fail(pc, -EINVAL, "%s: memory size must be greater than zero", path);
+out:
+	free(err);
+	free(unit);
+	free(text);
+	return rc;
+}
+
+static int parse_vcpu(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	char *text = NULL, *cur = NULL;
+	unsigned long long v;
+	int rc = 0;
+
+	if (def->vcpus)
+		return parse_fail(pc, -EINVAL, "element 'vcpu' appears more than once");
+	check_attrs(n, "vcpu", "placement", "current", "cpuset", NULL);
+	check_leaf(n, "vcpu");
+	text = xml_util_text(n);
+	if (parse_ull(text, DOMAIN_VCPUS_MAX, &v) || v == 0) {
+		rc = parse_fail(pc, -EINVAL, "invalid vcpu count '%s' (1 to %u)", text ? text : "", DOMAIN_VCPUS_MAX);
+		goto out;
+	}
+	def->vcpus = (unsigned)v;
+	def->vcpu_placement = xml_util_prop(n, "placement");
+	cur = xml_util_prop(n, "current");
+	if (cur) {
+		if (parse_ull(cur, def->vcpus, &v) || v == 0) {
+			rc = parse_fail(pc, -EINVAL, "invalid current vcpu count '%s' (1 to %u)", cur, def->vcpus);
+			goto out;
+		}
+		def->vcpus_current = (unsigned)v;
+	}
+	{
+		char *cpuset = xml_util_prop(n, "cpuset");
+
+		if (cpuset)
+			log_warnx("domain XML: attribute 'cpuset' of 'vcpu' is not supported, ignored");
+		free(cpuset);
+	}
+out:
+	free(text);
+	free(cur);
+	return rc;
+}
+
+static int parse_os(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr os)
+{
+	int rc;
+
+	check_attrs(os, "os", NULL);
+	for (xmlNodePtr c = os->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = 0;
+		if (is_el(c, "type")) {
+			check_attrs(c, "os/type", "arch", "machine", NULL);
+			if (def->os_type)
+				return parse_fail(pc, -EINVAL, "element 'os/type' appears more than once");
+			def->os_type = xml_util_text(c);
+			def->os_arch = xml_util_prop(c, "arch");
+			def->os_machine = xml_util_prop(c, "machine");
+		} else if (is_el(c, "kernel")) {
+			rc = take_text(pc, c, &def->kernel, "os/kernel");
+		} else if (is_el(c, "initrd")) {
+			rc = take_text(pc, c, &def->initrd, "os/initrd");
+		} else if (is_el(c, "cmdline")) {
+			rc = take_text(pc, c, &def->cmdline, "os/cmdline");
+		} else if (is_el(c, "loader")) {
+			if (def->loader)
+				return parse_fail(pc, -EINVAL, "element 'os/loader' appears more than once");
+			check_attrs(c, "os/loader", "type", "readonly", NULL);
+			def->loader = xml_util_text(c);
+			def->loader_type = xml_util_prop(c, "type");
+			def->loader_readonly = xml_util_prop(c, "readonly");
+		} else if (is_el(c, "boot") && def->n_boot < DOMAIN_BOOT_MAX) {
+			check_attrs(c, "os/boot", "dev", NULL);
+			def->boot[def->n_boot] = xml_util_prop(c, "dev");
+			if (!def->boot[def->n_boot])
+				return parse_fail(pc, -EINVAL, "element 'os/boot' has no dev attribute");
+			def->n_boot++;
+		} else {
+			rc = keep_extra(pc, &def->os_extra, c, "os", 2);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!def->os_type)
+		return parse_fail(pc, -EINVAL, "missing os type: element 'os/type'");
+	return 0;
+}
+
+static int parse_features(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr fe)
+{
+	def->has_features = 1;
+	check_attrs(fe, "features", NULL);
+	for (xmlNodePtr c = fe->children; c; c = c->next) {
+		struct domain_feature *f;
+		int simple = 1;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		/* Simple flags only; anything with children or other attributes is kept whole. */
+		if (c->ns || c->children)
+			simple = 0;
+		for (xmlAttrPtr a = c->properties; a; a = a->next)
+			if (a->ns || strcmp((const char *)a->name, "state"))
+				simple = 0;
+		if (!simple) {
+			int rc = keep_extra(pc, &def->features_extra, c, "features", 2);
+
+			if (rc)
+				return rc;
+			continue;
+		}
+		f = grow(pc, (void **)&def->features, &def->n_features, sizeof(*f), "features");
+		if (!f)
+			return pc->rc;
+		f->name = strdup((const char *)c->name);
+		f->state = xml_util_prop(c, "state");
+	}
+	return 0;
+}
+
+static int parse_clock(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr cl)
+{
+	if (def->has_clock)
+		return parse_fail(pc, -EINVAL, "element 'clock' appears more than once");
+	def->has_clock = 1;
+	check_attrs(cl, "clock", "offset", "adjustment", "basis", "timezone", NULL);
+	def->clock_offset = xml_util_prop(cl, "offset");
+	def->clock_adjustment = xml_util_prop(cl, "adjustment");
+	def->clock_basis = xml_util_prop(cl, "basis");
+	def->clock_timezone = xml_util_prop(cl, "timezone");
+	for (xmlNodePtr c = cl->children; c; c = c->next) {
+		int rc;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = keep_extra(pc, &def->clock_extra, c, "clock", 2);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	struct domain_disk *d = grow(pc, (void **)&def->disks, &def->n_disks, sizeof(*d), "disk");
+	int rc;
+
+	if (!d)
+		return pc->rc;
+	check_attrs(n, "devices/disk", "type", "device", NULL);
+	d->type = xml_util_prop(n, "type");
+	d->device = xml_util_prop(n, "device");
+	if (!d->type)
+		return parse_fail(pc, -EINVAL, "missing 'type' attribute of 'devices/disk'");
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = 0;
+		if (is_el(c, "driver") && !d->driver_name && !d->driver_type) {
+			check_attrs(c, "devices/disk/driver", "name", "type", NULL);
+			check_leaf(c, "devices/disk/driver");
+			d->driver_name = xml_util_prop(c, "name");
+			d->driver_type = xml_util_prop(c, "type");
+		} else if (is_el(c, "source") && !d->source && !c->children && c->properties &&
+			   !c->properties->next && !c->properties->ns &&
+			   (!strcmp((const char *)c->properties->name, "file") ||
+			    !strcmp((const char *)c->properties->name, "dev"))) {
+			d->source = xml_util_prop(c, (const char *)c->properties->name);
+			if (!strcmp(d->type, "file") != !strcmp((const char *)c->properties->name, "file"))
+				return parse_fail(pc, -EINVAL, "disk of type '%s' cannot use <source %s=...>",
+						  d->type, c->properties->name);
+		} else if (is_el(c, "target") && !d->target_dev) {
+			check_attrs(c, "devices/disk/target", "dev", "bus", NULL);
+			check_leaf(c, "devices/disk/target");
+			d->target_dev = xml_util_prop(c, "dev");
+			d->target_bus = xml_util_prop(c, "bus");
+			if (!d->target_dev)
+				return parse_fail(pc, -EINVAL, "missing 'dev' attribute of 'devices/disk/target'");
+		} else if (is_el(c, "readonly")) {
+			d->readonly = 1;
+		} else if (is_el(c, "shareable")) {
+			d->shareable = 1;
+		} else {
+			rc = keep_extra(pc, &d->extra, c, "devices/disk", 3);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!d->target_dev)
+		return parse_fail(pc, -EINVAL, "missing target information for device '%s'",
+				  d->source ? d->source : "disk");
+	return 0;
+}
+
+static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	struct domain_interface *it = grow(pc, (void **)&def->interfaces, &def->n_interfaces, sizeof(*it),
+					   "interface");
+	int rc;
+
+	if (!it)
+		return pc->rc;
+	check_attrs(n, "devices/interface", "type", NULL);
+	it->type = xml_util_prop(n, "type");
+	if (!it->type)
+		return parse_fail(pc, -EINVAL, "missing 'type' attribute of 'devices/interface'");
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = 0;
+		if (is_el(c, "mac") && !it->mac) {
+			char canon[18];
+			unsigned b[6];
+			int end = 0;
+
+			check_attrs(c, "devices/interface/mac", "address", NULL);
+			it->mac = xml_util_prop(c, "address");
+			if (!it->mac || sscanf(it->mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4],
+					       &b[5], &end) != 6 || it->mac[end] || strlen(it->mac) != 17)
+				return parse_fail(pc, -EINVAL, "unable to parse mac address '%s'",
+						  it->mac ? it->mac : "");
+			snprintf(canon, sizeof(canon), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+				 b[5]);
+			memcpy(it->mac, canon, sizeof(canon));
+		} else if (is_el(c, "source") && !it->source_bridge && !it->source_network && !c->children &&
+			   c->properties && !c->properties->next && !c->properties->ns &&
+			   (!strcmp((const char *)c->properties->name, "bridge") ||
+			    !strcmp((const char *)c->properties->name, "network"))) {
+			if (!strcmp((const char *)c->properties->name, "bridge"))
+				it->source_bridge = xml_util_prop(c, "bridge");
+			else
+				it->source_network = xml_util_prop(c, "network");
+		} else if (is_el(c, "script") && !it->script) {
+			check_attrs(c, "devices/interface/script", "path", NULL);
+			it->script = xml_util_prop(c, "path");
+		} else if (is_el(c, "model") && !it->model) {
+			check_attrs(c, "devices/interface/model", "type", NULL);
+			it->model = xml_util_prop(c, "type");
+		} else if (is_el(c, "target") && !it->target_dev) {
+			check_attrs(c, "devices/interface/target", "dev", NULL);
+			it->target_dev = xml_util_prop(c, "dev");
+		} else if (is_el(c, "ip") && !it->ip && c->properties && !c->properties->next &&
+			   !strcmp((const char *)c->properties->name, "address")) {
+			it->ip = xml_util_prop(c, "address");
+		} else {
+			rc = keep_extra(pc, &it->extra, c, "devices/interface", 3);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_port(const char *s, int min, int max, int *out)
+{
+	long long v;
+	char *end;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max || isspace((unsigned char)*s))
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_chardev(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n, enum domain_chardev_kind kind)
+{
+	const char *path = kind == DOMAIN_CHARDEV_CONSOLE ? "devices/console" : "devices/serial";
+	struct domain_chardev *cd = grow(pc, (void **)&def->chardevs, &def->n_chardevs, sizeof(*cd), path);
+	int have_source = 0, rc;
+
+	if (!cd)
+		return pc->rc;
+	cd->kind = kind;
+	cd->target_port = -1;
+	check_attrs(n, path, "type", "tty", NULL);
+	cd->type = xml_util_prop(n, "type");
+	if (!cd->type)
+		return parse_fail(pc, -EINVAL, "missing 'type' attribute of '%s'", path);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		char sub[64];
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = 0;
+		if (is_el(c, "source") && !have_source) {
+			have_source = 1;
+			snprintf(sub, sizeof(sub), "%s/source", path);
+			check_attrs(c, sub, "path", "mode", "host", "service", NULL);
+			check_leaf(c, sub);
+			cd->source_path = xml_util_prop(c, "path");
+			cd->source_mode = xml_util_prop(c, "mode");
+			cd->source_host = xml_util_prop(c, "host");
+			cd->source_service = xml_util_prop(c, "service");
+		} else if (is_el(c, "protocol") && !cd->protocol) {
+			cd->protocol = xml_util_prop(c, "type");
+		} else if (is_el(c, "target") && !cd->target_type && cd->target_port < 0) {
+			char *port;
+
+			snprintf(sub, sizeof(sub), "%s/target", path);
+			check_attrs(c, sub, "type", "port", NULL);
+			check_leaf(c, sub);
+			cd->target_type = xml_util_prop(c, "type");
+			port = xml_util_prop(c, "port");
+			if (port && parse_port(port, 0, 65535, &cd->target_port)) {
+				rc = parse_fail(pc, -EINVAL, "invalid port '%s' of '%s'", port, sub);
+				free(port);
+				return rc;
+			}
+			free(port);
+		} else {
+			rc = keep_extra(pc, &cd->extra, c, path, 3);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_graphics(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	struct domain_graphics *g = grow(pc, (void **)&def->graphics, &def->n_graphics, sizeof(*g), "graphics");
+	char *port = NULL;
+	int rc;
+
+	if (!g)
+		return pc->rc;
+	check_attrs(n, "devices/graphics", "type", "port", "autoport", "listen", "passwd", "keymap", "display",
+		    "xauth", "fullscreen", NULL);
+	g->type = xml_util_prop(n, "type");
+	if (!g->type)
+		return parse_fail(pc, -EINVAL, "missing 'type' attribute of 'devices/graphics'");
+	g->port = DOMAIN_PORT_ABSENT;
+	port = xml_util_prop(n, "port");
+	if (port && parse_port(port, -1, 65535, &g->port)) {
+		rc = parse_fail(pc, -EINVAL, "invalid graphics port '%s'", port);
+		free(port);
+		return rc;
+	}
+	free(port);
+	g->autoport = xml_util_prop(n, "autoport");
+	g->listen = xml_util_prop(n, "listen");
+	g->passwd = xml_util_prop(n, "passwd");
+	g->keymap = xml_util_prop(n, "keymap");
+	g->display = xml_util_prop(n, "display");
+	g->xauth = xml_util_prop(n, "xauth");
+	g->fullscreen = xml_util_prop(n, "fullscreen");
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		char *type = NULL, *addr = NULL;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "listen")) {
+			type = xml_util_prop(c, "type");
+			addr = xml_util_prop(c, "address");
+		}
+		if (type && !strcmp(type, "address") && addr && !c->children && !c->properties->next->next &&
+		    (!g->listen || !strcmp(g->listen, addr))) {
+			/* libvirt writes the address both ways; the model holds it once. */
+			if (!g->listen) {
+				g->listen = addr;
+				addr = NULL;
+			}
+			rc = 0;
+		} else {
+			rc = keep_extra(pc, &g->extra, c, "devices/graphics", 3);
+		}
+		free(type);
+		free(addr);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_input(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	struct domain_input *in = grow(pc, (void **)&def->inputs, &def->n_inputs, sizeof(*in), "input");
+
+	if (!in)
+		return pc->rc;
+	check_attrs(n, "devices/input", "type", "bus", NULL);
+	check_leaf(n, "devices/input");
+	in->type = xml_util_prop(n, "type");
+	in->bus = xml_util_prop(n, "bus");
+	if (!in->type)
+		return parse_fail(pc, -EINVAL, "missing 'type' attribute of 'devices/input'");
+	return 0;
+}
+
+static int parse_video(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	struct domain_video *v = grow(pc, (void **)&def->videos, &def->n_videos, sizeof(*v), "video");
+	int rc, have_model = 0;
+
+	if (!v)
+		return pc->rc;
+	check_attrs(n, "devices/video", NULL);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = 0;
+		if (is_el(c, "model") && !have_model) {
+			char *s;
+			unsigned long long u = 0;
+
+			have_model = 1;
+			check_attrs(c, "devices/video/model", "type", "vram", "heads", "primary", NULL);
+			check_leaf(c, "devices/video/model");
+			v->model = xml_util_prop(c, "type");
+			v->primary = xml_util_prop(c, "primary");
+			s = xml_util_prop(c, "vram");
+			if (s && (parse_ull(s, 1u << 30, &u) || !u))
+				rc = parse_fail(pc, -EINVAL, "invalid video vram '%s'", s);
+			else if (s)
+				v->vram = (unsigned)u;
+			free(s);
+			s = xml_util_prop(c, "heads");
+			if (!rc && s && (parse_ull(s, 16, &u) || !u))
+				rc = parse_fail(pc, -EINVAL, "invalid video heads '%s'", s);
+			else if (!rc && s)
+				v->heads = (unsigned)u;
+			free(s);
+		} else {
+			rc = keep_extra(pc, &v->extra, c, "devices/video", 3);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr devs)
+{
+	check_attrs(devs, "devices", NULL);
+	for (xmlNodePtr c = devs->children; c; c = c->next) {
+		int rc;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "emulator"))
+			rc = take_text(pc, c, &def->emulator, "devices/emulator");
+		else if (is_el(c, "disk"))
+			rc = parse_disk(pc, def, c);
+		else if (is_el(c, "interface"))
+			rc = parse_interface(pc, def, c);
+		else if (is_el(c, "console"))
+			rc = parse_chardev(pc, def, c, DOMAIN_CHARDEV_CONSOLE);
+		else if (is_el(c, "serial"))
+			rc = parse_chardev(pc, def, c, DOMAIN_CHARDEV_SERIAL);
+		else if (is_el(c, "graphics"))
+			rc = parse_graphics(pc, def, c);
+		else if (is_el(c, "input"))
+			rc = parse_input(pc, def, c);
+		else if (is_el(c, "video"))
+			rc = parse_video(pc, def, c);
+		else
+			rc = keep_extra(pc, &def->devices_extra, c, "devices", 2);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_name(struct parse_ctx *pc, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return parse_fail(pc, -EINVAL, "domain name must not be empty");
+	if (n > 200)
+		return parse_fail(pc, -EINVAL, "domain name is too long (%zu bytes, at most 200)", n);
+	if (strchr(name, '/'))
+		return parse_fail(pc, -EINVAL, "name %s cannot contain '/'", name);
+	if (name[0] == '.')
+		return parse_fail(pc, -EINVAL, "name %s cannot start with '.'", name);
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return parse_fail(pc, -EINVAL, "domain name contains a control character");
+	return 0;
+}
+
+static int parse_domain(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr root)
+{
+	int rc;
+
+	if (!is_el(root, "domain"))
+		return parse_fail(pc, -EINVAL, "unexpected root element <%s>, expecting <domain>", root->name);
+	check_attrs(root, "domain", "type", "id", NULL);
+	def->virt_type = xml_util_prop(root, "type");
+	if (!def->virt_type)
+		return parse_fail(pc, -EINVAL, "missing domain type attribute");
+	for (xmlNodePtr c = root->children; c; c = c->next) {
+		char **action = NULL;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		rc = 0;
+		if (is_el(c, "name")) {
+			rc = take_text(pc, c, &def->name, "name");
+		} else if (is_el(c, "uuid")) {
+			char canon[37], *text = NULL;
+
+			rc = take_text(pc, c, &text, "uuid");
+			if (!rc && domain_uuid_canon(text, canon))
+				rc = parse_fail(pc, -EINVAL, "malformed uuid element: '%s'", text);
+			if (!rc && def->uuid)
+				rc = parse_fail(pc, -EINVAL, "element 'uuid' appears more than once");
+			if (!rc)
+				def->uuid = strdup(canon);
+			free(text);
+		} else if (is_el(c, "title")) {
+			rc = take_text(pc, c, &def->title, "title");
+		} else if (is_el(c, "description")) {
+			rc = take_text(pc, c, &def->description, "description");
+		} else if (is_el(c, "memory")) {
+			check_attrs(c, "memory", "unit", "dumpCore", NULL);
+			rc = parse_memory(pc, c, &def->memory_kib, "memory");
+		} else if (is_el(c, "currentMemory")) {
+			check_attrs(c, "currentMemory", "unit", NULL);
+			rc = parse_memory(pc, c, &def->current_memory_kib, "currentMemory");
+		} else if (is_el(c, "maxMemory")) {
+			char *slots = xml_util_prop(c, "slots");
+			unsigned long long s = 0;
+
+			check_attrs(c, "maxMemory", "unit", "slots", NULL);
+			rc = parse_memory(pc, c, &def->max_memory_kib, "maxMemory");
+			if (!rc && slots && parse_ull(slots, 255, &s))
+				rc = parse_fail(pc, -EINVAL, "invalid maxMemory slots '%s'", slots);
+			def->max_memory_slots = (unsigned)s;
+			free(slots);
+		} else if (is_el(c, "vcpu")) {
+			rc = parse_vcpu(pc, def, c);
+		} else if (is_el(c, "bootloader")) {
+			rc = take_text(pc, c, &def->bootloader, "bootloader");
+		} else if (is_el(c, "bootloader_args")) {
+			rc = take_text(pc, c, &def->bootloader_args, "bootloader_args");
+		} else if (is_el(c, "os")) {
+			if (def->os_type)
+				return parse_fail(pc, -EINVAL, "element 'os' appears more than once");
+			rc = parse_os(pc, def, c);
+		} else if (is_el(c, "features")) {
+			if (def->has_features)
+				return parse_fail(pc, -EINVAL, "element 'features' appears more than once");
+			rc = parse_features(pc, def, c);
+		} else if (is_el(c, "clock")) {
+			rc = parse_clock(pc, def, c);
+		} else if (is_el(c, "on_poweroff")) {
+			action = &def->on_poweroff;
+		} else if (is_el(c, "on_reboot")) {
+			action = &def->on_reboot;
+		} else if (is_el(c, "on_crash")) {
+			action = &def->on_crash;
+		} else if (is_el(c, "devices")) {
+			rc = parse_devices(pc, def, c);
+		} else {
+			rc = keep_extra(pc, &def->extra, c, NULL, 1);
+		}
+		if (action) {
+			rc = take_text(pc, c, action, (const char *)c->name);
+			if (!rc)
+				rc = check_action(pc, (const char *)c->name, *action);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!def->name)
+		return parse_fail(pc, -EINVAL, "missing name information");
+	rc = check_name(pc, def->name);
+	if (rc)
+		return rc;
+	if (!def->os_type)
+		return parse_fail(pc, -EINVAL, "missing os type: element 'os/type'");
+	return 0;
+}
+
+int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char **err_r)
+{
+	struct parse_ctx pc = { err_r, 0 };
+	xmlDocPtr doc = NULL;
+	int rc;
+
+	*err_r = NULL;
+	rc = xml_util_parse(xml, len, &doc, err_r);
+	if (rc)
+		return rc;
+	rc = parse_domain(&pc, def, xmlDocGetRootElement(doc));
+	if (rc && !*err_r)
+		*err_r = xml_util_msg("cannot parse domain XML: %s", strerror(-rc));
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int domain_def_parse_file(struct domain_def *def, const char *path, char **err_r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*err_r = NULL;
+	rc = xml_util_read_file(path, &buf, &len, err_r);
+	if (rc)
+		return rc;
+	rc = domain_def_parse(def, buf, len, err_r);
+	free(buf);
+	return rc;
+}
+
+/* Formatting. */
+
+static void ind(FILE *f, int level)
+{
+	for (int i = 0; i < level; i++)
+		fputs("  ", f);
+}
+
+static void attr(FILE *f, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(f, " %s='", name);
+	xml_util_escape(f, value);
+	fputc('\'', f);
+}
+
+static void text_el(FILE *f, int level, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	ind(f, level);
+	fprintf(f, "<%s>", name);
+	xml_util_escape(f, value);
+	fprintf(f, "</%s>\n", name);
+}
+
+static void extra_out(FILE *f, int level, const struct domain_extra *ex)
+{
+	const char *p = ex->xml;
+
+	/*
+	 * Each kept element was dumped at its own depth, so only its first line,
+	 * the one that starts with '<' in column 0, lacks indentation.
+	 */
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+
+		if (*p == '<')
+			ind(f, level);
+		fwrite(p, 1, n, f);
+		p += n;
+	}
+}
+
+static void memory_out(FILE *f, const char *name, unsigned long long kib)
+{
+	if (!kib)
+		return;
+	fprintf(f, "  <%s unit='KiB'>%llu</%s>\n", name, kib, name);
+}
+
+static void disk_out(FILE *f, const struct domain_disk *d)
+{
+	fprintf(f, "    <disk");
+	attr(f, "type", d->type);
+	attr(f, "device", d->device ? d->device : "disk");
+	fprintf(f, ">\n");
+	if (d->driver_name || d->driver_type) {
+		fprintf(f, "      <driver");
+		attr(f, "name", d->driver_name);
+		attr(f, "type", d->driver_type);
+		fprintf(f, "/>\n");
+	}
+	if (d->source) {
+		fprintf(f, "      <source");
+		attr(f, !strcmp(d->type, "file") ? "file" : "dev", d->source);
+		fprintf(f, "/>\n");
+	}
+	fprintf(f, "      <target");
+	attr(f, "dev", d->target_dev);
+	attr(f, "bus", d->target_bus);
+	fprintf(f, "/>\n");
+	if (d->readonly)
+		fprintf(f, "      <readonly/>\n");
+	if (d->shareable)
+		fprintf(f, "      <shareable/>\n");
+	extra_out(f, 3, &d->extra);
+	fprintf(f, "    </disk>\n");
+}
+
+static void interface_out(FILE *f, const struct domain_interface *it)
+{
+	fprintf(f, "    <interface");
+	attr(f, "type", it->type);
+	fprintf(f, ">\n");
+	if (it->mac) {
+		fprintf(f, "      <mac");
+		attr(f, "address", it->mac);
+		fprintf(f, "/>\n");
+	}
+	if (it->source_bridge || it->source_network) {
+		fprintf(f, "      <source");
+		attr(f, "bridge", it->source_bridge);
+		attr(f, "network", it->source_network);
+		fprintf(f, "/>\n");
+	}
+	if (it->ip) {
+		fprintf(f, "      <ip");
+		attr(f, "address", it->ip);
+		fprintf(f, "/>\n");
+	}
+	if (it->script) {
+		fprintf(f, "      <script");
+		attr(f, "path", it->script);
+		fprintf(f, "/>\n");
+	}
+	if (it->target_dev) {
+		fprintf(f, "      <target");
+		attr(f, "dev", it->target_dev);
+		fprintf(f, "/>\n");
+	}
+	if (it->model) {
+		fprintf(f, "      <model");
+		attr(f, "type", it->model);
+		fprintf(f, "/>\n");
+	}
+	extra_out(f, 3, &it->extra);
+	fprintf(f, "    </interface>\n");
+}
+
+static void chardev_out(FILE *f, const struct domain_chardev *c)
+{
+	const char *el = c->kind == DOMAIN_CHARDEV_CONSOLE ? "console" : "serial";
+
+	fprintf(f, "    <%s", el);
+	attr(f, "type", c->type);
+	fprintf(f, ">\n");
+	if (c->source_path || c->source_mode || c->source_host || c->source_service) {
+		fprintf(f, "      <source");
+		attr(f, "mode", c->source_mode);
+		attr(f, "host", c->source_host);
+		attr(f, "service", c->source_service);
+		attr(f, "path", c->source_path);
+		fprintf(f, "/>\n");
+	}
+	if (c->protocol) {
+		fprintf(f, "      <protocol");
+		attr(f, "type", c->protocol);
+		fprintf(f, "/>\n");
+	}
+	if (c->target_type || c->target_port >= 0) {
+		fprintf(f, "      <target");
+		attr(f, "type", c->target_type);
+		if (c->target_port >= 0)
+			fprintf(f, " port='%d'", c->target_port);
+		fprintf(f, "/>\n");
+	}
+	extra_out(f, 3, &c->extra);
+	fprintf(f, "    </%s>\n", el);
+}
+
+static void graphics_out(FILE *f, const struct domain_graphics *g)
+{
+	fprintf(f, "    <graphics");
+	attr(f, "type", g->type);
+	if (g->port != DOMAIN_PORT_ABSENT)
+		fprintf(f, " port='%d'", g->port);
+	attr(f, "autoport", g->autoport);
+	attr(f, "listen", g->listen);
+	attr(f, "passwd", g->passwd);
+	attr(f, "keymap", g->keymap);
+	attr(f, "display", g->display);
+	attr(f, "xauth", g->xauth);
+	attr(f, "fullscreen", g->fullscreen);
+	if (!g->listen && !g->extra.xml) {
+		fprintf(f, "/>\n");
+		return;
+	}
+	fprintf(f, ">\n");
+	if (g->listen) {
+		fprintf(f, "      <listen type='address'");
+		attr(f, "address", g->listen);
+		fprintf(f, "/>\n");
+	}
+	extra_out(f, 3, &g->extra);
+	fprintf(f, "    </graphics>\n");
+}
+
+static void video_out(FILE *f, const struct domain_video *v)
+{
+	fprintf(f, "    <video>\n");
+	if (v->model || v->vram || v->heads || v->primary) {
+		fprintf(f, "      <model");
+		attr(f, "type", v->model);
+		if (v->vram)
+			fprintf(f, " vram='%u'", v->vram);
+		if (v->heads)
+			fprintf(f, " heads='%u'", v->heads);
+		attr(f, "primary", v->primary);
+		fprintf(f, "/>\n");
+	}
+	extra_out(f, 3, &v->extra);
+	fprintf(f, "    </video>\n");
+}
+
+char *domain_def_format(const struct domain_def *def)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "<domain");
+	attr(f, "type", def->virt_type);
+	fprintf(f, ">\n");
+	text_el(f, 1, "name", def->name);
+	text_el(f, 1, "uuid", def->uuid);
+	text_el(f, 1, "title", def->title);
+	text_el(f, 1, "description", def->description);
+	if (def->max_memory_kib) {
+		fprintf(f, "  <maxMemory");
+		if (def->max_memory_slots)
+			fprintf(f, " slots='%u'", def->max_memory_slots);
+		fprintf(f, " unit='KiB'>%llu</maxMemory>\n", def->max_memory_kib);
+	}
+	memory_out(f, "memory", def->memory_kib);
+	memory_out(f, "currentMemory", def->current_memory_kib);
+	if (def->vcpus) {
+		fprintf(f, "  <vcpu");
+		attr(f, "placement", def->vcpu_placement);
+		if (def->vcpus_current)
+			fprintf(f, " current='%u'", def->vcpus_current);
+		fprintf(f, ">%u</vcpu>\n", def->vcpus);
+	}
+	text_el(f, 1, "bootloader", def->bootloader);
+	text_el(f, 1, "bootloader_args", def->bootloader_args);
+
+	fprintf(f, "  <os>\n    <type");
+	attr(f, "arch", def->os_arch);
+	attr(f, "machine", def->os_machine);
+	fprintf(f, ">");
+	xml_util_escape(f, def->os_type);
+	fprintf(f, "</type>\n");
+	if (def->loader) {
+		fprintf(f, "    <loader");
+		attr(f, "readonly", def->loader_readonly);
+		attr(f, "type", def->loader_type);
+		fprintf(f, ">");
+		xml_util_escape(f, def->loader);
+		fprintf(f, "</loader>\n");
+	}
+	text_el(f, 2, "kernel", def->kernel);
+	text_el(f, 2, "initrd", def->initrd);
+	text_el(f, 2, "cmdline", def->cmdline);
+	for (size_t i = 0; i < def->n_boot; i++) {
+		fprintf(f, "    <boot");
+		attr(f, "dev", def->boot[i]);
+		fprintf(f, "/>\n");
+	}
+	extra_out(f, 2, &def->os_extra);
+	fprintf(f, "  </os>\n");
+
+	if (def->has_features) {
+		fprintf(f, "  <features>\n");
+		for (size_t i = 0; i < def->n_features; i++) {
+			fprintf(f, "    <%s", def->features[i].name);
+			attr(f, "state", def->features[i].state);
+			fprintf(f, "/>\n");
+		}
+		extra_out(f, 2, &def->features_extra);
+		fprintf(f, "  </features>\n");
+	}
+	if (def->has_clock) {
+		fprintf(f, "  <clock");
+		attr(f, "offset", def->clock_offset);
+		attr(f, "adjustment", def->clock_adjustment);
+		attr(f, "basis", def->clock_basis);
+		attr(f, "timezone", def->clock_timezone);
+		if (def->clock_extra.xml) {
+			fprintf(f, ">\n");
+			extra_out(f, 2, &def->clock_extra);
+			fprintf(f, "  </clock>\n");
+		} else {
+			fprintf(f, "/>\n");
+		}
+	}
+	text_el(f, 1, "on_poweroff", def->on_poweroff);
+	text_el(f, 1, "on_reboot", def->on_reboot);
+	text_el(f, 1, "on_crash", def->on_crash);
+
+	fprintf(f, "  <devices>\n");
+	text_el(f, 2, "emulator", def->emulator);
+	for (size_t i = 0; i < def->n_disks; i++)
+		disk_out(f, &def->disks[i]);
+	for (size_t i = 0; i < def->n_interfaces; i++)
+		interface_out(f, &def->interfaces[i]);
+	for (size_t i = 0; i < def->n_chardevs; i++)
+		chardev_out(f, &def->chardevs[i]);
+	for (size_t i = 0; i < def->n_inputs; i++) {
+		fprintf(f, "    <input");
+		attr(f, "type", def->inputs[i].type);
+		attr(f, "bus", def->inputs[i].bus);
+		fprintf(f, "/>\n");
+	}
+	for (size_t i = 0; i < def->n_graphics; i++)
+		graphics_out(f, &def->graphics[i]);
+	for (size_t i = 0; i < def->n_videos; i++)
+		video_out(f, &def->videos[i]);
+	extra_out(f, 2, &def->devices_extra);
+	fprintf(f, "  </devices>\n");
+	extra_out(f, 1, &def->extra);
+	fprintf(f, "</domain>\n");
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
