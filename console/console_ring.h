@@ -22,7 +22,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <xen/xen.h>
 #include <xen/io/console.h>
 
 /*
