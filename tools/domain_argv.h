@@ -1,0 +1,70 @@
+/*
+ * Native formats of the domain model:
+ *   - the xenlaunch command line (QEMU's spelling) for type='xen' guests,
+ *   - the qemu-system-x86_64 command line for type='kvm' / 'qemu' guests,
+ *   - xl.cfg text, as Xen's xl reads it,
+ * and back from the xenlaunch command line and from xl.cfg.
+ *
+ * What a target does not support is refused with a message that names it
+ * (an element path, a setting); devices xenlaunch does not implement yet are
+ * still written in QEMU's spelling (-drive, -nic, -vnc) so that the
+ * launcher, which owns the hardware, rejects them itself.
+ *
+ * All functions return 0, or a negative errno with a malloc'ed message in
+ * *err_r (the caller frees it).
+ */
+#ifndef TOOLS_DOMAIN_ARGV_H
+#define TOOLS_DOMAIN_ARGV_H
+
+#include <stddef.h>
+
+#include "tools/domain_xml.h"
+
+/* A NULL-terminated, owned argument vector. */
+struct strv {
+	char **v;
+	size_t n;
+};
+
+void strv_init(struct strv *sv);
+void strv_dispose(struct strv *sv);
+/* Appends a copy of s. 0 or -ENOMEM. */
+int strv_add(struct strv *sv, const char *s);
+int strv_addf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The vector as one shell command line, each word quoted when needed. */
+char *strv_to_shell(const struct strv *sv);
+
+/*
+ * Splits shell-like text into words: blanks separate, '...' and "..."
+ * quote, backslash escapes, backslash-newline joins lines, '#' at a word
+ * start comments to end of line. Leading VAR=value words are dropped (as in
+ * libvirt's argv files: "LC_ALL=C /usr/bin/qemu ..."). -EINVAL for an
+ * unterminated quote.
+ */
+int shell_split(const char *text, struct strv *out, char **err_r);
+
+/*
+ * The xenlaunch command line for a type='xen' guest. `binary` is argv[0];
+ * the monitor socket is <rundir>/<name>.monitor. Nothing about the run
+ * (-daemonize, -pidfile) is added: that is the caller's business.
+ */
+int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, const char *rundir,
+			     struct strv *argv_r, char **err_r);
+
+/* The qemu-system command line for a type='kvm' or type='qemu' guest. */
+int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct strv *argv_r, char **err_r);
+
+/* xl.cfg text for a type='xen' guest. */
+int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r);
+
+/*
+ * A model from a xenlaunch (or QEMU-spelled) command line; argv[0] is the
+ * program. Options of the run itself (-daemonize, -pidfile, -monitor, -D,
+ * -S) are skipped; anything else unknown is refused by name.
+ */
+int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const *argv, char **err_r);
+
+/* A model from xl.cfg text. Unknown settings are warned about by name. */
+int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, char **err_r);
+
+#endif
