@@ -373,7 +373,8 @@ size_t chardev_write(struct chardev *cd, const void *buf, size_t len)
 
 size_t chardev_write_space(const struct chardev *cd)
 {
-	if (cd->kind != CHARDEV_STDIO && cd->kind != CHARDEV_UNIX)
+	/* Backends that never push back: null, pty, anything dropping. */
+	if (cd->kind == CHARDEV_NULL || cd->kind == CHARDEV_PTY)
 		return CHARDEV_OUTPUT_MAX;
 	if (cd->out_sync || cd->out_broken || cd->out_fd < 0)
 		return CHARDEV_OUTPUT_MAX;

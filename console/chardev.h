@@ -16,8 +16,10 @@
  * without being counted (chardev_dropped_bytes()) and logged once per
  * episode:
  *   null          accepted and dropped (that is what null means; not counted)
- *   file          written synchronously; on a write error (ENOSPC...) the
- *                 error is logged and the bytes are dropped
+ *   file          a regular file is written synchronously; on a write
+ *                 error (ENOSPC...) the error is logged and the bytes are
+ *                 dropped. A FIFO or device that can be polled is treated
+ *                 like stdio (back-pressure).
  *   stdio         back-pressure: chardev_write() accepts fewer bytes than
  *                 offered when the queue is full. If stdout cannot be polled
  *                 (a regular file), written synchronously like file.
@@ -77,7 +79,9 @@ struct chardev_callbacks {
  * label names it in log lines and in "info chardev" ("serial0",
  * "compat_monitor0"). cb may be NULL (no input, no notifications); it is
  * copied. For a unix server without ",nowait" this blocks until the first
- * client connects, after logging "waiting for connection on unix:PATH".
+ * client connects, after logging "waiting for connection on unix:PATH"
+ * (like QEMU, before the guest exists: open such chardevs before blocking
+ * SIGTERM/SIGINT for a signalfd, so that a user can still give up).
  * stdio puts a terminal stdin into raw mode (keeping output processing and
  * Ctrl-C, as QEMU does) and stdin/stdout into non-blocking mode; both are
  * restored by chardev_dispose() and, should the process exit first, at exit.

@@ -391,7 +391,7 @@ size_t monitor_feed(struct monitor *mon, const uint8_t *buf, size_t len)
 		mon->after_cr = false;
 		if (c == '\r' || c == '\n') {
 			if (mon->ops->write_space &&
-			    mon->ops->write_space(mon->opaque) < MONITOR_OUTPUT_MAX)
+			    mon->ops->write_space(mon->opaque) < MONITOR_OUTPUT_RESERVE)
 				return i;	/* this line's output would not fit yet */
 			mon->after_cr = c == '\r';
 			line_finish(mon);

@@ -35,7 +35,13 @@
 #include <stdint.h>
 
 #define MONITOR_LINE_MAX 1024		/* bytes in one command line */
-#define MONITOR_OUTPUT_MAX 4096		/* the most one command prints */
+#define MONITOR_OUTPUT_MAX 4096		/* the most one monitor_printf() prints */
+/*
+ * Sink space the monitor waits for before it runs a command: room for a
+ * full MONITOR_OUTPUT_MAX of text even if every byte were a "\n" sent as
+ * "\r\n". The longest reply today (help) is under 500 bytes.
+ */
+#define MONITOR_OUTPUT_RESERVE (2 * MONITOR_OUTPUT_MAX)
 #define MONITOR_PROMPT "(qemu) "
 #define MONITOR_BANNER "xenlaunch monitor - type 'help' for more information\n"
 
@@ -51,7 +57,7 @@ struct monitor;
 struct monitor_ops {
 	/* Output sink; returns bytes taken (chardev_write() semantics). Required. */
 	size_t (*write)(void *opaque, const void *buf, size_t len);
-	/* Free space in the sink. When it is below MONITOR_OUTPUT_MAX the
+	/* Free space in the sink. When it is below MONITOR_OUTPUT_RESERVE the
 	 * monitor does not run the next command yet (monitor_feed() returns
 	 * early), so no command output is ever cut short. NULL: unlimited. */
 	size_t (*write_space)(void *opaque);
@@ -100,7 +106,7 @@ void monitor_disconnected(struct monitor *mon);
 /*
  * Feeds input bytes (any chunking, any content). Complete lines are
  * executed, each followed by a new prompt. Returns how many bytes were
- * consumed: fewer than len only when the sink lacks MONITOR_OUTPUT_MAX
+ * consumed: fewer than len only when the sink lacks MONITOR_OUTPUT_RESERVE
  * bytes of space before a command; offer the rest again later. This is
  * chardev's on_input contract, so it can be plugged in directly.
  */

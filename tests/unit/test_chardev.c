@@ -207,6 +207,56 @@ static void test_file_write_error_reported(void)
 	CU_ASSERT_EQUAL(fd_count(), fds);
 }
 
+/* A FIFO is pollable: it gets back-pressure like stdio, not the file path. */
+static void test_file_fifo_backpressure(void)
+{
+	static uint8_t chunk[4096];
+	struct chardev_spec spec = { .kind = CHARDEV_FILE };
+	struct chardev *cd = NULL;
+	size_t accepted = 0, received = 0, n;
+	char path[128], expect[256], *log;
+	int fds = fd_count(), reader, i;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "%s", tmp_path("fifo"));
+	CU_ASSERT_FATAL(mkfifo(path, 0600) == 0);
+	spec.path = path;
+
+	/* No reader: opening must fail at once, not hang. */
+	log_capture_begin();
+	CU_ASSERT_EQUAL(chardev_open(&spec, "serial0", NULL, &cd), -ENXIO);
+	log = log_capture_end();
+	snprintf(expect, sizeof(expect), "unit: warning: serial0: open %s: No such device or address\n",
+		 path);
+	CU_ASSERT_STRING_EQUAL(log, expect);
+	free(log);
+
+	reader = open(path, O_RDONLY | O_NONBLOCK);
+	CU_ASSERT_FATAL(reader >= 0);
+	CU_ASSERT_EQUAL_FATAL(chardev_open(&spec, "serial0", NULL, &cd), 0);
+	memset(chunk, 'f', sizeof(chunk));
+	for (i = 0; i < 1024; i++) {
+		n = chardev_write(cd, chunk, sizeof(chunk));
+		accepted += n;
+		if (n < sizeof(chunk))
+			break;
+	}
+	CU_ASSERT(i < 1024);
+	CU_ASSERT_EQUAL(chardev_write_space(cd), 0);
+	for (i = 0; i < 10000 && received < accepted; i++) {
+		while ((r = read(reader, chunk, sizeof(chunk))) > 0)
+			received += (size_t)r;
+		if (wait_readable(chardev_fd(cd), 20))
+			chardev_handle_events(cd);
+	}
+	CU_ASSERT_EQUAL(received, accepted);
+	CU_ASSERT_EQUAL(chardev_dropped_bytes(cd), 0);
+	chardev_dispose(cd);
+	close(reader);
+	unlink(path);
+	CU_ASSERT_EQUAL(fd_count(), fds);
+}
+
 static void test_open_errors(void)
 {
 	struct chardev_spec spec = { .kind = CHARDEV_FILE, .path = "/nonexistent/dir/log" };
@@ -693,6 +743,7 @@ static CU_TestInfo tests[] = {
 	{ "null takes and drops output", test_null },
 	{ "file appends", test_file_appends },
 	{ "file write errors are logged once and counted", test_file_write_error_reported },
+	{ "file: a FIFO gets back-pressure", test_file_fifo_backpressure },
 	{ "open errors are logged and leak nothing", test_open_errors },
 	{ "pty: raw round trip, quiet when unattended", test_pty_roundtrip },
 	{ "pty: unattended output dropped, counted, logged once", test_pty_unattended_drops_counted },

@@ -409,11 +409,11 @@ static void test_output_backpressure(void)
 	struct monitor mon;
 
 	monitor_init(&mon, &fake_ops, f, false);
-	f->space = MONITOR_OUTPUT_MAX - 1;
+	f->space = MONITOR_OUTPUT_RESERVE - 1;
 	CU_ASSERT_EQUAL(feed_str(&mon, "stop\ncont\n"), 4);
 	CU_ASSERT_EQUAL(f->stops, 0);
 	CU_ASSERT_STRING_EQUAL(f->out, "");
-	f->space = MONITOR_OUTPUT_MAX;
+	f->space = MONITOR_OUTPUT_RESERVE;
 	CU_ASSERT_EQUAL(feed_str(&mon, "\ncont\n"), 6);
 	CU_ASSERT_EQUAL(f->stops, 1);
 	CU_ASSERT_EQUAL(f->conts, 1);
