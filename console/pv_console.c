@@ -80,14 +80,18 @@ int pv_console_fd(const struct pv_console *c)
 
 void pv_console_ack(struct pv_console *c)
 {
-	/* Bounded: the fd is non-blocking and reports one port per read. */
-	for (int i = 0; c->xce && i < 16; i++) {
-		xenevtchn_port_or_error_t port = xenevtchn_pending(c->xce);
+	xenevtchn_port_or_error_t port;
 
-		if (port < 0)
-			break;
+	/*
+	 * Exactly one read per readiness: the device is blocking, a second
+	 * read would wait for the guest's next notification. The fd stays
+	 * readable (level-triggered) while more notifications are queued.
+	 */
+	if (!c->xce)
+		return;
+	port = xenevtchn_pending(c->xce);
+	if (port >= 0)
 		xenevtchn_unmask(c->xce, (evtchn_port_t)port);
-	}
 }
 
 void pv_console_notify(struct pv_console *c)
