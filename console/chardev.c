@@ -46,6 +46,7 @@ struct chardev {
 	int pty_slave_fd;	/* held open so an unattended pty stays quiet */
 	int file_fd;
 	bool socket_bound;	/* UNIX: we created path; unlink it at dispose */
+	char *unlink_path;	/* UNIX: path made absolute, when it was relative */
 	bool out_sync;		/* out_fd cannot be polled: write synchronously */
 	bool in_eof;		/* input ended or failed: read no more */
 	bool out_broken;	/* output failed for good: drop */
@@ -631,6 +632,14 @@ static int open_unix(struct chardev *cd, const struct chardev_spec *spec)
 		return rc;
 	}
 	cd->socket_bound = true;
+	/* -daemonize changes directory to /, like QEMU: remember where a
+	 * relative socket really is, so that dispose unlinks the right file. */
+	if (spec->path[0] != '/') {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) && asprintf(&cd->unlink_path, "%s/%s", cwd, spec->path) < 0)
+			cd->unlink_path = NULL;
+	}
 	if (listen(cd->listen_fd, 1) < 0) {
 		rc = -errno;
 		log_warn("%s: listen unix:%s", cd->label, spec->path);
@@ -648,6 +657,13 @@ static int open_unix(struct chardev *cd, const struct chardev_spec *spec)
 			}
 			cd->client_fd = accept4(cd->listen_fd, NULL, NULL,
 						SOCK_NONBLOCK | SOCK_CLOEXEC);
+			/* Anything but "not yet" (EMFILE...) would spin here forever. */
+			if (cd->client_fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED) {
+				rc = -errno;
+				log_warn("%s: accept on unix:%s", cd->label, spec->path);
+				return rc;
+			}
 		}
 		cd->in_fd = cd->out_fd = cd->client_fd;
 		log_info("%s: client connected to unix:%s", cd->label, cd->path);
@@ -724,7 +740,7 @@ void chardev_dispose(struct chardev *cd)
 	if (cd->listen_fd >= 0)
 		close(cd->listen_fd);
 	if (cd->socket_bound)
-		unlink(cd->path);
+		unlink(cd->unlink_path ? cd->unlink_path : cd->path);
 	if (cd->pty_slave_fd >= 0)
 		close(cd->pty_slave_fd);
 	if (cd->pty_master_fd >= 0)
@@ -737,6 +753,7 @@ void chardev_dispose(struct chardev *cd)
 		close(cd->epfd);
 	free(cd->label);
 	free(cd->path);
+	free(cd->unlink_path);
 	free(cd);
 }
 

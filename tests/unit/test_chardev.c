@@ -495,6 +495,31 @@ static void test_unix_nowait_connect_disconnect_reconnect(void)
 	CU_ASSERT_EQUAL(fd_count(), fds);
 }
 
+/* A relative socket path is unlinked even after the process changed directory. */
+static void test_unix_relative_path_unlinked(void)
+{
+	struct chardev_spec spec = { .kind = CHARDEV_UNIX, .server = true, .wait = false,
+				     .path = "rel.sock" };
+	struct chardev *cd = NULL;
+	char cwd[512], sock[600];
+	int fds = fd_count();
+
+	CU_ASSERT_FATAL(getcwd(cwd, sizeof(cwd)) != NULL);
+	tmp_path("x");
+	CU_ASSERT_FATAL(chdir(tmpdir) == 0);
+	log_capture_begin();
+	CU_ASSERT_EQUAL_FATAL(chardev_open(&spec, "monitor0", NULL, &cd), 0);
+	CU_ASSERT_STRING_EQUAL(chardev_filename(cd), "disconnected:unix:rel.sock,server=on");
+	CU_ASSERT_FATAL(chdir("/") == 0);
+	snprintf(sock, sizeof(sock), "%s/rel.sock", tmpdir);
+	CU_ASSERT_EQUAL(access(sock, F_OK), 0);
+	chardev_dispose(cd);
+	CU_ASSERT_EQUAL(access(sock, F_OK), -1);
+	free(log_capture_end());
+	CU_ASSERT_FATAL(chdir(cwd) == 0);
+	CU_ASSERT_EQUAL(fd_count(), fds);
+}
+
 /* A client that does not read: writes take less, then nothing; nothing is lost. */
 static void test_unix_output_backpressure(void)
 {
@@ -750,6 +775,7 @@ static CU_TestInfo tests[] = {
 	{ "input back-pressure holds and resumes in order", test_input_backpressure },
 	{ "unix nowait: connect, disconnect, reconnect", test_unix_nowait_connect_disconnect_reconnect },
 	{ "unix: output back-pressure loses nothing", test_unix_output_backpressure },
+	{ "unix: relative path unlinked after chdir", test_unix_relative_path_unlinked },
 	{ "unix: one client at a time", test_unix_one_client_at_a_time },
 	{ "unix wait: open blocks for the first client", test_unix_wait_blocks_for_client },
 	{ "stdio over a socketpair", test_stdio },
