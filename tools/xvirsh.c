@@ -101,7 +101,16 @@ static int load_domain(const char *name, struct domain_def *def)
 		free(path);
 		return error("failed to get domain '%s'", name);
 	}
-	rc = domain_def_parse_file(def, path, &err);
+	{
+		/* Its warnings were shown at define; do not repeat them on every command. */
+		FILE *quiet = fopen("/dev/null", "w");
+
+		log_set_stream(quiet);
+		rc = domain_def_parse_file(def, path, &err);
+		log_set_stream(NULL);
+		if (quiet)
+			fclose(quiet);
+	}
 	if (rc) {
 		error("failed to get domain '%s'", name);
 		error("%s", err);
