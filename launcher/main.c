@@ -6,9 +6,11 @@
  * (signal, guest poweroff or crash, SIGKILL via the watchdog child) ends
  * the domain and removes its xenstore directories.
  *
- * The serial target below is a small stand-in (pty, file, stdio, null)
- * until console/chardev lands; the console wiring only uses serial_sink()
- * and the input buffer, so switching is local to this file.
+ * Console 0's bytes go to the -serial chardev (console/chardev) with
+ * back-pressure both ways: guest output is consumed from the ring only as
+ * far as the chardev takes it, typed input enters the ring only as far as
+ * there is room (the chardev holds the rest). The -monitor chardev feeds
+ * launcher/monitor, whose operations act on the machine.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,129 +20,17 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "console/chardev.h"
 #include "launcher/config.h"
 #include "launcher/event_loop.h"
 #include "launcher/lifecycle.h"
+#include "launcher/monitor.h"
 #include "launcher/options.h"
 #include "xenpv/machine.h"
 #include "xenpv/watchdog.h"
-
-#define SERIAL_OUT_CAP (64 * 1024)
-
-/* ---- serial target (stand-in for console/chardev) ------------------- */
-
-struct serial {
-	enum chardev_kind kind;
-	int in_fd;		/* -1: no input */
-	int out_fd;		/* -1: output dropped */
-	int pty_slave;		/* kept open so the master never sees EIO/HUP */
-	char tty[64];
-	char *obuf;
-	size_t olen;
-	struct event_source in_src, out_src;
-	bool in_paused;
-	struct termios saved;
-	bool restore_tty;
-};
-
-static void serial_init(struct serial *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->in_fd = s->out_fd = s->pty_slave = -1;
-}
-
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
-}
-
-static int serial_open(struct serial *s, const struct chardev_spec *spec)
-{
-	struct termios t;
-	int fd = -1, rc;
-
-	s->kind = spec->kind;
-	s->obuf = malloc(SERIAL_OUT_CAP);
-	if (!s->obuf)
-		return -ENOMEM;
-	switch (spec->kind) {
-	case CHARDEV_NONE:
-	case CHARDEV_NULL:
-		return 0;
-	case CHARDEV_PTY:
-		fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0 ||
-		    ptsname_r(fd, s->tty, sizeof(s->tty)) != 0) {
-			rc = -errno;
-			log_warn("-serial pty: cannot create a pseudo-terminal");
-			goto fail;
-		}
-		s->pty_slave = open(s->tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (s->pty_slave >= 0 && tcgetattr(s->pty_slave, &t) == 0) {
-			cfmakeraw(&t);
-			tcsetattr(s->pty_slave, TCSANOW, &t);
-		}
-		set_nonblock(fd);
-		s->in_fd = s->out_fd = fd;
-		fprintf(stderr, "char device redirected to %s (label serial0)\n", s->tty);
-		return 0;
-	case CHARDEV_FILE:
-		fd = open(spec->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			rc = -errno;
-			log_warn("-serial file:%s", spec->path);
-			goto fail;
-		}
-		s->out_fd = fd;
-		return 0;
-	case CHARDEV_STDIO:
-		s->in_fd = dup(0);
-		s->out_fd = dup(1);
-		if (s->in_fd < 0 || s->out_fd < 0)
-			return -errno;
-		set_nonblock(s->in_fd);
-		set_nonblock(s->out_fd);
-		if (isatty(0) && tcgetattr(0, &s->saved) == 0) {
-			t = s->saved;
-			cfmakeraw(&t);
-			t.c_lflag |= ISIG;	/* ^C still ends the launcher (and the guest) */
-			t.c_oflag |= OPOST | ONLCR;
-			if (tcsetattr(0, TCSANOW, &t) == 0)
-				s->restore_tty = true;
-		}
-		return 0;
-	case CHARDEV_UNIX:
-		log_warnx("-serial unix: not supported yet by this build");
-		return -ENOTSUP;
-	}
-	return -EINVAL;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-static void serial_close(struct serial *s)
-{
-	if (s->restore_tty)
-		tcsetattr(0, TCSANOW, &s->saved);
-	s->restore_tty = false;
-	if (s->in_fd >= 0 && s->in_fd != s->out_fd)
-		close(s->in_fd);
-	if (s->out_fd >= 0)
-		close(s->out_fd);
-	if (s->pty_slave >= 0)
-		close(s->pty_slave);
-	s->in_fd = s->out_fd = s->pty_slave = -1;
-	free(s->obuf);
-	s->obuf = NULL;
-}
 
 /* ---- the application ------------------------------------------------ */
 
@@ -149,11 +39,14 @@ struct app {
 	struct event_loop loop;
 	struct watchdog wd;
 	struct pv_machine m;
-	struct serial serial;
+	struct chardev *serial;		/* NULL: -serial none */
+	struct chardev *mon_cd;		/* NULL: no monitor */
+	struct monitor mon;
+	bool mon_inited;
 	int sfd;
-	struct event_source sig_src, xs_src, cons_src;
-	char in_buf[1024];	/* input read from the serial, not yet in the ring */
-	size_t in_len, in_off;
+	struct event_source sig_src, xs_src, cons_src, serial_src, mon_src;
+	bool console_attached;
+	bool reset_pending;		/* monitor system_reset, run from the loop */
 	int exit_status;
 	bool pidfile_written;
 };
@@ -164,58 +57,45 @@ static void app_quit(struct app *a, int status)
 	a->loop.stop = true;
 }
 
-/* Accepts what the serial target can take now: direct write, then buffer. */
+/* ---- console 0 <-> serial0 ------------------------------------------ */
+
 static size_t serial_sink(void *opaque, const char *buf, size_t len)
 {
 	struct app *a = opaque;
-	struct serial *s = &a->serial;
-	size_t done = 0, room;
 
-	if (s->out_fd < 0)
-		return len;	/* null: dropped, as asked */
-	if (s->olen == 0) {
-		ssize_t r = write(s->out_fd, buf, len);
+	if (!a->serial)
+		return len;	/* -serial none: nobody wants it */
+	return chardev_write(a->serial, buf, len);
+}
 
-		if (r > 0)
-			done = (size_t)r;
-		else if (r < 0 && errno != EAGAIN && errno != EINTR) {
-			log_warn("serial0: write");
-			return len;	/* a dead target must not stall the guest */
-		}
-	}
-	room = SERIAL_OUT_CAP - s->olen;
-	if (len - done < room)
-		room = len - done;
-	memcpy(s->obuf + s->olen, buf + done, room);
-	s->olen += room;
-	if (s->olen)
-		event_loop_mod(&a->loop, &s->out_src, EPOLLOUT);
-	return done + room;
+/* serial0's on_input: as much as the ring has room for; the chardev keeps
+ * the rest and stops reading until chardev_input_resume(). */
+static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct app *a = opaque;
+	size_t pushed = 0;
+
+	if (!a->console_attached)
+		return 0;
+	if (console_ring_push(&a->m.console.ring, (const char *)buf, len, &pushed) == 0 && pushed)
+		pv_console_notify(&a->m.console);
+	/* A broken ring takes everything: input to it is void, not pending. */
+	return a->m.console.ring.broken ? len : pushed;
 }
 
 static void console_pump(struct app *a)
 {
 	struct pv_console *c = &a->m.console;
-	size_t moved = 0, pushed = 0;
-	bool kick = false;
+	size_t moved = 0;
 
+	if (!a->console_attached)
+		return;
 	if (console_ring_drain(&c->ring, serial_sink, a, &moved) == 0 && moved) {
 		pv_machine_first_byte(&a->m);
-		kick = true;
-	}
-	if (a->in_off < a->in_len &&
-	    console_ring_push(&c->ring, a->in_buf + a->in_off, a->in_len - a->in_off,
-			      &pushed) == 0 && pushed) {
-		a->in_off += pushed;
-		kick = true;
-	}
-	if (kick)
 		pv_console_notify(c);
-	if (a->in_off == a->in_len && a->serial.in_paused && a->serial.in_fd >= 0) {
-		a->in_off = a->in_len = 0;
-		a->serial.in_paused = false;
-		event_loop_add(&a->loop, &a->serial.in_src, EPOLLIN);
 	}
+	if (a->serial)
+		chardev_input_resume(a->serial);
 }
 
 static void on_console(struct event_source *src, uint32_t events)
@@ -226,69 +106,177 @@ static void on_console(struct event_source *src, uint32_t events)
 	console_pump(a);
 }
 
-static void on_serial_out(struct event_source *src, uint32_t events)
+static void on_serial(struct event_source *src, uint32_t events)
 {
 	struct app *a = src->opaque;
-	struct serial *s = &a->serial;
-	ssize_t r = write(s->out_fd, s->obuf, s->olen);
 
-	if (r < 0 && errno != EAGAIN && errno != EINTR) {
-		log_warn("serial0: write");
-		s->olen = 0;	/* dropped: a dead target must not stall the guest */
-	} else if (r > 0) {
-		memmove(s->obuf, s->obuf + r, s->olen - (size_t)r);
-		s->olen -= (size_t)r;
-	}
-	if (s->olen == 0)
-		event_loop_del(&a->loop, &s->out_src);
-	console_pump(a);	/* the ring may hold what we refused before */
-}
-
-static void on_serial_in(struct event_source *src, uint32_t events)
-{
-	struct app *a = src->opaque;
-	struct serial *s = &a->serial;
-	ssize_t r;
-
-	if (a->in_off < a->in_len)
-		return;
-	r = read(s->in_fd, a->in_buf, sizeof(a->in_buf));
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0) {
-		/* EOF (or a dead tty): the guest just gets no more input. */
-		event_loop_del(&a->loop, &s->in_src);
-		s->in_paused = false;
-		return;
-	}
-	a->in_off = 0;
-	a->in_len = (size_t)r;
-	console_pump(a);
-	if (a->in_off < a->in_len) {
-		/* The ring is full: stop reading until the guest takes some. */
-		event_loop_del(&a->loop, &s->in_src);
-		s->in_paused = true;
-	}
+	chardev_handle_events(a->serial);
+	console_pump(a);	/* output space may have grown */
 }
 
 static int console_attach(struct app *a)
 {
+	int rc;
+
 	event_source_init(&a->cons_src, pv_console_fd(&a->m.console), on_console, a);
-	return event_loop_add(&a->loop, &a->cons_src, EPOLLIN);
+	rc = event_loop_add(&a->loop, &a->cons_src, EPOLLIN);
+	a->console_attached = rc == 0;
+	return rc;
 }
 
 static void console_detach(struct app *a)
 {
-	event_loop_del(&a->loop, &a->cons_src);
+	if (a->console_attached)
+		event_loop_del(&a->loop, &a->cons_src);
+	a->console_attached = false;
 }
 
-static void guest_reboot(struct app *a)
+/* ---- the monitor ---------------------------------------------------- */
+
+static size_t mon_write(void *opaque, const void *buf, size_t len)
 {
-	log_info("domain %u: guest rebooted; building it again", a->m.dom.domid);
+	struct app *a = opaque;
+
+	return chardev_write(a->mon_cd, buf, len);
+}
+
+static size_t mon_write_space(void *opaque)
+{
+	struct app *a = opaque;
+
+	return chardev_write_space(a->mon_cd);
+}
+
+static int mon_status(void *opaque, bool *running_r)
+{
+	struct app *a = opaque;
+
+	*running_r = a->m.running && !a->m.paused;
+	return 0;
+}
+
+static int mon_name(void *opaque, const char **name_r)
+{
+	struct app *a = opaque;
+
+	*name_r = a->cfg.name;
+	return 0;
+}
+
+static int mon_domid(void *opaque, uint32_t *domid_r)
+{
+	struct app *a = opaque;
+
+	if (!a->m.running)
+		return -ESRCH;
+	*domid_r = a->m.dom.domid;
+	return 0;
+}
+
+static int mon_chardev_list(void *opaque, struct monitor *mon)
+{
+	struct app *a = opaque;
+
+	if (a->serial)
+		monitor_print_chardev(mon, chardev_label(a->serial), chardev_filename(a->serial));
+	if (a->mon_cd)
+		monitor_print_chardev(mon, chardev_label(a->mon_cd), chardev_filename(a->mon_cd));
+	return 0;
+}
+
+static int mon_stop(void *opaque, struct monitor *mon)
+{
+	struct app *a = opaque;
+
+	return a->m.paused ? 0 : pv_machine_pause(&a->m);
+}
+
+static int mon_cont(void *opaque, struct monitor *mon)
+{
+	struct app *a = opaque;
+
+	return a->m.paused ? pv_machine_unpause(&a->m) : 0;
+}
+
+static int mon_powerdown(void *opaque, struct monitor *mon)
+{
+	struct app *a = opaque;
+
+	return pv_machine_request_shutdown(&a->m, "poweroff");
+}
+
+static int mon_reset(void *opaque, struct monitor *mon)
+{
+	struct app *a = opaque;
+
+	if (!a->m.running)
+		return -ESRCH;
+	a->reset_pending = true;	/* rebuilt from the loop, not from here */
+	return 0;
+}
+
+static int mon_quit(void *opaque, struct monitor *mon)
+{
+	struct app *a = opaque;
+
+	log_info("monitor: quit; destroying the domain and exiting");
+	app_quit(a, EXIT_OK);
+	return 0;
+}
+
+static const struct monitor_ops mon_ops = {
+	.write = mon_write,
+	.write_space = mon_write_space,
+	.status = mon_status,
+	.name = mon_name,
+	.domid = mon_domid,
+	.chardev_list = mon_chardev_list,
+	.stop = mon_stop,
+	.cont = mon_cont,
+	.system_powerdown = mon_powerdown,
+	.system_reset = mon_reset,
+	.quit = mon_quit,
+};
+
+static size_t mon_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct app *a = opaque;
+
+	return monitor_feed(&a->mon, buf, len);
+}
+
+static void mon_connect(void *opaque)
+{
+	struct app *a = opaque;
+
+	monitor_connected(&a->mon);
+}
+
+static void mon_disconnect(void *opaque)
+{
+	struct app *a = opaque;
+
+	monitor_disconnected(&a->mon);
+}
+
+static void on_monitor(struct event_source *src, uint32_t events)
+{
+	struct app *a = src->opaque;
+
+	chardev_handle_events(a->mon_cd);
+	chardev_input_resume(a->mon_cd);	/* output space may have grown */
+}
+
+/* ---- guest lifecycle ------------------------------------------------- */
+
+static void guest_rebuild(struct app *a, const char *why)
+{
+	log_info("domain %u: %s; building it again", a->m.dom.domid, why);
+	console_pump(a);	/* the guest's last words */
 	console_detach(a);
 	pv_machine_stop(&a->m);
 	if (pv_machine_start(&a->m) < 0 || console_attach(a) < 0) {
-		log_warnx("reboot failed; exiting");
+		log_warnx("could not build the guest again; exiting");
 		app_quit(a, EXIT_FAILED);
 		return;
 	}
@@ -308,14 +296,13 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 	case LIFECYCLE_CONTINUE:
 		return;
 	case LIFECYCLE_EXIT:
-		console_pump(a);	/* the guest's last words */
+		console_pump(a);
 		log_info("domain %u: guest %s; exiting", domid,
 			 st == PV_STATE_REBOOT ? "rebooted (-no-reboot)" : "powered off");
 		app_quit(a, EXIT_OK);
 		return;
 	case LIFECYCLE_REBOOT:
-		console_pump(a);
-		guest_reboot(a);
+		guest_rebuild(a, "guest rebooted");
 		return;
 	case LIFECYCLE_CRASHED:
 		console_pump(a);
@@ -325,6 +312,8 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 		return;
 	case LIFECYCLE_VANISHED:
 		log_warnx("domain %u: destroyed by someone else; exiting", domid);
+		a->m.running = false;	/* nothing of ours to destroy */
+		pv_machine_stop(&a->m);
 		app_quit(a, EXIT_FAILED);
 		return;
 	}
@@ -355,7 +344,8 @@ static void on_signal(struct event_source *src, uint32_t events)
 		case SIGTERM:
 		case SIGINT:
 		case SIGQUIT:
-			log_info("%s: destroying the domain and exiting", strsignal((int)si.ssi_signo));
+			log_info("%s: destroying the domain and exiting",
+				 strsignal((int)si.ssi_signo));
 			app_quit(a, EXIT_OK);
 			break;
 		case SIGCHLD:
@@ -374,16 +364,56 @@ static int app_loop_setup(struct app *a)
 
 	event_source_init(&a->sig_src, a->sfd, on_signal, a);
 	event_source_init(&a->xs_src, pv_machine_xs_fd(&a->m), on_xenstore, a);
-	event_source_init(&a->serial.in_src, a->serial.in_fd, on_serial_in, a);
-	event_source_init(&a->serial.out_src, a->serial.out_fd, on_serial_out, a);
 	if ((rc = event_loop_add(&a->loop, &a->sig_src, EPOLLIN)) ||
 	    (rc = event_loop_add(&a->loop, &a->xs_src, EPOLLIN)) ||
 	    (rc = console_attach(a)))
 		return rc;
-	/* A regular file cannot be polled; it never blocks anyway. */
-	if (a->serial.in_fd >= 0 && (rc = event_loop_add(&a->loop, &a->serial.in_src, EPOLLIN)))
-		if (rc != -EPERM)
+	if (a->serial) {
+		event_source_init(&a->serial_src, chardev_fd(a->serial), on_serial, a);
+		if ((rc = event_loop_add(&a->loop, &a->serial_src, EPOLLIN)))
 			return rc;
+	}
+	if (a->mon_cd) {
+		event_source_init(&a->mon_src, chardev_fd(a->mon_cd), on_monitor, a);
+		if ((rc = event_loop_add(&a->loop, &a->mon_src, EPOLLIN)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Opens -serial and -monitor; prints pty paths as QEMU does. */
+static int open_chardevs(struct app *a)
+{
+	struct chardev_callbacks serial_cb = { .on_input = serial_input, .opaque = a };
+	struct chardev_callbacks mon_cb = {
+		.on_input = mon_input,
+		.on_connect = mon_connect,
+		.on_disconnect = mon_disconnect,
+		.opaque = a,
+	};
+	int rc;
+
+	if (a->cfg.serial.kind != CHARDEV_NONE) {
+		rc = chardev_open(&a->cfg.serial, "serial0", &serial_cb, &a->serial);
+		if (rc < 0)
+			return rc;
+		if (chardev_pty_path(a->serial))
+			fprintf(stderr, "char device redirected to %s (label serial0)\n",
+				chardev_pty_path(a->serial));
+	}
+	if (a->cfg.monitor.kind != CHARDEV_NONE) {
+		bool term = a->cfg.monitor.kind == CHARDEV_STDIO ||
+			    a->cfg.monitor.kind == CHARDEV_PTY;
+
+		monitor_init(&a->mon, &mon_ops, a, term);
+		a->mon_inited = true;
+		rc = chardev_open(&a->cfg.monitor, "compat_monitor0", &mon_cb, &a->mon_cd);
+		if (rc < 0)
+			return rc;
+		if (chardev_pty_path(a->mon_cd))
+			fprintf(stderr, "char device redirected to %s (label compat_monitor0)\n",
+				chardev_pty_path(a->mon_cd));
+	}
 	return 0;
 }
 
@@ -395,13 +425,13 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init("xenlaunch");
+	signal(SIGPIPE, SIG_IGN);
 	memset(a, 0, sizeof(*a));
 	a->sfd = -1;
 	a->loop.epfd = -1;
 	a->exit_status = EXIT_FAILED;
 	launch_config_init(&a->cfg);
 	watchdog_init(&a->wd);
-	serial_init(&a->serial);
 
 	switch (options_parse(argc, argv, &a->cfg, stdout, stderr)) {
 	case OPTIONS_EXIT:
@@ -425,8 +455,6 @@ int main(int argc, char **argv)
 		a->exit_status = EXIT_USAGE;
 		goto out;
 	}
-	if (a->cfg.monitor.kind != CHARDEV_NONE)
-		log_warnx("-monitor: the monitor is not wired in this build yet; ignored");
 	if (a->cfg.logfile) {
 		logf = fopen(a->cfg.logfile, "ae");
 		if (!logf) {
@@ -437,7 +465,10 @@ int main(int argc, char **argv)
 		setvbuf(logf, NULL, _IOLBF, 0);
 		log_set_stream(logf);
 	}
-
+	/* Before the signalfd: a unix server that waits for its client can
+	 * still be given up with ^C. */
+	if (open_chardevs(a) < 0)
+		goto out;
 	rc = lifecycle_signalfd_open();
 	if (rc < 0) {
 		errno = -rc;
@@ -445,8 +476,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	a->sfd = rc;
-	if (serial_open(&a->serial, &a->cfg.serial) < 0)
-		goto out;
 	if (a->cfg.daemonize && (rc = lifecycle_daemonize()) < 0) {
 		errno = -rc;
 		log_warn("-daemonize");
@@ -473,7 +502,7 @@ int main(int argc, char **argv)
 	}
 	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0)
 		goto out;
-	a->m.console_tty = a->serial.kind == CHARDEV_PTY ? a->serial.tty : NULL;
+	a->m.console_tty = a->serial ? chardev_pty_path(a->serial) : NULL;
 	if (pv_machine_start(&a->m) < 0) {
 		log_warnx("could not start the guest; nothing was left behind");
 		goto out;
@@ -485,6 +514,8 @@ int main(int argc, char **argv)
 	}
 	lifecycle_daemon_ready(EXIT_OK);
 	a->exit_status = EXIT_OK;
+	if (a->mon_cd && chardev_is_connected(a->mon_cd))
+		monitor_connected(&a->mon);
 	console_pump(a);
 	while (!a->loop.stop) {
 		rc = event_loop_run_once(&a->loop, -1);
@@ -494,21 +525,20 @@ int main(int argc, char **argv)
 			a->exit_status = EXIT_FAILED;
 			break;
 		}
+		if (a->reset_pending && !a->loop.stop) {
+			a->reset_pending = false;
+			guest_rebuild(a, "system_reset");
+		}
 	}
 out:
 	lifecycle_daemon_ready(a->exit_status);
+	console_detach(a);
 	pv_machine_close(&a->m);
 	watchdog_dispose(&a->wd);
-	/* Output the guest wrote last: best effort, without blocking forever. */
-	if (a->serial.olen && a->serial.out_fd >= 0) {
-		int fl = fcntl(a->serial.out_fd, F_GETFL);
-
-		fcntl(a->serial.out_fd, F_SETFL, fl & ~O_NONBLOCK);
-		if (a->serial.kind != CHARDEV_PTY &&
-		    write(a->serial.out_fd, a->serial.obuf, a->serial.olen) < 0)
-			log_debug("serial0: final flush failed");
-	}
-	serial_close(&a->serial);
+	chardev_dispose(a->serial);
+	chardev_dispose(a->mon_cd);
+	if (a->mon_inited)
+		monitor_dispose(&a->mon);
 	event_loop_dispose(&a->loop);
 	if (a->sfd >= 0)
 		close(a->sfd);

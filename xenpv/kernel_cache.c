@@ -119,6 +119,7 @@ bool kernel_cache_lookup(struct kernel_cache *kc, const char *kernel_path)
 	char path[4200], hash[33];
 	struct stat st;
 	void *file = MAP_FAILED, *map = MAP_FAILED;
+	size_t file_size = 0;
 	int fd = -1, efd = -1;
 	bool hit = false;
 
@@ -129,11 +130,12 @@ bool kernel_cache_lookup(struct kernel_cache *kc, const char *kernel_path)
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
 	    (uint64_t)st.st_size > MAX_KERNEL_FILE)
 		goto out;
-	file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	file_size = (size_t)st.st_size;
+	file = mmap(NULL, file_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (file == MAP_FAILED)
 		goto out;
-	kernel_cache_hash(file, (size_t)st.st_size, hash);
-	kc->kernel_size = (size_t)st.st_size;
+	kernel_cache_hash(file, file_size, hash);
+	kc->kernel_size = file_size;
 	snprintf(kc->key, sizeof(kc->key), "%s-%zx", hash, kc->kernel_size);
 
 	entry_path(kc, path, sizeof(path));
@@ -150,7 +152,7 @@ bool kernel_cache_lookup(struct kernel_cache *kc, const char *kernel_path)
 	hit = true;
 out:
 	if (file != MAP_FAILED)
-		munmap(file, (size_t)st.st_size);
+		munmap(file, file_size);	/* not st's: it now describes the entry */
 	if (fd >= 0)
 		close(fd);
 	if (efd >= 0)

@@ -167,6 +167,26 @@ static void perms_for(enum xs_perm_class c, uint32_t domid, struct xs_permission
 	}
 }
 
+/*
+ * xenstored gives a new node its parent's permissions, so only nodes whose
+ * class differs from their parent's (or whose parent is not ours) need a
+ * request of their own: half the round trips, which count under emulation.
+ */
+static bool needs_own_perms(const struct xs_layout *l, size_t i)
+{
+	const struct xs_entry *e = &l->entries[i];
+	const char *slash = strrchr(e->path, '/');
+	size_t plen = slash ? (size_t)(slash - e->path) : 0;
+
+	for (size_t j = 0; j < i; j++) {
+		const struct xs_entry *p = &l->entries[j];
+
+		if (strlen(p->path) == plen && !strncmp(p->path, e->path, plen))
+			return p->perm != e->perm;
+	}
+	return true;
+}
+
 int xs_layout_write(struct xs_handle *xsh, uint32_t domid, const struct xs_layout *l)
 {
 	char dom[64];
@@ -198,7 +218,8 @@ int xs_layout_write(struct xs_handle *xsh, uint32_t domid, const struct xs_layou
 
 			perms_for(e->perm, domid, p, &np);
 			if (!xs_write(xsh, t, e->path, e->value, strlen(e->value)) ||
-			    !xs_set_permissions(xsh, t, e->path, p, np)) {
+			    (needs_own_perms(l, i) &&
+			     !xs_set_permissions(xsh, t, e->path, p, np))) {
 				rc = -errno;
 				log_warn("domain %u: xenstore: write %s", domid, e->path);
 				xs_transaction_end(xsh, t, true);
