@@ -312,8 +312,7 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 		return;
 	case LIFECYCLE_VANISHED:
 		log_warnx("domain %u: destroyed by someone else; exiting", domid);
-		a->m.running = false;	/* nothing of ours to destroy */
-		pv_machine_stop(&a->m);
+		pv_machine_stop(&a->m);	/* its xenstore directories are still ours */
 		app_quit(a, EXIT_FAILED);
 		return;
 	}

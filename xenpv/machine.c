@@ -214,10 +214,15 @@ void pv_machine_stop(struct pv_machine *m)
 {
 	uint32_t domid = m->dom.domid;
 
+	enum pv_domain_state st;
+
 	pv_console_disconnect(&m->console);
 	if (!m->running)
 		return;
-	pv_domain_destroy(m->xch, domid);
+	/* Destroy by domid only while it still carries our uuid: a domain
+	 * someone else destroyed may have left its domid to a new one. */
+	if (pv_domain_query(m->xch, domid, m->dom.uuid, &st) < 0 || st != PV_STATE_GONE)
+		pv_domain_destroy(m->xch, domid);
 	xs_remove_domain_dirs(m->xsh, domid, m->dom.uuid_str);
 	if (m->wd)
 		watchdog_clear_domain(m->wd);
