@@ -113,6 +113,12 @@ static void __attribute__((noreturn)) watchdog_main(int fd)
 	int null_fd;
 
 	prctl(PR_SET_NAME, "xenlaunch-wd", 0, 0, 0);
+	/*
+	 * A session of its own: a SIGKILL sent to the launcher's process group
+	 * (a terminal, a service manager, a test harness ending a job) must not
+	 * take the watchdog with it, or the domain would outlive the launcher.
+	 */
+	setsid();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);

@@ -50,3 +50,47 @@ assert_host_clean() {
 	left=$(xenstore-list /vm 2>/dev/null || true)
 	[ -z "$left" ] || fail "xenstore /vm still has: $left"
 }
+
+# start_launcher LOG ARGS...: runs xenlaunch in the background with its
+# stderr in LOG; sets LAUNCHER_PID.
+start_launcher() {
+	local log=$1
+	shift
+	xenlaunch "$@" 2>"$log" &
+	LAUNCHER_PID=$!
+}
+
+# pty_of LOG: the pty path from QEMU's "char device redirected to" line.
+pty_of() {
+	wait_for "$1" 'char device redirected to /dev/pts/[0-9]+' 60
+	sed -n 's|.*char device redirected to \(/dev/pts/[0-9]*\).*|\1|p' "$1" | head -n 1
+}
+
+# wait_exit PID SECONDS: waits for a background child of this shell to end
+# and sets EXIT_STATUS to its exit status; fails after SECONDS.
+wait_exit() {
+	local pid=$1 limit=$(($2 * 10)) i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt $limit ] && fail "process $pid still running after $2 s"
+		# A zombie child counts as ended.
+		grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null && break
+		sleep 0.1
+	done
+	wait "$pid"
+	EXIT_STATUS=$?
+}
+
+# The busybox guest's command line.
+GUEST_APPEND="console=hvc0 quiet"
+
+# domid_of NAME SECONDS: waits until xl knows the guest NAME; prints its id.
+domid_of() {
+	local limit=$(($2 * 10)) i=0
+	while ! xl domid "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt $limit ] && fail "no domain '$1' after $2 s"
+		sleep 0.1
+	done
+	xl domid "$1"
+}
