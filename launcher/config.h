@@ -46,6 +46,28 @@ struct chardev_spec {
 	bool wait;		/* UNIX: wait for a client before starting (no ",nowait") */
 };
 
+/*
+ * One PV disk (-hda..-hdd, -cdrom, -drive). Guest device xvd<'a'+index>,
+ * xenstore id 51712 + 16 * index (Xen's xvd numbering, docs/misc/vbd-interface).
+ */
+#define LAUNCH_MAX_DISKS 16u
+
+enum drive_media { DRIVE_MEDIA_DISK, DRIVE_MEDIA_CDROM };
+enum drive_cache {
+	DRIVE_CACHE_WRITEBACK,	/* page cache; flush = fdatasync */
+	DRIVE_CACHE_NONE,	/* O_DIRECT; flush = fdatasync */
+	DRIVE_CACHE_DIRECTSYNC,	/* O_DIRECT | O_DSYNC */
+};
+
+struct drive_config {
+	char *file;		/* raw image file or block device */
+	enum drive_media media;
+	bool readonly;		/* readonly=on, and always for cdrom media */
+	unsigned index;		/* 0..LAUNCH_MAX_DISKS-1: xvda, xvdb, ... */
+	enum drive_cache cache;
+	bool discard;		/* discard=unmap (default) or ignore */
+};
+
 struct launch_config {
 	enum machine_type machine;
 	/*
@@ -75,6 +97,8 @@ struct launch_config {
 	bool nographic;		/* -nographic */
 	char *pidfile;		/* -pidfile */
 	char *logfile;		/* -D */
+	struct drive_config disks[LAUNCH_MAX_DISKS];	/* sorted by nothing: argv order */
+	unsigned n_disks;
 };
 
 #endif

@@ -25,7 +25,7 @@ enum option_id {
 	OPT_NAME, OPT_MACHINE, OPT_MEMORY, OPT_SMP, OPT_KERNEL, OPT_INITRD,
 	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
 	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
-	OPT_HELP,
+	OPT_HELP, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
 	OPT_LATER,	/* recognised, belongs to later work: refused */
 };
 
@@ -58,12 +58,13 @@ static const struct option_desc option_table[] = {
 	{ "version", OPT_VERSION, NULL, "print the version and exit" },
 	{ "help", OPT_HELP, NULL, "print this help and exit" },
 	{ "h", OPT_HELP, NULL, "same as -help" },
-	{ "hda", OPT_LATER, "FILE", "first IDE disk image (not supported yet)" },
-	{ "hdb", OPT_LATER, "FILE", "second IDE disk image (not supported yet)" },
-	{ "hdc", OPT_LATER, "FILE", "third IDE disk image (not supported yet)" },
-	{ "hdd", OPT_LATER, "FILE", "fourth IDE disk image (not supported yet)" },
-	{ "cdrom", OPT_LATER, "FILE", "CD-ROM image (not supported yet)" },
-	{ "drive", OPT_LATER, "SPEC", "block device (not supported yet)" },
+	{ "hda", OPT_HDA, "FILE", "first disk: raw image or block device, guest xvda" },
+	{ "hdb", OPT_HDB, "FILE", "second disk, guest xvdb" },
+	{ "hdc", OPT_HDC, "FILE", "third disk, guest xvdc" },
+	{ "hdd", OPT_HDD, "FILE", "fourth disk, guest xvdd" },
+	{ "cdrom", OPT_CDROM, "FILE", "CD-ROM image (read-only), guest xvdc (index 2)" },
+	{ "drive", OPT_DRIVE, "SPEC", "disk: file=PATH[,if=xen|ide][,format=raw][,media=disk|cdrom]"
+	  "[,readonly=on|off][,index=0..15][,cache=writeback|none|directsync][,discard=unmap|ignore]" },
 	{ "net", OPT_LATER, "SPEC", "network interface, legacy form (not supported yet)" },
 	{ "nic", OPT_LATER, "SPEC", "network interface (not supported yet)" },
 	{ "netdev", OPT_LATER, "SPEC", "network backend (not supported yet)" },
@@ -76,6 +77,21 @@ static const struct option_desc option_table[] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Printed after the options by -help: the -drive set, one place. */
+static const char drive_help[] =
+	"\n-drive properties (QEMU's spelling; anything else is refused by name):\n"
+	"  file=PATH            raw image file or block device (required)\n"
+	"  if=xen|ide           both give a Xen PV disk (xvda, xvdb, ...); default xen\n"
+	"  format=raw           the only format served; qcow2 and others are refused\n"
+	"                       (serve them with qemu-nbd and use file=/dev/nbdN)\n"
+	"  media=disk|cdrom     cdrom is read-only; default disk\n"
+	"  readonly=on|off      default off\n"
+	"  index=N              0..15: guest xvda..xvdp; default the first free index\n"
+	"  cache=writeback|none|directsync\n"
+	"                       writeback: page cache, flush = fdatasync (default);\n"
+	"                       none: O_DIRECT; directsync: O_DIRECT and O_DSYNC\n"
+	"  discard=unmap|ignore unmap: guest discards punch holes (default)\n";
 
 struct machine_desc {
 	const char *name;
@@ -129,6 +145,8 @@ void launch_config_dispose(struct launch_config *cfg)
 	free(cfg->logfile);
 	chardev_spec_dispose(&cfg->serial);
 	chardev_spec_dispose(&cfg->monitor);
+	for (unsigned i = 0; i < cfg->n_disks; i++)
+		free(cfg->disks[i].file);
 	launch_config_init(cfg);
 }
 
@@ -403,6 +421,7 @@ static void print_usage(FILE *out)
 			 o->arg ? o->arg : "");
 		fprintf(out, "  %-20s %s\n", left, o->help);
 	}
+	fputs(drive_help, out);
 }
 
 static void print_machines(FILE *out)
@@ -551,6 +570,218 @@ out:
 	return rc;
 }
 
+/* "on"/"off" (and QEMU's older yes/no, true/false). */
+static int bool_value_parse(const char *v, bool *b_r)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
+		*b_r = true;
+		return 0;
+	}
+	if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
+		*b_r = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+#define DRIVE_ERR(...)                                  \
+	do {                                            \
+		snprintf(errbuf, errlen, __VA_ARGS__); \
+		rc = -EINVAL;                           \
+		goto out;                               \
+	} while (0)
+
+int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r,
+		     char *errbuf, size_t errlen)
+{
+	char *copy = NULL, *item, *save = NULL, *file = NULL;
+	bool readonly_given = false, ro = false;
+	unsigned long n;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->discard = true;
+	*index_set_r = false;
+	copy = strdup(text);
+	if (!copy)
+		DRIVE_ERR("out of memory");
+	/* QEMU doubles a comma to put one in a value; paths with commas are refused. */
+	if (strstr(text, ",,"))
+		DRIVE_ERR("commas inside values are not supported");
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		const char *key = item, *val;
+
+		if (!eq)
+			DRIVE_ERR("property '%s' needs a value (KEY=VALUE)", item);
+		*eq = '\0';
+		val = eq + 1;
+		if (!strcmp(key, "file")) {
+			if (!*val)
+				DRIVE_ERR("empty file name");
+			free(file);
+			file = strdup(val);
+			if (!file)
+				DRIVE_ERR("out of memory");
+		} else if (!strcmp(key, "if")) {
+			if (strcmp(val, "xen") && strcmp(val, "ide"))
+				DRIVE_ERR("if=%s is not supported (xen or ide: both give a Xen PV disk)", val);
+		} else if (!strcmp(key, "format")) {
+			if (strcmp(val, "raw"))
+				DRIVE_ERR("format %s is not supported: only raw is served (serve %s with "
+					  "qemu-nbd and use file=/dev/nbdN, see README)", val, val);
+		} else if (!strcmp(key, "media")) {
+			if (!strcmp(val, "disk"))
+				d->media = DRIVE_MEDIA_DISK;
+			else if (!strcmp(val, "cdrom"))
+				d->media = DRIVE_MEDIA_CDROM;
+			else
+				DRIVE_ERR("media=%s is not supported (disk or cdrom)", val);
+		} else if (!strcmp(key, "readonly")) {
+			if (bool_value_parse(val, &ro) < 0)
+				DRIVE_ERR("readonly=%s: expected on or off", val);
+			readonly_given = true;
+		} else if (!strcmp(key, "index")) {
+			if (unsigned_parse(val, &n) < 0 || n >= LAUNCH_MAX_DISKS)
+				DRIVE_ERR("index=%s: expected 0 to %u", val, LAUNCH_MAX_DISKS - 1);
+			d->index = (unsigned)n;
+			*index_set_r = true;
+		} else if (!strcmp(key, "cache")) {
+			if (!strcmp(val, "writeback"))
+				d->cache = DRIVE_CACHE_WRITEBACK;
+			else if (!strcmp(val, "none"))
+				d->cache = DRIVE_CACHE_NONE;
+			else if (!strcmp(val, "directsync"))
+				d->cache = DRIVE_CACHE_DIRECTSYNC;
+			else
+				DRIVE_ERR("cache=%s is not supported (writeback, none or directsync)", val);
+		} else if (!strcmp(key, "discard")) {
+			if (!strcmp(val, "unmap") || !strcmp(val, "on"))
+				d->discard = true;
+			else if (!strcmp(val, "ignore") || !strcmp(val, "off"))
+				d->discard = false;
+			else
+				DRIVE_ERR("discard=%s is not supported (unmap or ignore)", val);
+		} else {
+			DRIVE_ERR("unsupported property '%s'", key);
+		}
+	}
+	if (!file)
+		DRIVE_ERR("missing file=PATH");
+	if (d->media == DRIVE_MEDIA_CDROM) {
+		if (readonly_given && !ro)
+			DRIVE_ERR("media=cdrom is read-only (readonly=off is refused)");
+		ro = true;
+	}
+	d->readonly = ro;
+	d->file = file;
+	file = NULL;
+	rc = 0;
+out:
+	free(file);
+	free(copy);
+	return rc;
+}
+#undef DRIVE_ERR
+
+const char *drive_probe_format(const uint8_t *head, size_t len)
+{
+	static const struct {
+		const char *name;
+		const char *magic;
+		size_t magic_len;
+		size_t offset;
+	} formats[] = {
+		{ "qcow2", "QFI\xfb", 4, 0 },	/* qcow version 1 has the same magic */
+		{ "qed", "QED\0", 4, 0 },
+		{ "vmdk", "KDMV", 4, 0 },
+		{ "vhdx", "vhdxfile", 8, 0 },
+		{ "vdi", "\x7f\x10\xda\xbe", 4, 64 },
+		{ "vpc", "conectix", 8, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		size_t end = formats[i].offset + formats[i].magic_len;
+
+		if (len >= end && !memcmp(head + formats[i].offset, formats[i].magic,
+					  formats[i].magic_len))
+			return formats[i].name;
+	}
+	return NULL;
+}
+
+/* The disk's file: a regular file or block device, openable, of a raw format. */
+static int drive_check(const struct drive_config *d, FILE *err)
+{
+	uint8_t head[72];
+	const char *format;
+	struct stat st;
+	ssize_t r;
+	int fd = -1, rc;
+
+	fd = open(d->file, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		fprintf(err, PROG ": disk %s: %s\n", d->file, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		fprintf(err, PROG ": disk %s: %s\n", d->file, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		rc = -EINVAL;
+		fprintf(err, PROG ": disk %s: not a regular file or block device\n", d->file);
+		goto out;
+	}
+	r = pread(fd, head, sizeof(head), 0);
+	format = r > 0 ? drive_probe_format(head, (size_t)r) : NULL;
+	if (format) {
+		rc = -EINVAL;
+		fprintf(err, PROG ": disk %s: this is a %s image; only raw images are served "
+			     "(serve it with qemu-nbd and use /dev/nbdN, see README)\n",
+			d->file, format);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Adds a disk; index_set false: the first free index. Takes d->file. */
+static int drive_add(struct launch_config *cfg, const char *opt, struct drive_config *d,
+		     bool index_set, FILE *err)
+{
+	unsigned i;
+
+	if (!index_set) {
+		for (d->index = 0; d->index < LAUNCH_MAX_DISKS; d->index++) {
+			for (i = 0; i < cfg->n_disks; i++)
+				if (cfg->disks[i].index == d->index)
+					break;
+			if (i == cfg->n_disks)
+				break;
+		}
+	}
+	if (d->index >= LAUNCH_MAX_DISKS || cfg->n_disks >= LAUNCH_MAX_DISKS) {
+		fprintf(err, PROG ": -%s: too many disks (at most %u)\n", opt, LAUNCH_MAX_DISKS);
+		free(d->file);
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->n_disks; i++)
+		if (cfg->disks[i].index == d->index) {
+			fprintf(err, PROG ": -%s: disk index %u (xvd%c) is already in use\n", opt,
+				d->index, 'a' + d->index);
+			free(d->file);
+			return -EINVAL;
+		}
+	cfg->disks[cfg->n_disks++] = *d;
+	return 0;
+}
+
 static const struct option_desc *option_lookup(const char *arg)
 {
 	const char *name;
@@ -606,6 +837,9 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 		return OPTIONS_ERROR;
 	if (cfg->initrd && image_check("initrd", cfg->initrd, err) < 0)
 		return OPTIONS_ERROR;
+	for (unsigned d = 0; d < cfg->n_disks; d++)
+		if (drive_check(&cfg->disks[d], err) < 0)
+			return OPTIONS_ERROR;
 
 	/* Like QEMU without a display, the serial port is the terminal, unless
 	 * there is no terminal (-daemonize) or the monitor has it. */
@@ -653,9 +887,11 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 
 		if (arg[0] != '-') {
 			/* QEMU reads a bare argument as the -hda image. */
-			fprintf(err, PROG ": %s: not supported yet (a bare argument is a -hda disk image)\n",
-				arg);
-			return OPTIONS_ERROR;
+			struct drive_config d = { .file = strdup(arg), .discard = true };
+
+			if (!d.file || drive_add(cfg, "hda", &d, true, err) < 0)
+				return OPTIONS_ERROR;
+			continue;
 		}
 		if (!o) {
 			fprintf(err, PROG ": %s: invalid option\n", arg);
@@ -789,6 +1025,46 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 		case OPT_HELP:
 			print_usage(out);
 			return OPTIONS_EXIT;
+		case OPT_HDA:
+		case OPT_HDB:
+		case OPT_HDC:
+		case OPT_HDD:
+		case OPT_CDROM: {
+			struct drive_config d = { .discard = true };
+
+			if (!*val) {
+				fprintf(err, PROG ": -%s: empty path\n", o->name);
+				return OPTIONS_ERROR;
+			}
+			d.file = strdup(val);
+			if (!d.file) {
+				fprintf(err, PROG ": -%s: out of memory\n", o->name);
+				return OPTIONS_ERROR;
+			}
+			if (o->id == OPT_CDROM) {
+				d.index = 2;	/* QEMU's -cdrom is the third IDE unit */
+				d.media = DRIVE_MEDIA_CDROM;
+				d.readonly = true;
+			} else {
+				d.index = (unsigned)(o->id - OPT_HDA);
+			}
+			if (drive_add(cfg, o->name, &d, true, err) < 0)
+				return OPTIONS_ERROR;
+			break;
+		}
+		case OPT_DRIVE: {
+			struct drive_config d;
+			bool index_set;
+			char why[256];
+
+			if (drive_spec_parse(val, &d, &index_set, why, sizeof(why)) < 0) {
+				fprintf(err, PROG ": -drive %s: %s\n", val, why);
+				return OPTIONS_ERROR;
+			}
+			if (drive_add(cfg, o->name, &d, index_set, err) < 0)
+				return OPTIONS_ERROR;
+			break;
+		}
 		case OPT_LATER:
 			break;
 		}

@@ -3,8 +3,9 @@
  *
  * Options take one dash or two ("-m 512", "--m 512"); the value is always
  * the next argument. Repeated options: the last one wins, except -serial
- * (one serial port only). Options of later work (-hda, -drive, -net, -vnc,
- * -bootloader...) are recognised and refused as "not supported yet".
+ * (one serial port only); disks (-hda..-hdd, -cdrom, -drive, a bare
+ * argument as -hda) accumulate, at most one per index. Options of later work
+ * (-net, -vnc, -bootloader...) are recognised and refused as "not supported yet".
  *
  * options_parse() validates everything it can without touching Xen (file
  * existence of -kernel/-initrd is checked, their contents are not).
@@ -20,6 +21,8 @@
 #ifndef LAUNCHER_OPTIONS_H
 #define LAUNCHER_OPTIONS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,6 +50,19 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char **err_r);
 /* Frees spec->path and resets spec to CHARDEV_NONE. */
 void chardev_spec_dispose(struct chardev_spec *spec);
+
+/*
+ * Parses one -drive value (see -help for the accepted set). Returns 0 with d
+ * filled in (d->file allocated; *index_set_r tells whether index= was given),
+ * or -EINVAL with a message in errbuf (without the option: the caller prints
+ * "xenlaunch: -drive TEXT: MESSAGE") and nothing allocated.
+ */
+int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r,
+		     char *errbuf, size_t errlen);
+
+/* The image format a file's first bytes announce ("qcow2", "vmdk"...), or
+ * NULL when none is recognised (a raw image). */
+const char *drive_probe_format(const uint8_t *head, size_t len);
 
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL: for xenstore's /vm/UUID. */
 #define UUID_STRING_SIZE 37

@@ -273,8 +273,9 @@ static void test_help_lists_every_option(void)
 	}
 	for (i = 0; r.out[i]; i++)
 		lines += r.out[i] == '\n';
-	/* Two header lines, a blank line, 35 options (-h included). */
-	CU_ASSERT_EQUAL(lines, 3 + 35);
+	/* Two header lines, a blank line, 35 options (-h included), the -drive set. */
+	CU_ASSERT_EQUAL(lines, 3 + 35 + 13);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  cache=writeback|none|directsync\n"));
 	run_dispose(&r);
 }
 
@@ -284,7 +285,7 @@ static void test_syntax_errors(void)
 	EXPECT_ERROR("xenlaunch: --foo: invalid option\n", "--foo");
 	EXPECT_ERROR("xenlaunch: -: invalid option\n", "-");
 	EXPECT_ERROR("xenlaunch: ---m: invalid option\n", "---m", "5");
-	EXPECT_ERROR("xenlaunch: disk.img: not supported yet (a bare argument is a -hda disk image)\n",
+	EXPECT_ERROR("xenlaunch: -M xenpv needs -kernel (the bootloader is not supported yet)\n",
 		     "disk.img");
 	EXPECT_ERROR("xenlaunch: -m: requires an argument\n", "-m");
 	EXPECT_ERROR("xenlaunch: -kernel: requires an argument\n", "--kernel");
@@ -294,7 +295,7 @@ static void test_syntax_errors(void)
 static void test_later_options_refused(void)
 {
 	static const char *const later[] = {
-		"hda", "hdb", "hdc", "hdd", "cdrom", "drive", "net", "nic", "netdev",
+		"net", "nic", "netdev",
 		"device", "vnc", "sdl", "display", "bootloader", "k",
 	};
 	char opt[32], msg[64];
@@ -522,7 +523,109 @@ static void test_fifo_kernel_does_not_hang(void)
 	unlink(path);
 }
 
+/* -hda..-hdd, -cdrom, -drive and a bare argument fill cfg->disks. */
+static void test_drives(void)
+{
+	char img[64], img2[64], qcow[64], msg[256];
+	struct parse_run r;
+	int fd;
+
+	make_images();
+	strcpy(img, "/tmp/xenlaunch-unit-disk-XXXXXX");
+	fd = mkstemp(img);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(ftruncate(fd, 1 << 20) == 0);
+	close(fd);
+	strcpy(img2, "/tmp/xenlaunch-unit-disk-XXXXXX");
+	fd = mkstemp(img2);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	strcpy(qcow, "/tmp/xenlaunch-unit-qcow-XXXXXX");
+	fd = mkstemp(qcow);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, "QFI\xfb\0\0\0\3", 8) == 8);
+	close(fd);
+
+	parse(&r, "-hda", img, "-cdrom", img2, "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.n_disks, 2);
+	CU_ASSERT_STRING_EQUAL(r.cfg.disks[0].file, img);
+	CU_ASSERT_EQUAL(r.cfg.disks[0].index, 0);
+	CU_ASSERT_FALSE(r.cfg.disks[0].readonly);
+	CU_ASSERT_EQUAL(r.cfg.disks[0].media, DRIVE_MEDIA_DISK);
+	CU_ASSERT_EQUAL(r.cfg.disks[1].index, 2);
+	CU_ASSERT_TRUE(r.cfg.disks[1].readonly);
+	CU_ASSERT_EQUAL(r.cfg.disks[1].media, DRIVE_MEDIA_CDROM);
+	run_dispose(&r);
+
+	/* -drive without index takes the first free one; a bare argument is -hda. */
+	snprintf(msg, sizeof(msg), "file=%s,if=xen,format=raw,readonly=on,cache=none,discard=ignore",
+		 img2);
+	parse(&r, "-kernel", kernel_path, img, "-drive", msg, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.n_disks, 2);
+	CU_ASSERT_EQUAL(r.cfg.disks[0].index, 0);
+	CU_ASSERT_EQUAL(r.cfg.disks[1].index, 1);
+	CU_ASSERT_TRUE(r.cfg.disks[1].readonly);
+	CU_ASSERT_EQUAL(r.cfg.disks[1].cache, DRIVE_CACHE_NONE);
+	CU_ASSERT_FALSE(r.cfg.disks[1].discard);
+	CU_ASSERT_TRUE(r.cfg.disks[0].discard);
+	run_dispose(&r);
+
+	snprintf(msg, sizeof(msg), "file=%s,index=3,media=cdrom", img2);
+	parse(&r, "-kernel", kernel_path, "-drive", msg, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.disks[0].index, 3);
+	CU_ASSERT_TRUE(r.cfg.disks[0].readonly);
+	run_dispose(&r);
+
+	EXPECT_ERROR("xenlaunch: -drive file=x,format=qcow2: format qcow2 is not supported: only raw "
+		     "is served (serve qcow2 with qemu-nbd and use file=/dev/nbdN, see README)\n",
+		     "-drive", "file=x,format=qcow2");
+	EXPECT_ERROR("xenlaunch: -drive file=x,snapshot=on: unsupported property 'snapshot'\n",
+		     "-drive", "file=x,snapshot=on");
+	EXPECT_ERROR("xenlaunch: -drive if=virtio,file=x: if=virtio is not supported (xen or ide: "
+		     "both give a Xen PV disk)\n", "-drive", "if=virtio,file=x");
+	EXPECT_ERROR("xenlaunch: -drive index=16,file=x: index=16: expected 0 to 15\n",
+		     "-drive", "index=16,file=x");
+	EXPECT_ERROR("xenlaunch: -drive format=raw: missing file=PATH\n", "-drive", "format=raw");
+	EXPECT_ERROR("xenlaunch: -drive file=x,media=cdrom,readonly=off: media=cdrom is read-only "
+		     "(readonly=off is refused)\n", "-drive", "file=x,media=cdrom,readonly=off");
+	EXPECT_ERROR("xenlaunch: -drive file=x,cache=unsafe: cache=unsafe is not supported "
+		     "(writeback, none or directsync)\n", "-drive", "file=x,cache=unsafe");
+	EXPECT_ERROR("xenlaunch: -drive file=x,readonly: property 'readonly' needs a value (KEY=VALUE)\n",
+		     "-drive", "file=x,readonly");
+	EXPECT_ERROR("xenlaunch: -hdc: disk index 2 (xvdc) is already in use\n",
+		     "-cdrom", "x", "-hdc", "y");
+	snprintf(msg, sizeof(msg), "xenlaunch: disk %s: this is a qcow2 image; only raw images are "
+		 "served (serve it with qemu-nbd and use /dev/nbdN, see README)\n", qcow);
+	EXPECT_ERROR(msg, "-hda", qcow, "-kernel", kernel_path);
+	EXPECT_ERROR("xenlaunch: disk /nonexistent/disk.img: No such file or directory\n",
+		     "-hda", "/nonexistent/disk.img", "-kernel", kernel_path);
+	EXPECT_ERROR("xenlaunch: disk /dev/null: not a regular file or block device\n",
+		     "-hda", "/dev/null", "-kernel", kernel_path);
+	unlink(img);
+	unlink(img2);
+	unlink(qcow);
+}
+
+static void test_probe_format(void)
+{
+	uint8_t vdi[72] = { 0 };
+
+	CU_ASSERT_STRING_EQUAL(drive_probe_format((const uint8_t *)"QFI\xfb\0\0\0\2", 8), "qcow2");
+	CU_ASSERT_STRING_EQUAL(drive_probe_format((const uint8_t *)"KDMV....", 8), "vmdk");
+	CU_ASSERT_STRING_EQUAL(drive_probe_format((const uint8_t *)"vhdxfile", 8), "vhdx");
+	memcpy(vdi + 64, "\x7f\x10\xda\xbe", 4);
+	CU_ASSERT_STRING_EQUAL(drive_probe_format(vdi, sizeof(vdi)), "vdi");
+	CU_ASSERT_PTR_NULL(drive_probe_format(vdi, 66));	/* too short to tell */
+	CU_ASSERT_PTR_NULL(drive_probe_format((const uint8_t *)"\0\0\0\0\0\0\0\0", 8));
+	CU_ASSERT_PTR_NULL(drive_probe_format((const uint8_t *)"QFI", 3));
+}
+
 static CU_TestInfo tests[] = {
+	{ "disks: -hda..-hdd, -cdrom, -drive, bare argument, refusals", test_drives },
+	{ "image format probing", test_probe_format },
 	{ "minimal command line gets the documented defaults", test_minimal_defaults },
 	{ "the DESIGN.md command line parses", test_design_command_line },
 	{ "QEMU property spellings and double dashes", test_property_spellings },
