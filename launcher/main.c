@@ -30,6 +30,7 @@
 #include "launcher/monitor.h"
 #include "launcher/options.h"
 #include "xenpv/machine.h"
+#include "xenpv/xenbus_backend.h"
 #include "xenpv/watchdog.h"
 
 /* ---- the application ------------------------------------------------ */
@@ -39,6 +40,7 @@ struct app {
 	struct event_loop loop;
 	struct watchdog wd;
 	struct pv_machine m;
+	struct xenbus_backend xb;	/* the guest's PV devices */
 	struct chardev *serial;		/* NULL: -serial none */
 	struct chardev *mon_cd;		/* NULL: no monitor */
 	struct monitor mon;
@@ -267,6 +269,22 @@ static void on_monitor(struct event_source *src, uint32_t events)
 	chardev_input_resume(a->mon_cd);	/* output space may have grown */
 }
 
+/* ---- PV devices --------------------------------------------------------- */
+
+static int devices_start(void *opaque, uint32_t domid)
+{
+	struct app *a = opaque;
+
+	return xenbus_backend_start(&a->xb, domid, &a->cfg);
+}
+
+static void devices_stop(void *opaque)
+{
+	struct app *a = opaque;
+
+	xenbus_backend_stop(&a->xb);
+}
+
 /* ---- guest lifecycle ------------------------------------------------- */
 
 static void guest_rebuild(struct app *a, const char *why)
@@ -443,6 +461,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	pv_machine_init(&a->m, &a->cfg, &a->wd);
+	xenbus_backend_init(&a->xb, &a->loop);
+	a->m.devices_start = devices_start;
+	a->m.devices_stop = devices_stop;
+	a->m.devices_opaque = a;
 
 	if (a->cfg.machine != MACHINE_XENPV) {
 		log_warnx("-M: only xenpv is supported yet");
@@ -499,7 +521,8 @@ int main(int argc, char **argv)
 		log_warn("epoll");
 		goto out;
 	}
-	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0)
+	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0 ||
+	    xenbus_backend_open(&a->xb) < 0)
 		goto out;
 	a->m.console_tty = a->serial ? chardev_pty_path(a->serial) : NULL;
 	if (pv_machine_start(&a->m) < 0) {
@@ -533,6 +556,7 @@ out:
 	lifecycle_daemon_ready(a->exit_status);
 	console_detach(a);
 	pv_machine_close(&a->m);
+	xenbus_backend_dispose(&a->xb);
 	watchdog_dispose(&a->wd);
 	chardev_dispose(a->serial);
 	chardev_dispose(a->mon_cd);

@@ -172,6 +172,13 @@ static int start_once(struct pv_machine *m, bool use_cache)
 	if (rc)
 		goto out;
 	phase_done(m, "xenstore and console", &t0);
+	if (m->devices_start) {
+		now(&t0);
+		rc = m->devices_start(m->devices_opaque, m->dom.domid);
+		if (rc)
+			goto out;
+		phase_done(m, "devices", &t0);
+	}
 
 	if (m->cfg->start_paused) {
 		m->paused = true;
@@ -216,6 +223,8 @@ void pv_machine_stop(struct pv_machine *m)
 
 	enum pv_domain_state st;
 
+	if (m->devices_stop)
+		m->devices_stop(m->devices_opaque);
 	pv_console_disconnect(&m->console);
 	if (!m->running)
 		return;

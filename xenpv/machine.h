@@ -6,9 +6,9 @@
  *
  *   pv_machine_open     Xen handles (xenctrl, xenstore, foreignmemory)
  *   pv_machine_start    [kernel cache] domain create, image load, console,
- *                       xenstore (one transaction), introduce, unpause
+ *                       xenstore (one transaction), introduce, devices, unpause
  *                       (unless -S); on failure nothing is left
- *   pv_machine_stop     console disconnect, destroy, xenstore dirs removed
+ *   pv_machine_stop     devices, console disconnect, destroy, xenstore dirs removed
  *   pv_machine_close    handles closed (stops first if needed)
  */
 #ifndef XENPV_MACHINE_H
@@ -40,6 +40,15 @@ struct pv_machine {
 	bool first_byte_seen;
 	struct timespec t_start;		/* pv_machine_start called */
 	struct timespec t_unpause;
+	/*
+	 * The guest's PV devices (xenbus_backend), set by the launcher:
+	 * devices_start runs once the domain's xenstore directories exist and
+	 * before its vCPUs run (0 or -errno: the start fails); devices_stop
+	 * runs first thing when the domain stops. NULL: no devices.
+	 */
+	int (*devices_start)(void *opaque, uint32_t domid);
+	void (*devices_stop)(void *opaque);
+	void *devices_opaque;
 };
 
 void pv_machine_init(struct pv_machine *m, const struct launch_config *cfg,

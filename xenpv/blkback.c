@@ -1,0 +1,1006 @@
+/*
+ * The PV block backend; see blkback.h.
+ */
+#include "xenpv/blkback.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+_Static_assert(sizeof(struct blkif_request_indirect) <= sizeof(struct blkif_request),
+	       "an indirect request fits a ring slot");
+_Static_assert(sizeof(struct blkif_request_discard) <= sizeof(struct blkif_request),
+	       "a discard request fits a ring slot");
+
+#define BAD_REQUESTS_LOGGED 8
+#define BLK_WORKERS 4
+
+/* ---- the ring ----------------------------------------------------------- */
+
+unsigned blk_ring_entries(unsigned pages)
+{
+	size_t space = (size_t)pages * BLK_PAGE_SIZE - offsetof(struct blkif_sring, ring);
+	size_t n = space / sizeof(union blkif_sring_entry);
+	unsigned p = 1;
+
+	while ((size_t)p * 2 <= n)
+		p *= 2;
+	return n ? p : 0;
+}
+
+/* ---- persistent grants ---------------------------------------------------- */
+
+static int pgrants_init(struct blk_pgrants *pg)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->cap = 2 * BLK_MAX_PERSISTENT_GRANTS;
+	pg->keys = calloc(pg->cap, sizeof(*pg->keys));
+	pg->pages = calloc(pg->cap, sizeof(*pg->pages));
+	pg->regions = calloc(BLK_MAX_PERSISTENT_GRANTS, sizeof(*pg->regions));
+	if (!pg->keys || !pg->pages || !pg->regions)
+		return -ENOMEM;
+	return 0;
+}
+
+static unsigned pg_hash(uint32_t gref, unsigned cap)
+{
+	return (gref * 2654435761u) & (cap - 1);
+}
+
+static void *pgrants_find(const struct blk_pgrants *pg, uint32_t gref)
+{
+	if (!pg->n)
+		return NULL;
+	for (unsigned i = pg_hash(gref, pg->cap), probes = 0; probes < pg->cap;
+	     i = (i + 1) & (pg->cap - 1), probes++) {
+		if (!pg->pages[i])
+			return NULL;
+		if (pg->keys[i] == gref)
+			return pg->pages[i];
+	}
+	return NULL;
+}
+
+/* Never more than half full, so probing always ends at an empty slot. */
+static void pgrants_insert(struct blk_pgrants *pg, uint32_t gref, void *page)
+{
+	unsigned i = pg_hash(gref, pg->cap);
+
+	while (pg->pages[i]) {
+		if (pg->keys[i] == gref)
+			return;	/* mapped twice in one batch: the region unmaps both */
+		i = (i + 1) & (pg->cap - 1);
+	}
+	pg->keys[i] = gref;
+	pg->pages[i] = page;
+	pg->n++;
+}
+
+static void pgrants_dispose(struct blk_pgrants *pg, const struct blk_grant_ops *g)
+{
+	for (unsigned i = 0; pg->regions && i < pg->n_regions; i++)
+		g->unmap(g->opaque, pg->regions[i].addr, pg->regions[i].n);
+	free(pg->keys);
+	free(pg->pages);
+	free(pg->regions);
+	memset(pg, 0, sizeof(*pg));
+}
+
+/* ---- the queue ---------------------------------------------------------- */
+
+int blk_queue_init(struct blk_queue *q, void *sring, unsigned ring_pages,
+		   const struct blk_disk *disk, const struct blk_grant_ops *gops,
+		   bool persistent, unsigned max_indirect,
+		   void (*submit)(void *opaque, struct blk_req *r), void *submit_opaque,
+		   const char *label)
+{
+	memset(q, 0, sizeof(*q));
+	q->sring = sring;
+	q->nr_ents = blk_ring_entries(ring_pages);
+	q->disk = disk;
+	q->gops = *gops;
+	q->persistent = persistent;
+	q->max_segs = max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST ? max_indirect
+								     : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	q->submit = submit;
+	q->submit_opaque = submit_opaque;
+	q->label = label;
+	q->reqs = calloc(q->nr_ents, sizeof(*q->reqs));
+	if (!q->reqs)
+		goto nomem;
+	for (unsigned i = 0; i < q->nr_ents; i++) {
+		struct blk_req *r = &q->reqs[i];
+
+		r->segs = calloc(q->max_segs, sizeof(*r->segs));
+		r->iov = calloc(q->max_segs, sizeof(*r->iov));
+		if (!r->segs || !r->iov)
+			goto nomem;
+		r->next = q->free_list;
+		q->free_list = r;
+	}
+	if (persistent && pgrants_init(&q->pg) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	blk_queue_dispose(q);
+	return -ENOMEM;
+}
+
+void blk_queue_dispose(struct blk_queue *q)
+{
+	if (q->reqs) {
+		for (unsigned i = 0; i < q->nr_ents; i++) {
+			struct blk_req *r = &q->reqs[i];
+
+			if (r->map)
+				q->gops.unmap(q->gops.opaque, r->map, r->map_n);
+			free(r->segs);
+			free(r->iov);
+		}
+	}
+	free(q->reqs);
+	if (q->pg.keys || q->pg.regions)
+		pgrants_dispose(&q->pg, &q->gops);
+	memset(q, 0, sizeof(*q));
+}
+
+static void respond(struct blk_queue *q, uint64_t id, uint8_t operation, int16_t status)
+{
+	struct blkif_response rsp = { .id = id, .operation = operation, .status = status };
+	union blkif_sring_entry *slot = &q->sring->ring[q->rsp_prod_pvt & (q->nr_ents - 1)];
+
+	memcpy(&slot->rsp, &rsp, sizeof(rsp));
+	q->rsp_prod_pvt++;
+}
+
+bool blk_queue_publish(struct blk_queue *q)
+{
+	RING_IDX old, new = q->rsp_prod_pvt, event;
+
+	old = __atomic_load_n(&q->sring->rsp_prod, __ATOMIC_RELAXED);
+	if (old == new)
+		return false;
+	__atomic_thread_fence(__ATOMIC_RELEASE);	/* responses before the index */
+	__atomic_store_n(&q->sring->rsp_prod, new, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* index before reading rsp_event */
+	event = __atomic_load_n(&q->sring->rsp_event, __ATOMIC_RELAXED);
+	return (RING_IDX)(new - event) < (RING_IDX)(new - old);
+}
+
+static void bad_request(struct blk_queue *q, const struct blkif_request *raw, const char *why)
+{
+	q->bad_requests++;
+	if (q->bad_requests <= BAD_REQUESTS_LOGGED)
+		log_warnx("%s: request id %llu (operation %u) refused: %s%s", q->label,
+			  (unsigned long long)raw->id, raw->operation, why,
+			  q->bad_requests == BAD_REQUESTS_LOGGED ? " (further refusals are counted, not logged)" : "");
+}
+
+int blk_request_parse(const struct blkif_request *raw, const struct blk_disk *disk,
+		      unsigned max_segs, struct blk_req *r, const char **why_r)
+{
+	struct blkif_request_indirect ind;
+	struct blkif_request_discard dis;
+
+	r->id = raw->id;
+	r->operation = raw->operation;
+	r->nr_segs = 0;
+	r->nr_sectors = 0;
+	r->sector = 0;
+	r->map = NULL;
+	r->map_n = 0;
+	switch (raw->operation) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+		r->op = raw->operation;
+		r->sector = raw->sector_number;
+		if (raw->nr_segments == 0 || raw->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+			*why_r = "segment count out of range";
+			return BLKIF_RSP_ERROR;
+		}
+		r->nr_segs = raw->nr_segments;
+		for (unsigned i = 0; i < r->nr_segs; i++) {
+			r->segs[i].gref = raw->seg[i].gref;
+			r->segs[i].first_sect = raw->seg[i].first_sect;
+			r->segs[i].last_sect = raw->seg[i].last_sect;
+		}
+		break;
+	case BLKIF_OP_INDIRECT:
+		memcpy(&ind, raw, sizeof(ind));
+		if (ind.indirect_op != BLKIF_OP_READ && ind.indirect_op != BLKIF_OP_WRITE) {
+			*why_r = "indirect operation is neither read nor write";
+			return BLKIF_RSP_ERROR;
+		}
+		if (max_segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+			*why_r = "indirect descriptors were not offered";
+			return BLKIF_RSP_EOPNOTSUPP;
+		}
+		if (ind.nr_segments == 0 || ind.nr_segments > max_segs) {
+			*why_r = "indirect segment count out of range";
+			return BLKIF_RSP_ERROR;
+		}
+		r->op = ind.indirect_op;
+		r->sector = ind.sector_number;
+		r->nr_segs = ind.nr_segments;	/* fetched by the caller */
+		break;
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		r->op = BLKIF_OP_FLUSH_DISKCACHE;
+		break;
+	case BLKIF_OP_DISCARD:
+		memcpy(&dis, raw, sizeof(dis));
+		if (!disk->discard) {
+			*why_r = "discard is not offered on this disk";
+			return BLKIF_RSP_EOPNOTSUPP;
+		}
+		if (disk->readonly) {
+			*why_r = "discard on a read-only disk";
+			return BLKIF_RSP_ERROR;
+		}
+		if (dis.sector_number > disk->sectors ||
+		    dis.nr_sectors > disk->sectors - dis.sector_number) {
+			*why_r = "discard range beyond the end of the disk";
+			return BLKIF_RSP_ERROR;
+		}
+		r->op = BLKIF_OP_DISCARD;
+		r->sector = dis.sector_number;
+		r->nr_sectors = dis.nr_sectors;
+		break;
+	default:
+		*why_r = "unknown operation";
+		return BLKIF_RSP_EOPNOTSUPP;
+	}
+	if (r->op == BLKIF_OP_WRITE && disk->readonly) {
+		*why_r = "write to a read-only disk";
+		return BLKIF_RSP_ERROR;
+	}
+	return BLKIF_RSP_OKAY;
+}
+
+int blk_segments_check(const struct blk_disk *disk, struct blk_req *r, const char **why_r)
+{
+	uint64_t total = 0, end;
+
+	if (r->nr_segs == 0) {
+		*why_r = "no segments";
+		return BLKIF_RSP_ERROR;
+	}
+	for (unsigned i = 0; i < r->nr_segs; i++) {
+		const struct blk_seg *s = &r->segs[i];
+
+		if (s->first_sect > s->last_sect || s->last_sect >= BLK_SECTORS_PER_PAGE) {
+			*why_r = "bad first_sect/last_sect";
+			return BLKIF_RSP_ERROR;
+		}
+		total += (uint64_t)(s->last_sect - s->first_sect + 1);
+	}
+	if (__builtin_add_overflow(r->sector, total, &end) || end > disk->sectors) {
+		*why_r = "sectors beyond the end of the disk";
+		return BLKIF_RSP_ERROR;
+	}
+	r->nr_sectors = total;
+	return BLKIF_RSP_OKAY;
+}
+
+/* Copies an indirect request's segments out of its indirect pages. */
+static int fetch_indirect(struct blk_queue *q, const struct blkif_request *raw,
+			  struct blk_req *r, const char **why_r)
+{
+	struct blkif_request_indirect ind;
+	struct blkif_request_segment seg;
+	unsigned pages = (r->nr_segs + BLK_SEGS_PER_INDIRECT_PAGE - 1) / BLK_SEGS_PER_INDIRECT_PAGE;
+	void *map = NULL;
+	const uint8_t *page;
+
+	memcpy(&ind, raw, sizeof(ind));
+	if (pages > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST) {
+		*why_r = "too many indirect pages";
+		return BLKIF_RSP_ERROR;
+	}
+	for (unsigned p = 0; p < pages; p++) {
+		unsigned n = r->nr_segs - p * BLK_SEGS_PER_INDIRECT_PAGE;
+
+		if (n > BLK_SEGS_PER_INDIRECT_PAGE)
+			n = BLK_SEGS_PER_INDIRECT_PAGE;
+		page = q->persistent ? pgrants_find(&q->pg, ind.indirect_grefs[p]) : NULL;
+		if (!page) {
+			map = q->gops.map(q->gops.opaque, &ind.indirect_grefs[p], 1, PROT_READ);
+			if (!map) {
+				*why_r = "indirect page grant does not map";
+				return BLKIF_RSP_ERROR;
+			}
+			page = map;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct blk_seg *s = &r->segs[p * BLK_SEGS_PER_INDIRECT_PAGE + i];
+
+			memcpy(&seg, page + i * sizeof(seg), sizeof(seg));
+			s->gref = seg.gref;
+			s->first_sect = seg.first_sect;
+			s->last_sect = seg.last_sect;
+		}
+		if (map)
+			q->gops.unmap(q->gops.opaque, map, 1);
+		map = NULL;
+	}
+	return BLKIF_RSP_OKAY;
+}
+
+/* Maps r's data pages (batched: one call for all grants not yet mapped) and
+ * points r->iov at them. */
+static int map_segments(struct blk_queue *q, struct blk_req *r, const char **why_r)
+{
+	uint32_t missing_refs[BLK_MAX_INDIRECT_SEGMENTS > BLKIF_MAX_SEGMENTS_PER_REQUEST
+				      ? BLK_MAX_INDIRECT_SEGMENTS : BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	uint16_t missing_idx[sizeof(missing_refs) / sizeof(missing_refs[0])];
+	unsigned n_missing = 0;
+	uint8_t *base;
+	int prot;
+
+	if (r->nr_segs > sizeof(missing_refs) / sizeof(missing_refs[0])) {
+		*why_r = "too many segments";
+		return BLKIF_RSP_ERROR;
+	}
+	for (unsigned i = 0; i < r->nr_segs; i++) {
+		uint8_t *page = q->persistent ? pgrants_find(&q->pg, r->segs[i].gref) : NULL;
+
+		if (page) {
+			r->iov[i].iov_base = page + r->segs[i].first_sect * BLK_SECTOR_SIZE;
+		} else {
+			missing_refs[n_missing] = r->segs[i].gref;
+			missing_idx[n_missing++] = (uint16_t)i;
+			r->iov[i].iov_base = NULL;
+		}
+		r->iov[i].iov_len = (size_t)(r->segs[i].last_sect - r->segs[i].first_sect + 1) *
+				    BLK_SECTOR_SIZE;
+	}
+	if (!n_missing)
+		return BLKIF_RSP_OKAY;
+	/* Persistent grants are mapped writable whatever the operation (the
+	 * protocol's note 8); otherwise a write only reads guest memory. */
+	prot = q->persistent || r->op == BLKIF_OP_READ ? PROT_READ | PROT_WRITE : PROT_READ;
+	base = q->gops.map(q->gops.opaque, missing_refs, n_missing, prot);
+	if (!base) {
+		*why_r = "grant does not map";
+		return BLKIF_RSP_ERROR;
+	}
+	for (unsigned j = 0; j < n_missing; j++) {
+		unsigned i = missing_idx[j];
+
+		r->iov[i].iov_base = base + (size_t)j * BLK_PAGE_SIZE +
+				     r->segs[i].first_sect * BLK_SECTOR_SIZE;
+	}
+	if (q->persistent && q->pg.n + n_missing <= BLK_MAX_PERSISTENT_GRANTS &&
+	    q->pg.n_regions < BLK_MAX_PERSISTENT_GRANTS) {
+		for (unsigned j = 0; j < n_missing; j++)
+			pgrants_insert(&q->pg, missing_refs[j], base + (size_t)j * BLK_PAGE_SIZE);
+		q->pg.regions[q->pg.n_regions].addr = base;
+		q->pg.regions[q->pg.n_regions++].n = n_missing;
+	} else {
+		r->map = base;
+		r->map_n = n_missing;
+	}
+	return BLKIF_RSP_OKAY;
+}
+
+/* One request, copied out of its slot: parse, fetch, check, map, submit. */
+static void take_one(struct blk_queue *q, const struct blkif_request *raw)
+{
+	struct blk_req *r = q->free_list;
+	const char *why = NULL;
+	int st;
+
+	/* The caller keeps in-flight requests below nr_ents: never NULL. */
+	q->free_list = r->next;
+	r->next = NULL;
+	st = blk_request_parse(raw, q->disk, q->max_segs, r, &why);
+	if (st == BLKIF_RSP_OKAY && raw->operation == BLKIF_OP_INDIRECT)
+		st = fetch_indirect(q, raw, r, &why);
+	if (st == BLKIF_RSP_OKAY && (r->op == BLKIF_OP_READ || r->op == BLKIF_OP_WRITE)) {
+		st = blk_segments_check(q->disk, r, &why);
+		if (st == BLKIF_RSP_OKAY)
+			st = map_segments(q, r, &why);
+	}
+	if (st != BLKIF_RSP_OKAY) {
+		bad_request(q, raw, why);
+		respond(q, r->id, r->operation, (int16_t)st);
+		r->next = q->free_list;
+		q->free_list = r;
+		return;
+	}
+	r->status = BLKIF_RSP_OKAY;
+	q->inflight++;
+	q->submit(q->submit_opaque, r);
+}
+
+int blk_queue_take(struct blk_queue *q, bool *more_r)
+{
+	unsigned budget = 4 * q->nr_ents;
+	struct blkif_request raw;
+	RING_IDX prod;
+
+	*more_r = false;
+	for (;;) {
+		prod = __atomic_load_n(&q->sring->req_prod, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* index before the requests */
+		if ((RING_IDX)(prod - q->req_cons) > q->nr_ents) {
+			log_warnx("%s: frontend's request producer %u is impossible (consumer %u, "
+				  "ring of %u)", q->label, prod, q->req_cons, q->nr_ents);
+			return -EPROTO;
+		}
+		while (q->req_cons != prod) {
+			/* Every consumed request owes a response in its slot. */
+			if ((RING_IDX)(q->req_cons - q->rsp_prod_pvt) >= q->nr_ents)
+				return 0;	/* completions will call us again */
+			if (budget == 0) {
+				*more_r = true;
+				return 0;
+			}
+			budget--;
+			memcpy(&raw, &q->sring->ring[q->req_cons & (q->nr_ents - 1)].req, sizeof(raw));
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copy only */
+			q->req_cons++;
+			take_one(q, &raw);
+		}
+		/* RING_FINAL_CHECK_FOR_REQUESTS: ask for an event, then look again. */
+		__atomic_store_n(&q->sring->req_event, q->req_cons + 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&q->sring->req_prod, __ATOMIC_RELAXED) == q->req_cons)
+			return 0;
+	}
+}
+
+void blk_queue_complete(struct blk_queue *q, struct blk_req *r)
+{
+	if (r->map)
+		q->gops.unmap(q->gops.opaque, r->map, r->map_n);
+	r->map = NULL;
+	r->map_n = 0;
+	if (r->status == BLKIF_RSP_OKAY)
+		q->ok_requests++;
+	respond(q, r->id, r->operation, r->status);
+	q->inflight--;
+	r->next = q->free_list;
+	q->free_list = r;
+}
+
+/* ---- I/O ------------------------------------------------------------------ */
+
+/* preadv/pwritev until done; a short transfer at the end of the file is an error. */
+static int rw_full(int fd, struct iovec *iov, unsigned n, uint64_t off, bool write)
+{
+	unsigned done_iov = 0;
+
+	while (done_iov < n) {
+		unsigned cnt = n - done_iov > IOV_MAX ? IOV_MAX : n - done_iov;
+		ssize_t r = write ? pwritev(fd, iov + done_iov, (int)cnt, (off_t)off)
+				  : preadv(fd, iov + done_iov, (int)cnt, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO;
+		off += (uint64_t)r;
+		while (r > 0 && done_iov < n) {
+			if ((size_t)r >= iov[done_iov].iov_len) {
+				r -= (ssize_t)iov[done_iov].iov_len;
+				iov[done_iov].iov_len = 0;
+				done_iov++;
+			} else {
+				iov[done_iov].iov_base = (uint8_t *)iov[done_iov].iov_base + r;
+				iov[done_iov].iov_len -= (size_t)r;
+				r = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+void blk_req_execute(const struct blk_disk *disk, struct blk_req *r)
+{
+	uint64_t range[2];
+	int rc = 0;
+
+	switch (r->op) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+		rc = rw_full(disk->fd, r->iov, r->nr_segs, r->sector * BLK_SECTOR_SIZE,
+			     r->op == BLKIF_OP_WRITE);
+		break;
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		if (fdatasync(disk->fd) < 0)
+			rc = -errno;
+		break;
+	case BLKIF_OP_DISCARD:
+		if (!r->nr_sectors)
+			break;
+		if (disk->is_blockdev) {
+			range[0] = r->sector * BLK_SECTOR_SIZE;
+			range[1] = r->nr_sectors * BLK_SECTOR_SIZE;
+			if (ioctl(disk->fd, BLKDISCARD, range) < 0)
+				rc = -errno;
+		} else if (fallocate(disk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				     (off_t)(r->sector * BLK_SECTOR_SIZE),
+				     (off_t)(r->nr_sectors * BLK_SECTOR_SIZE)) < 0) {
+			rc = -errno;
+		}
+		if (rc == -EOPNOTSUPP) {
+			r->status = BLKIF_RSP_EOPNOTSUPP;
+			return;
+		}
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	r->status = rc ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
+}
+
+/* ---- the device ---------------------------------------------------------- */
+
+struct blkback {
+	struct xendev *dev;
+	const struct drive_config *conf;
+	struct blk_disk disk;
+	uint32_t sector_size_phys;
+	void *ring;
+	unsigned ring_pages;
+	struct blk_queue q;
+	bool q_ready;
+	/* Workers: jobs in, completions out through an eventfd. */
+	pthread_t threads[BLK_WORKERS];
+	unsigned n_threads;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool lock_inited;
+	struct blk_req *jobs_head, *jobs_tail;
+	struct blk_req *done;
+	unsigned busy;			/* jobs taken by workers, not yet done */
+	bool stopping;
+	int efd;
+	struct event_source efd_src;
+	bool efd_added;
+};
+
+static void *worker_main(void *opaque)
+{
+	struct blkback *b = opaque;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		struct blk_req *r;
+
+		while (!b->jobs_head && !b->stopping)
+			pthread_cond_wait(&b->cond, &b->lock);
+		if (!b->jobs_head)
+			break;	/* stopping, and no job left */
+		r = b->jobs_head;
+		b->jobs_head = r->next;
+		if (!b->jobs_head)
+			b->jobs_tail = NULL;
+		b->busy++;
+		pthread_mutex_unlock(&b->lock);
+
+		blk_req_execute(&b->disk, r);
+
+		pthread_mutex_lock(&b->lock);
+		b->busy--;
+		r->next = b->done;
+		b->done = r;
+		/* The eventfd wakes the loop; a failed write means it is already readable. */
+		if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("%s: eventfd", b->dev->label);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+static void submit_job(void *opaque, struct blk_req *r)
+{
+	struct blkback *b = opaque;
+
+	pthread_mutex_lock(&b->lock);
+	r->next = NULL;
+	if (b->jobs_tail)
+		b->jobs_tail->next = r;
+	else
+		b->jobs_head = r;
+	b->jobs_tail = r;
+	pthread_cond_signal(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void *grant_map(void *opaque, const uint32_t *refs, unsigned n, int prot)
+{
+	return xendev_map_grants(opaque, refs, n, prot);
+}
+
+static void grant_unmap(void *opaque, void *addr, unsigned n)
+{
+	xendev_unmap_grants(opaque, addr, n);
+}
+
+/* Takes requests, publishes responses, kicks the frontend when it asks. */
+static void blkback_run(struct blkback *b)
+{
+	bool more = false;
+	uint64_t one = 1;
+
+	if (!b->q_ready)
+		return;
+	if (blk_queue_take(&b->q, &more) < 0) {
+		if (blk_queue_publish(&b->q))
+			xendev_notify(b->dev);
+		xendev_fail(b->dev, "ring protocol violated");
+		return;
+	}
+	if (blk_queue_publish(&b->q))
+		xendev_notify(b->dev);
+	if (more && write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("%s: eventfd", b->dev->label);
+}
+
+static void reap_done(struct blkback *b)
+{
+	struct blk_req *done;
+
+	pthread_mutex_lock(&b->lock);
+	done = b->done;
+	b->done = NULL;
+	pthread_mutex_unlock(&b->lock);
+	while (done) {
+		struct blk_req *next = done->next;
+
+		blk_queue_complete(&b->q, done);
+		done = next;
+	}
+}
+
+static void on_completion(struct event_source *src, uint32_t events)
+{
+	struct blkback *b = src->opaque;
+	uint64_t v;
+
+	if (read(b->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("%s: eventfd", b->dev->label);
+	if (!b->q_ready)
+		return;
+	reap_done(b);
+	blkback_run(b);	/* publishes, and takes what waited for free slots */
+}
+
+static void blkback_event(struct xendev *dev)
+{
+	blkback_run(dev->priv);
+}
+
+/* Stops the workers after the jobs they hold; the ring is answered. */
+static void workers_stop(struct blkback *b)
+{
+	if (!b->lock_inited)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->stopping = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	for (unsigned i = 0; i < b->n_threads; i++)
+		pthread_join(b->threads[i], NULL);
+	b->n_threads = 0;
+	b->stopping = false;
+	if (b->q_ready)
+		reap_done(b);
+}
+
+static int workers_start(struct blkback *b)
+{
+	int r;
+
+	b->stopping = false;
+	for (unsigned i = 0; i < BLK_WORKERS; i++) {
+		r = pthread_create(&b->threads[i], NULL, worker_main, b);
+		if (r) {
+			log_warnx("%s: pthread_create: %s", b->dev->label, strerror(r));
+			return -r;
+		}
+		b->n_threads++;
+	}
+	return 0;
+}
+
+static int blkback_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
+{
+	int rc;
+
+	for (unsigned i = 0; i < cfg->n_disks; i++) {
+		/* xvd<letter>: major 202, minor 16 * index (docs/misc/vbd-interface.txt). */
+		rc = xenbus_backend_add(xb, &blkback_ops, (202u << 8) | (cfg->disks[i].index << 4),
+					&cfg->disks[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int open_disk(struct blkback *b)
+{
+	const struct drive_config *c = b->conf;
+	int flags = (c->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY;
+	unsigned int pbsz = 0;
+	uint64_t bytes = 0;
+	struct stat st;
+	int rc;
+
+	if (c->cache != DRIVE_CACHE_WRITEBACK)
+		flags |= O_DIRECT;
+	if (c->cache == DRIVE_CACHE_DIRECTSYNC)
+		flags |= O_DSYNC;
+	b->disk.fd = open(c->file, flags);
+	if (b->disk.fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
+		log_warnx("%s: %s: the filesystem refuses O_DIRECT (cache=none/directsync); "
+			  "use cache=writeback", b->dev->label, c->file);
+		return -EINVAL;
+	}
+	if (b->disk.fd < 0) {
+		rc = -errno;
+		log_warn("%s: open %s", b->dev->label, c->file);
+		return rc;
+	}
+	if (fstat(b->disk.fd, &st) < 0) {
+		rc = -errno;
+		log_warn("%s: fstat %s", b->dev->label, c->file);
+		return rc;
+	}
+	b->sector_size_phys = BLK_SECTOR_SIZE;
+	if (S_ISBLK(st.st_mode)) {
+		b->disk.is_blockdev = true;
+		if (ioctl(b->disk.fd, BLKGETSIZE64, &bytes) < 0) {
+			rc = -errno;
+			log_warn("%s: BLKGETSIZE64 %s", b->dev->label, c->file);
+			return rc;
+		}
+		if (ioctl(b->disk.fd, BLKPBSZGET, &pbsz) == 0 && pbsz >= BLK_SECTOR_SIZE &&
+		    pbsz <= BLK_PAGE_SIZE && !(pbsz & (pbsz - 1)))
+			b->sector_size_phys = pbsz;
+	} else if (S_ISREG(st.st_mode)) {
+		bytes = (uint64_t)st.st_size;
+	} else {
+		log_warnx("%s: %s is not a regular file or block device", b->dev->label, c->file);
+		return -EINVAL;
+	}
+	b->disk.sectors = bytes / BLK_SECTOR_SIZE;
+	b->disk.readonly = c->readonly;
+	b->disk.discard = c->discard && !c->readonly && c->media == DRIVE_MEDIA_DISK;
+	if (bytes % BLK_SECTOR_SIZE)
+		log_warnx("%s: %s: size is not a multiple of %u; the last %llu bytes are not served",
+			  b->dev->label, c->file, BLK_SECTOR_SIZE,
+			  (unsigned long long)(bytes % BLK_SECTOR_SIZE));
+	return 0;
+}
+
+static int blkback_init(struct xendev *dev)
+{
+	struct blkback *b = dev->priv;
+	const struct drive_config *c = dev->conf;
+	bool cdrom = c->media == DRIVE_MEDIA_CDROM;
+	unsigned info = (c->readonly ? VDISK_READONLY : 0) | (cdrom ? VDISK_CDROM | VDISK_REMOVABLE : 0);
+	int rc;
+
+	b->dev = dev;
+	b->conf = c;
+	b->efd = -1;
+	b->disk.fd = -1;
+	rc = open_disk(b);
+	if (rc < 0)
+		return rc;
+	b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->efd < 0) {
+		rc = -errno;
+		log_warn("%s: eventfd", dev->label);
+		return rc;
+	}
+	if (pthread_mutex_init(&b->lock, NULL) || pthread_cond_init(&b->cond, NULL))
+		return -ENOMEM;
+	b->lock_inited = true;
+
+	if ((rc = xendev_fe_printf(dev, "virtual-device", "%u", dev->devid)) ||
+	    (rc = xendev_fe_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
+	    (rc = xendev_be_printf(dev, "params", "%s", c->file)) ||
+	    (rc = xendev_be_printf(dev, "type", "%s", b->disk.is_blockdev ? "phy" : "file")) ||
+	    (rc = xendev_be_printf(dev, "mode", "%s", c->readonly ? "r" : "w")) ||
+	    (rc = xendev_be_printf(dev, "removable", "%d", cdrom ? 1 : 0)) ||
+	    (rc = xendev_be_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
+	    (rc = xendev_be_printf(dev, "dev", "xvd%c", 'a' + c->index)) ||
+	    (rc = xendev_be_printf(dev, "sectors", "%llu", (unsigned long long)b->disk.sectors)) ||
+	    (rc = xendev_be_printf(dev, "sector-size", "%u", BLK_SECTOR_SIZE)) ||
+	    (rc = xendev_be_printf(dev, "physical-sector-size", "%u", b->sector_size_phys)) ||
+	    (rc = xendev_be_printf(dev, "info", "%u", info)) ||
+	    (rc = xendev_be_printf(dev, "feature-flush-cache", "1")) ||
+	    (rc = xendev_be_printf(dev, "feature-barrier", "0")) ||
+	    (rc = xendev_be_printf(dev, "feature-persistent", "1")) ||
+	    (rc = xendev_be_printf(dev, "max-ring-page-order", "%u", BLK_MAX_RING_PAGE_ORDER)) ||
+	    (rc = xendev_be_printf(dev, "max-ring-pages", "%u", BLK_MAX_RING_PAGES)) ||
+	    (rc = xendev_be_printf(dev, "feature-max-indirect-segments", "%u",
+				   BLK_MAX_INDIRECT_SEGMENTS)) ||
+	    (rc = xendev_be_printf(dev, "feature-discard", "%d", b->disk.discard ? 1 : 0)))
+		return rc;
+	if (b->disk.discard &&
+	    ((rc = xendev_be_printf(dev, "discard-granularity", "%u", BLK_PAGE_SIZE)) ||
+	     (rc = xendev_be_printf(dev, "discard-alignment", "0")) ||
+	     (rc = xendev_be_printf(dev, "discard-secure", "0"))))
+		return rc;
+	log_info("%s: %s (%s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
+		 cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
+		 (unsigned long long)b->disk.sectors,
+		 c->cache == DRIVE_CACHE_NONE ? "none" :
+		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", 'a' + c->index);
+	return 0;
+}
+
+static void blkback_release(struct xendev *dev)
+{
+	struct blkback *b = dev->priv;
+
+	if (b->disk.fd >= 0)
+		close(b->disk.fd);
+	b->disk.fd = -1;
+	if (b->efd >= 0)
+		close(b->efd);
+	b->efd = -1;
+	if (b->lock_inited) {
+		pthread_mutex_destroy(&b->lock);
+		pthread_cond_destroy(&b->cond);
+	}
+	b->lock_inited = false;
+}
+
+static void blkback_disconnect(struct xendev *dev)
+{
+	struct blkback *b = dev->priv;
+
+	if (b->efd_added)
+		event_loop_del(xendev_loop(dev), &b->efd_src);
+	b->efd_added = false;
+	/* Workers finish what they hold before any grant is unmapped. */
+	workers_stop(b);
+	if (b->q_ready) {
+		/* Requests that were never started are answered as errors. */
+		pthread_mutex_lock(&b->lock);
+		while (b->jobs_head) {
+			struct blk_req *r = b->jobs_head;
+
+			b->jobs_head = r->next;
+			r->status = BLKIF_RSP_ERROR;
+			blk_queue_complete(&b->q, r);
+		}
+		b->jobs_tail = NULL;
+		pthread_mutex_unlock(&b->lock);
+		blk_queue_publish(&b->q);
+		xendev_notify(dev);
+		log_info("%s: disconnected after %lu requests (%lu refused)", dev->label,
+			 b->q.ok_requests, b->q.bad_requests);
+		blk_queue_dispose(&b->q);
+	}
+	b->q_ready = false;
+	if (b->ring)
+		xendev_unmap_grants(dev, b->ring, b->ring_pages);
+	b->ring = NULL;
+}
+
+static int blkback_connect(struct xendev *dev)
+{
+	struct blkback *b = dev->priv;
+	struct blk_grant_ops gops = { grant_map, grant_unmap, dev };
+	uint32_t order = 0, pages = 1, port, refs[BLK_MAX_RING_PAGES], persistent = 0, nq;
+	char node[32], *proto;
+	int rc;
+
+	proto = xendev_fe_read(dev, "protocol");
+	if (proto && strcmp(proto, XEN_IO_PROTO_ABI_NATIVE)) {
+		xendev_fail(dev, "frontend protocol %.32s is not supported (only %s)", proto,
+			    XEN_IO_PROTO_ABI_NATIVE);
+		free(proto);
+		return -EPROTO;
+	}
+	free(proto);
+	if (xendev_fe_read_u32(dev, "multi-queue-num-queues", &nq) == 0 && nq != 1) {
+		xendev_fail(dev, "frontend asks for %u queues; one is offered", nq);
+		return -EPROTO;
+	}
+	rc = xendev_fe_read_u32(dev, "ring-page-order", &order);
+	if (rc == -ENOENT) {
+		order = 0;
+		if (xendev_fe_read_u32(dev, "num-ring-pages", &pages) == 0) {
+			if (pages == 0 || pages > BLK_MAX_RING_PAGES || (pages & (pages - 1))) {
+				xendev_fail(dev, "num-ring-pages %u is not a power of two up to %u",
+					    pages, BLK_MAX_RING_PAGES);
+				return -EPROTO;
+			}
+		} else {
+			pages = 1;
+		}
+	} else if (rc < 0 || order > BLK_MAX_RING_PAGE_ORDER) {
+		xendev_fail(dev, "ring-page-order is not a number up to %u", BLK_MAX_RING_PAGE_ORDER);
+		return -EPROTO;
+	} else {
+		pages = 1u << order;
+	}
+	if (pages == 1 && xendev_fe_read_u32(dev, "ring-ref", &refs[0]) == 0) {
+		/* the single-page spelling */
+	} else {
+		for (unsigned i = 0; i < pages; i++) {
+			snprintf(node, sizeof(node), "ring-ref%u", i);
+			if (xendev_fe_read_u32(dev, node, &refs[i]) < 0) {
+				xendev_fail(dev, "frontend's %s is missing or malformed", node);
+				return -EPROTO;
+			}
+		}
+	}
+	if (xendev_fe_read_u32(dev, "event-channel", &port) < 0) {
+		xendev_fail(dev, "frontend's event-channel is missing or malformed");
+		return -EPROTO;
+	}
+	if (xendev_fe_read_u32(dev, "feature-persistent", &persistent) < 0)
+		persistent = 0;
+
+	b->ring = xendev_map_grants(dev, refs, pages, PROT_READ | PROT_WRITE);
+	if (!b->ring) {
+		xendev_fail(dev, "ring grants do not map");
+		return -EPROTO;
+	}
+	b->ring_pages = pages;
+	rc = blk_queue_init(&b->q, b->ring, pages, &b->disk, &gops, persistent == 1,
+			    BLK_MAX_INDIRECT_SEGMENTS, submit_job, b, dev->label);
+	if (rc < 0) {
+		xendev_fail(dev, "out of memory for the queue");
+		return rc;
+	}
+	b->q_ready = true;
+	rc = workers_start(b);
+	if (rc < 0) {
+		xendev_fail(dev, "no worker threads");
+		return rc;
+	}
+	event_source_init(&b->efd_src, b->efd, on_completion, b);
+	rc = event_loop_add(xendev_loop(dev), &b->efd_src, EPOLLIN);
+	if (rc < 0) {
+		xendev_fail(dev, "event loop: %s", strerror(-rc));
+		return rc;
+	}
+	b->efd_added = true;
+	rc = xendev_bind_evtchn(dev, port);
+	if (rc < 0) {
+		xendev_fail(dev, "event channel %u does not bind: %s", port, strerror(-rc));
+		return rc;
+	}
+	log_info("%s: ring of %u page%s (%u requests), %spersistent grants, event channel %u",
+		 dev->label, pages, pages == 1 ? "" : "s", b->q.nr_ents,
+		 b->q.persistent ? "" : "no ", port);
+	blkback_run(b);	/* requests may already wait */
+	return 0;
+}
+
+const struct backend_ops blkback_ops = {
+	.type = "vbd",
+	.priv_size = sizeof(struct blkback),
+	.discover = blkback_discover,
+	.init = blkback_init,
+	.connect = blkback_connect,
+	.event = blkback_event,
+	.disconnect = blkback_disconnect,
+	.release = blkback_release,
+};

@@ -1,0 +1,160 @@
+/*
+ * The PV block backend (blkif, xen/include/public/io/blkif.h), served in
+ * userspace by the launcher: raw image files and block devices.
+ *
+ * Two layers:
+ *   - the request path (struct blk_queue): the shared ring, the copy-out and
+ *     validation of every request, grant mapping through struct
+ *     blk_grant_ops, responses. It knows no Xen library, so unit tests drive
+ *     it with rings and "grants" in plain memory (tests/unit/test_blkback.c);
+ *   - the device (blkback_ops, a struct backend_ops of xenbus_backend.h):
+ *     xenstore nodes, ring and event channel, and a small pool of worker
+ *     threads doing preadv/pwritev/fdatasync/fallocate straight on the
+ *     mapped grant pages, so that the event loop never waits for the disk.
+ *
+ * Everything in a request is untrusted: the producer index is read once and
+ * checked against the ring size, each request is copied out of shared memory
+ * before it is looked at, every segment and sector range is checked, grants
+ * that do not map fail their request only. A frontend that breaks the ring
+ * protocol itself (impossible producer index) breaks its device, with one
+ * log line. Bad requests are answered BLKIF_RSP_ERROR (unknown operations
+ * BLKIF_RSP_EOPNOTSUPP) and logged a few times per device, then counted.
+ */
+#ifndef XENPV_BLKBACK_H
+#define XENPV_BLKBACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <xenctrl.h>	/* first: it sets up the Xen public headers for tools */
+#include <xen/io/blkif.h>
+#include <xen/io/protocols.h>
+
+#include "xenpv/xenbus_backend.h"
+
+extern const struct backend_ops blkback_ops;
+
+#define BLK_SECTOR_SIZE 512u
+#define BLK_PAGE_SIZE 4096u
+#define BLK_SECTORS_PER_PAGE (BLK_PAGE_SIZE / BLK_SECTOR_SIZE)
+#define BLK_MAX_RING_PAGE_ORDER 4u		/* 16 pages: advertised */
+#define BLK_MAX_RING_PAGES (1u << BLK_MAX_RING_PAGE_ORDER)
+#define BLK_MAX_INDIRECT_SEGMENTS 256u		/* advertised; Linux blkback's too */
+#define BLK_SEGS_PER_INDIRECT_PAGE (BLK_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define BLK_MAX_PERSISTENT_GRANTS 4096u		/* 16 MiB of guest memory mapped */
+
+/* The backing store, as the request path sees it. */
+struct blk_disk {
+	int fd;
+	uint64_t sectors;	/* in BLK_SECTOR_SIZE units */
+	bool readonly;
+	bool discard;		/* BLKIF_OP_DISCARD allowed */
+	bool is_blockdev;	/* discard by BLKDISCARD, not hole punching */
+};
+
+/* How the request path maps the frontend's grants (libxengnttab, or a fake). */
+struct blk_grant_ops {
+	/* n refs, mapped contiguously; NULL when any of them does not map. */
+	void *(*map)(void *opaque, const uint32_t *refs, unsigned n, int prot);
+	void (*unmap)(void *opaque, void *addr, unsigned n);
+	void *opaque;
+};
+
+struct blk_seg {
+	uint32_t gref;
+	uint8_t first_sect, last_sect;
+};
+
+struct blk_req {
+	uint64_t id;			/* echoed */
+	uint8_t operation;		/* echoed: the ring's operation byte */
+	uint8_t op;			/* what to do: BLKIF_OP_READ/WRITE/FLUSH_DISKCACHE/DISCARD */
+	int16_t status;			/* BLKIF_RSP_* */
+	uint64_t sector;
+	uint64_t nr_sectors;		/* total of the segments, or the discard's length */
+	unsigned nr_segs;
+	struct blk_seg *segs;		/* room for the queue's maximum */
+	struct iovec *iov;		/* one per segment, into mapped grants */
+	void *map;			/* transient mapping, unmapped at completion */
+	unsigned map_n;
+	struct blk_req *next;		/* free list, job queue or completion list */
+};
+
+/* Persistent grants: gref -> mapped page, open addressing, never shrinks. */
+struct blk_pgrants {
+	uint32_t *keys;
+	void **pages;			/* NULL: empty slot */
+	unsigned cap;			/* power of two, 2 * BLK_MAX_PERSISTENT_GRANTS */
+	unsigned n;
+	struct { void *addr; unsigned n; } *regions;	/* what to unmap at the end */
+	unsigned n_regions;
+};
+
+struct blk_queue {
+	struct blkif_sring *sring;	/* shared with the frontend: untrusted */
+	unsigned nr_ents;		/* power of two */
+	RING_IDX req_cons;		/* ours, never read back from the ring */
+	RING_IDX rsp_prod_pvt;
+	const struct blk_disk *disk;
+	struct blk_grant_ops gops;
+	bool persistent;		/* both ends said feature-persistent */
+	unsigned max_segs;		/* per request, indirect included */
+	struct blk_req *reqs;		/* nr_ents */
+	struct blk_req *free_list;
+	unsigned inflight;		/* submitted, not yet completed */
+	struct blk_pgrants pg;
+	void (*submit)(void *opaque, struct blk_req *r);
+	void *submit_opaque;
+	const char *label;
+	unsigned long bad_requests;	/* logged for the first few only */
+	unsigned long ok_requests;
+};
+
+/* Ring entries of a ring of `pages` pages (a power of two), as ring.h's
+ * __CONST_RING_SIZE computes them. */
+unsigned blk_ring_entries(unsigned pages);
+
+/*
+ * Sets up q over a mapped, frontend-initialised ring. max_indirect: 0, or
+ * the indirect segment limit that was advertised. submit() gets each valid,
+ * mapped request; it must call blk_queue_complete() later (or at once).
+ * 0 or -ENOMEM.
+ */
+int blk_queue_init(struct blk_queue *q, void *sring, unsigned ring_pages,
+		   const struct blk_disk *disk, const struct blk_grant_ops *gops,
+		   bool persistent, unsigned max_indirect,
+		   void (*submit)(void *opaque, struct blk_req *r), void *submit_opaque,
+		   const char *label);
+/* Unmaps the persistent grants and frees; no request may be in flight. */
+void blk_queue_dispose(struct blk_queue *q);
+
+/*
+ * Takes the requests the frontend produced (bounded by the ring size):
+ * invalid ones are answered at once, valid ones are mapped and submitted.
+ * Returns 0, or -EPROTO when the producer index is impossible (the caller
+ * fails the device). *more_r: the call stopped at its bound with requests
+ * left; call it again.
+ */
+int blk_queue_take(struct blk_queue *q, bool *more_r);
+
+/* Unmaps a request's transient grants and queues its response. */
+void blk_queue_complete(struct blk_queue *q, struct blk_req *r);
+
+/* Publishes queued responses; true when the frontend wants an event. */
+bool blk_queue_publish(struct blk_queue *q);
+
+/*
+ * Checks one request, already copied out of the ring, and fills r (segments
+ * of an indirect request are fetched by the caller). Returns BLKIF_RSP_OKAY,
+ * or BLKIF_RSP_ERROR / BLKIF_RSP_EOPNOTSUPP with a static reason in *why_r.
+ */
+int blk_request_parse(const struct blkif_request *raw, const struct blk_disk *disk,
+		      unsigned max_segs, struct blk_req *r, const char **why_r);
+/* Checks r's segments (count, first/last_sect, sector range). Same returns. */
+int blk_segments_check(const struct blk_disk *disk, struct blk_req *r, const char **why_r);
+
+/* Does r's I/O on disk (blocking; worker threads). Sets r->status. */
+void blk_req_execute(const struct blk_disk *disk, struct blk_req *r);
+
+#endif

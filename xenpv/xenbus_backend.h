@@ -1,0 +1,167 @@
+/*
+ * The xenbus backend core: every PV device the launcher serves (vbd today;
+ * vif, vfb, vkbd later) is a struct xendev driven by one struct backend_ops,
+ * and every backend type is one entry of the explicit array in
+ * xenbus_backend.c (backend_table). The core owns what all devices share:
+ *
+ *   - discovery: each type's discover() finds its devices in the launch
+ *     config and calls xenbus_backend_add() for each;
+ *   - xenstore: the frontend directory /local/domain/N/device/TYPE/ID (owner
+ *     the guest, dom0 may read) and the backend directory
+ *     /local/domain/0/backend/TYPE/N/ID (owner dom0, the guest may read),
+ *     written with the type's own nodes in one transaction per device;
+ *   - the XenbusState handshake (xen/include/public/io/xenbus.h), driven by
+ *     a watch on the frontend's "state" node:
+ *         init() -> InitWait; frontend Initialised/Connected -> connect()
+ *         -> Connected; frontend Closing -> disconnect() -> Closing;
+ *         frontend Closed -> disconnect() -> Closed -> InitWait again, so a
+ *         frontend that comes back (module reload, kexec) reconnects;
+ *   - one event channel (libxenevtchn) and one grant handle (libxengnttab)
+ *     per device, and the device's event source in the launcher's loop;
+ *   - failure containment: xendev_fail() logs ONE line, disconnects the
+ *     device, marks it broken and moves it to Closing; nothing a frontend
+ *     does ends the process. A broken device comes back when its frontend
+ *     closes and starts again.
+ *
+ * Everything runs on the event loop's thread. Backends that use worker
+ * threads keep them away from the xendev (they talk through their own
+ * queues and an event source of their own, see xendev_loop()).
+ */
+#ifndef XENPV_XENBUS_BACKEND_H
+#define XENPV_XENBUS_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xenctrl.h>	/* first: it sets up the Xen public headers for tools */
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+#include <xen/io/xenbus.h>
+
+#include "launcher/config.h"
+#include "launcher/event_loop.h"
+
+struct xendev;
+struct xenbus_backend;
+
+struct backend_ops {
+	const char *type;	/* xenstore class: "vbd", "vif", "console", "vfb", "vkbd" */
+	size_t priv_size;	/* private state, zeroed, at xendev->priv */
+	/* Calls xenbus_backend_add() for each device of this type in cfg. 0 or -errno. */
+	int (*discover)(struct xenbus_backend *xb, const struct launch_config *cfg);
+	/* Opens the device's resources and writes its nodes (xendev_be_printf,
+	 * xendev_fe_printf, inside the device's creation transaction); no guest
+	 * memory yet. 0 or -errno (the guest does not start). */
+	int (*init)(struct xendev *dev);
+	/* Reads the frontend's transport nodes, maps rings, binds the event
+	 * channel (xendev_bind_evtchn). 0, or -errno after xendev_fail(). */
+	int (*connect)(struct xendev *dev);
+	/* The event channel fired: drain the ring. Never fatal to the process. */
+	void (*event)(struct xendev *dev);
+	/* Optional: a frontend node other than "state" changed. */
+	void (*frontend_changed)(struct xendev *dev, const char *node);
+	/* Undoes connect(); idempotent, also called on a never-connected device. */
+	void (*disconnect)(struct xendev *dev);
+	/* Optional: undoes init() when the device goes with its domain. */
+	void (*release)(struct xendev *dev);
+};
+
+struct xendev {
+	const struct backend_ops *ops;
+	struct xenbus_backend *xb;
+	uint32_t domid;
+	unsigned devid;			/* the xenstore device id */
+	const void *conf;		/* the config item discover() passed */
+	char label[48];			/* "vbd/5/51712": the prefix of every log line */
+	char be_path[96];
+	char fe_path[96];
+	enum xenbus_state be_state;
+	enum xenbus_state fe_state;
+	bool inited;			/* init() succeeded; release() is owed */
+	bool connected;			/* connect() succeeded; disconnect() is owed */
+	bool broken;			/* xendev_fail() was called; waits for the frontend */
+	xengnttab_handle *xgt;		/* open while connected */
+	xenevtchn_handle *xce;
+	evtchn_port_t local_port;
+	bool bound;
+	struct event_source ev_src;
+	xs_transaction_t t;		/* the creation transaction, during init() only */
+	void *priv;
+};
+
+#define XENBUS_MAX_DEVICES 64
+
+struct xenbus_backend {
+	struct event_loop *loop;	/* borrowed */
+	struct xs_handle *xsh;		/* our own connection: our watches only */
+	struct event_source xs_src;
+	bool xs_added;
+	uint32_t domid;
+	struct xendev *devs[XENBUS_MAX_DEVICES];
+	unsigned n_devs;
+};
+
+void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop);
+/* Connects to xenstored and adds its fd to the loop. 0 or -errno (logged). */
+int xenbus_backend_open(struct xenbus_backend *xb);
+/*
+ * Creates every device of cfg for domain domid: discovery, nodes, init(),
+ * the watch on each frontend's state, backend state InitWait. Call after the
+ * domain's xenstore directories exist and before it runs. 0 or -errno
+ * (logged); on failure nothing of the devices is left (xenstore nodes are
+ * removed with the domain's directories by the machine).
+ */
+int xenbus_backend_start(struct xenbus_backend *xb, uint32_t domid,
+			 const struct launch_config *cfg);
+/* Disconnects and releases every device, drops the watches. Idempotent. */
+void xenbus_backend_stop(struct xenbus_backend *xb);
+/* Stops, then closes the xenstore connection. Idempotent. */
+void xenbus_backend_dispose(struct xenbus_backend *xb);
+
+/* For discover(): one device of type ops with xenstore id devid. 0 or -errno. */
+int xenbus_backend_add(struct xenbus_backend *xb, const struct backend_ops *ops,
+		       unsigned devid, const void *conf);
+
+/* The registered backend types, in the order they are started. */
+const struct backend_ops *const *xenbus_backend_types(size_t *n_r);
+
+/* ---- for backends ---------------------------------------------------- */
+
+/* Writes backend/frontend node NODE (relative to the device's directory).
+ * Inside init() they join the creation transaction. 0 or -errno. */
+int xendev_be_printf(struct xendev *dev, const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int xendev_fe_printf(struct xendev *dev, const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Reads frontend node NODE as an unsigned decimal (untrusted: digits only,
+ * no sign, no spaces, at most UINT32_MAX). 0, -ENOENT when absent, -EINVAL
+ * when malformed.
+ */
+int xendev_fe_read_u32(struct xendev *dev, const char *node, uint32_t *v_r);
+/* Frontend node NODE as a string (malloc'd, at most 256 bytes); NULL when absent. */
+char *xendev_fe_read(struct xendev *dev, const char *node);
+
+/* Binds the frontend's event channel; events then call ops->event(). 0 or -errno. */
+int xendev_bind_evtchn(struct xendev *dev, uint32_t remote_port);
+void xendev_unbind_evtchn(struct xendev *dev);
+void xendev_notify(struct xendev *dev);
+
+/* Maps n grant references of the frontend, contiguous, prot PROT_READ and/or
+ * PROT_WRITE; NULL with errno set when any of them cannot be mapped. */
+void *xendev_map_grants(struct xendev *dev, const uint32_t *refs, unsigned n, int prot);
+void xendev_unmap_grants(struct xendev *dev, void *addr, unsigned n);
+
+/* The device is unusable because of its frontend: one log line, disconnect,
+ * backend state Closing. Further calls are silent. */
+void xendev_fail(struct xendev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct event_loop *xendev_loop(struct xendev *dev);
+
+/* Only for unit tests: runs the state machine for a new frontend state. */
+void xendev_frontend_state(struct xendev *dev, enum xenbus_state fe);
+
+#endif
