@@ -190,15 +190,20 @@ static void probe_window(int fd, uint64_t off, uint64_t size, char type_r[16])
 	blkid_free_probe(pr);
 }
 
-bool boot_image_looks_iso(int fd)
+void *boot_image_iso_open(int fd, const char *path)
 {
 	char id[5];
+	void *iso;
 
-	return pread(fd, id, sizeof(id), ISO_PVD_OFFSET) == (ssize_t)sizeof(id) &&
-	       !memcmp(id, "CD001", 5);
+	if (pread(fd, id, sizeof(id), ISO_PVD_OFFSET) != (ssize_t)sizeof(id) || memcmp(id, "CD001", 5))
+		return NULL;
+	iso = iso9660_open_ext(path, ISO_EXTENSION_ALL);
+	if (!iso)
+		log_warnx("bootloader: the image looks like an ISO but libiso9660 cannot read it");
+	return iso;
 }
 
-int boot_image_open(struct boot_image *img, int fd, const char *iso_path, const char **err_r)
+int boot_image_open(struct boot_image *img, int fd, void *iso, const char **err_r)
 {
 	struct stat st;
 	blkid_probe pr = NULL;
@@ -214,6 +219,7 @@ int boot_image_open(struct boot_image *img, int fd, const char *iso_path, const 
 	}
 	memset(img, 0, sizeof(*img));
 	img->fd = fd;
+	img->iso = iso;
 	if (fstat(fd, &st) < 0)
 		return img_fail(img, err_r, -errno, "fstat: %s", strerror(errno));
 	if (S_ISREG(st.st_mode)) {
@@ -236,11 +242,6 @@ int boot_image_open(struct boot_image *img, int fd, const char *iso_path, const 
 		v->size = img->size;
 		v->type = fs_type_of(type);
 		snprintf(v->type_name, sizeof(v->type_name), "%s", type);
-	}
-	if (iso_path && boot_image_looks_iso(fd)) {
-		img->iso = iso9660_open_ext(iso_path, ISO_EXTENSION_ALL);
-		if (!img->iso)
-			log_warnx("bootloader: the image looks like an ISO but libiso9660 cannot read it");
 	}
 
 	pr = blkid_new_probe();

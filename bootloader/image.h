@@ -11,10 +11,10 @@
  *
  * ext2 reads go through the caller's fd (a private libext2fs io_manager
  * with pread on a partition window), so the sandboxed child needs no open()
- * of its own. libiso9660 can only open a path: boot_image_open() with
- * iso_path opens the ISO by name when the image holds an iso9660 volume
- * descriptor ("CD001" at byte 32769); the sandbox does that open before it
- * drops privileges (see bootloader.c).
+ * of its own. libiso9660 can only open a path: boot_image_iso_open() opens the ISO
+ * by name when the image holds an iso9660 volume descriptor ("CD001" at
+ * byte 32769); the sandbox does that open before it drops privileges (see
+ * bootloader.c).
  *
  * Functions return 0 or a negative errno; *err_r (when given) receives a
  * message in the image's own buffer (img->err), valid until the next call.
@@ -52,17 +52,24 @@ struct boot_image {
 };
 
 /*
+ * Opens an ISO 9660 image with libiso9660, by path (the library can do
+ * nothing else). Returns NULL when fd holds no ISO 9660 volume descriptor
+ * ("CD001" at byte 32769) or the library cannot read it. The sandbox calls
+ * it before dropping privileges; boot_image_open() takes the handle over.
+ */
+void *boot_image_iso_open(int fd, const char *path);
+
+/*
  * Probes fd (a disk image or partitionless filesystem): whole-disk
  * filesystem, then MBR/GPT partitions (at most BOOTIMG_MAX_PARTITIONS;
  * those reaching past the end of the image are skipped with a warning in
- * the log). iso_path: the image's path, for libiso9660 (NULL: no ISO).
- * Returns -ENOENT with "no partition or filesystem found" when nothing is.
+ * the log). iso: from boot_image_iso_open() or NULL; owned by img from
+ * here on, even on error. Returns -ENOENT with "no partition or
+ * filesystem found" when nothing is.
  */
-int boot_image_open(struct boot_image *img, int fd, const char *iso_path, const char **err_r);
+int boot_image_open(struct boot_image *img, int fd, void *iso, const char **err_r);
 void boot_image_close(struct boot_image *img);
 
-/* True when fd holds an ISO 9660 primary volume descriptor at offset 32 KiB. */
-bool boot_image_looks_iso(int fd);
 
 /*
  * Searches every readable volume, in order, for a boot config in the usual

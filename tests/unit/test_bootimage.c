@@ -66,7 +66,7 @@ static int open_image(const char *name, struct boot_image *img, const char **err
 	snprintf(path, sizeof(path), "%s/%s", tmp, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	CU_ASSERT_FATAL(fd >= 0);
-	return boot_image_open(img, fd, path, err);
+	return boot_image_open(img, fd, boot_image_iso_open(fd, path), err);
 }
 
 static void test_ext2_whole_disk(void)
