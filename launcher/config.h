@@ -84,6 +84,8 @@ struct launch_config {
 	char *kernel;		/* -kernel */
 	char *initrd;		/* -initrd */
 	char *append;		/* -append */
+	char *bootloader;	/* -bootloader: "builtin" or a pygrub-compatible program */
+	char *bootloader_args;	/* -bootloader-args */
 	/*
 	 * -serial. When not given: stdio (there is no graphical display), or
 	 * null with -daemonize or when -monitor stdio already owns stdio.

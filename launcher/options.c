@@ -25,7 +25,7 @@ enum option_id {
 	OPT_NAME, OPT_MACHINE, OPT_MEMORY, OPT_SMP, OPT_KERNEL, OPT_INITRD,
 	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
 	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
-	OPT_HELP, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
+	OPT_HELP, OPT_BOOTLOADER, OPT_BOOTLOADER_ARGS, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
 	OPT_LATER,	/* recognised, belongs to later work: refused */
 };
 
@@ -72,7 +72,8 @@ static const struct option_desc option_table[] = {
 	{ "vnc", OPT_LATER, "DISPLAY", "VNC display (not supported yet)" },
 	{ "sdl", OPT_LATER, NULL, "SDL display (not supported yet)" },
 	{ "display", OPT_LATER, "TYPE", "display type (not supported yet)" },
-	{ "bootloader", OPT_LATER, "FILE", "boot loader for PV guests (not supported yet)" },
+	{ "bootloader", OPT_BOOTLOADER, "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program (needs a disk, no -kernel)" },
+	{ "bootloader-args", OPT_BOOTLOADER_ARGS, "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q" },
 	{ "k", OPT_LATER, "LAYOUT", "keyboard layout (not supported yet)" },
 };
 
@@ -141,6 +142,8 @@ void launch_config_dispose(struct launch_config *cfg)
 	free(cfg->kernel);
 	free(cfg->initrd);
 	free(cfg->append);
+	free(cfg->bootloader);
+	free(cfg->bootloader_args);
 	free(cfg->pidfile);
 	free(cfg->logfile);
 	chardev_spec_dispose(&cfg->serial);
@@ -829,8 +832,20 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 		fprintf(err, PROG ": -initrd only allowed with -kernel option\n");
 		return OPTIONS_ERROR;
 	}
-	if (cfg->machine == MACHINE_XENPV && !cfg->kernel) {
-		fprintf(err, PROG ": -M xenpv needs -kernel (the bootloader is not supported yet)\n");
+	if (cfg->bootloader && cfg->kernel) {
+		fprintf(err, PROG ": -bootloader cannot be used with -kernel\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->bootloader && cfg->n_disks == 0) {
+		fprintf(err, PROG ": -bootloader needs a disk to boot from (-hda or -drive)\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->bootloader_args && !cfg->bootloader) {
+		fprintf(err, PROG ": -bootloader-args only allowed with -bootloader\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->machine == MACHINE_XENPV && !cfg->kernel && !cfg->bootloader) {
+		fprintf(err, PROG ": -M xenpv needs -kernel or -bootloader with a disk\n");
 		return OPTIONS_ERROR;
 	}
 	if (cfg->kernel && image_check("kernel", cfg->kernel, err) < 0)
@@ -967,6 +982,12 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 		case OPT_APPEND:
 			field = &cfg->append;
 			break;
+		case OPT_BOOTLOADER:
+			field = &cfg->bootloader;
+			break;
+		case OPT_BOOTLOADER_ARGS:
+			field = &cfg->bootloader_args;
+			break;
 		case OPT_PIDFILE:
 			field = &cfg->pidfile;
 			break;
@@ -1071,7 +1092,7 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 
 		if (field) {
 			/* Paths are used as given; an empty one is always a mistake. */
-			if (!*val && field != &cfg->append) {
+			if (!*val && field != &cfg->append && field != &cfg->bootloader_args) {
 				fprintf(err, PROG ": -%s: empty %s\n", o->name,
 					field == &cfg->name ? "name" : "path");
 				return OPTIONS_ERROR;

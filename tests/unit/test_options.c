@@ -255,7 +255,7 @@ static void test_help_lists_every_option(void)
 		"-no-reboot", "-S ", "-daemonize", "-pidfile FILE", "-nographic", "-D FILE",
 		"-version", "-help", "-hda FILE", "-hdb FILE", "-hdc FILE", "-hdd FILE",
 		"-cdrom FILE", "-drive SPEC", "-net SPEC", "-nic SPEC", "-netdev SPEC",
-		"-device SPEC", "-vnc DISPLAY", "-sdl", "-display TYPE", "-bootloader FILE",
+		"-device SPEC", "-vnc DISPLAY", "-sdl", "-display TYPE", "-bootloader PROG", "-bootloader-args ARGS",
 		"-k LAYOUT",
 	};
 	struct parse_run r;
@@ -274,7 +274,7 @@ static void test_help_lists_every_option(void)
 	for (i = 0; r.out[i]; i++)
 		lines += r.out[i] == '\n';
 	/* Two header lines, a blank line, 35 options (-h included), the -drive set. */
-	CU_ASSERT_EQUAL(lines, 3 + 35 + 13);
+	CU_ASSERT_EQUAL(lines, 3 + 36 + 13);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  cache=writeback|none|directsync\n"));
 	run_dispose(&r);
 }
@@ -285,7 +285,7 @@ static void test_syntax_errors(void)
 	EXPECT_ERROR("xenlaunch: --foo: invalid option\n", "--foo");
 	EXPECT_ERROR("xenlaunch: -: invalid option\n", "-");
 	EXPECT_ERROR("xenlaunch: ---m: invalid option\n", "---m", "5");
-	EXPECT_ERROR("xenlaunch: -M xenpv needs -kernel (the bootloader is not supported yet)\n",
+	EXPECT_ERROR("xenlaunch: -M xenpv needs -kernel or -bootloader with a disk\n",
 		     "disk.img");
 	EXPECT_ERROR("xenlaunch: -m: requires an argument\n", "-m");
 	EXPECT_ERROR("xenlaunch: -kernel: requires an argument\n", "--kernel");
@@ -296,7 +296,7 @@ static void test_later_options_refused(void)
 {
 	static const char *const later[] = {
 		"net", "nic", "netdev",
-		"device", "vnc", "sdl", "display", "bootloader", "k",
+		"device", "vnc", "sdl", "display", "k",
 	};
 	char opt[32], msg[64];
 	size_t i;
@@ -486,9 +486,26 @@ static void test_semantic_errors(void)
 	char msg[256];
 
 	make_images();
-	EXPECT_ERROR("xenlaunch: -M xenpv needs -kernel (the bootloader is not supported yet)\n",
+	EXPECT_ERROR("xenlaunch: -M xenpv needs -kernel or -bootloader with a disk\n",
 		     "-name", "demo");
 	EXPECT_ERROR("xenlaunch: -append only allowed with -kernel option\n", "-append", "quiet");
+	EXPECT_ERROR("xenlaunch: -bootloader cannot be used with -kernel\n", "-bootloader", "builtin",
+		     "-kernel", kernel_path, "-hda", initrd_path);
+	EXPECT_ERROR("xenlaunch: -bootloader needs a disk to boot from (-hda or -drive)\n",
+		     "-bootloader", "builtin");
+	EXPECT_ERROR("xenlaunch: -bootloader-args only allowed with -bootloader\n",
+		     "-bootloader-args", "--entry=0", "-kernel", kernel_path);
+	EXPECT_ERROR("xenlaunch: -bootloader: empty path\n", "-bootloader", "");
+	{
+		struct parse_run r;
+
+		parse(&r, "-bootloader", "builtin", "-bootloader-args", "--entry=1", "-hda", initrd_path, NULL);
+		CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+		CU_ASSERT_STRING_EQUAL(r.cfg.bootloader, "builtin");
+		CU_ASSERT_STRING_EQUAL(r.cfg.bootloader_args, "--entry=1");
+		CU_ASSERT_PTR_NULL(r.cfg.kernel);
+		run_dispose(&r);
+	}
 	EXPECT_ERROR("xenlaunch: -initrd only allowed with -kernel option\n", "-initrd", initrd_path);
 	EXPECT_ERROR("xenlaunch: -kernel /nonexistent/vmlinuz: No such file or directory\n",
 		     "-kernel", "/nonexistent/vmlinuz");
