@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bootloader/bootloader.h"
 #include "common/log.h"
 #include "console/chardev.h"
 #include "launcher/config.h"
@@ -51,6 +53,10 @@ struct app {
 	bool reset_pending;		/* monitor system_reset, run from the loop */
 	int exit_status;
 	bool pidfile_written;
+	struct bootloader_result boot;	/* -bootloader: kernel and initrd, open */
+	bool in_bootloader;		/* serial0 input goes to the boot menu */
+	uint8_t boot_keys[64];
+	size_t n_boot_keys;
 };
 
 static void app_quit(struct app *a, int status)
@@ -77,6 +83,14 @@ static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
 	struct app *a = opaque;
 	size_t pushed = 0;
 
+	if (a->in_bootloader) {
+		size_t take = sizeof(a->boot_keys) - a->n_boot_keys;
+
+		take = take < len ? take : len;
+		memcpy(a->boot_keys + a->n_boot_keys, buf, take);
+		a->n_boot_keys += take;
+		return take;
+	}
 	if (!a->console_attached)
 		return 0;
 	if (console_ring_push(&a->m.console.ring, (const char *)buf, len, &pushed) == 0 && pushed)
@@ -131,6 +145,66 @@ static void console_detach(struct app *a)
 	if (a->console_attached)
 		event_loop_del(&a->loop, &a->cons_src);
 	a->console_attached = false;
+}
+
+/* ---- the boot menu on serial0 ----------------------------------------- */
+
+static ssize_t boot_write(void *opaque, const void *buf, size_t len)
+{
+	struct app *a = opaque;
+	size_t done = 0;
+
+	for (int tries = 0; done < len && tries < 1000; tries++) {
+		done += chardev_write(a->serial, (const char *)buf + done, len - done);
+		chardev_handle_events(a->serial);
+		if (done < len)
+			poll(NULL, 0, 5);
+	}
+	return (ssize_t)done;
+}
+
+static ssize_t boot_read(void *opaque, void *buf, size_t len, int timeout_ms)
+{
+	struct app *a = opaque;
+	struct pollfd pfd = { chardev_fd(a->serial), POLLIN, 0 };
+	size_t n;
+
+	if (!a->n_boot_keys && poll(&pfd, 1, timeout_ms) > 0) {
+		chardev_handle_events(a->serial);
+		chardev_input_resume(a->serial);
+	}
+	n = a->n_boot_keys < len ? a->n_boot_keys : len;
+	memcpy(buf, a->boot_keys, n);
+	memmove(a->boot_keys, a->boot_keys + n, a->n_boot_keys - n);
+	a->n_boot_keys -= n;
+	return (ssize_t)n;
+}
+
+/* -bootloader: kernel, initrd and command line from the first disk. */
+static int run_bootloader(struct app *a)
+{
+	struct bootloader_io io = { boot_write, boot_read, a, NULL };
+	bool menu = a->serial && (a->cfg.serial.kind == CHARDEV_PTY ||
+				  a->cfg.serial.kind == CHARDEV_STDIO ||
+				  a->cfg.serial.kind == CHARDEV_UNIX);
+	int rc;
+
+	io.pty_path = a->serial ? chardev_pty_path(a->serial) : NULL;
+	a->in_bootloader = true;
+	rc = bootloader_run(a->cfg.bootloader, a->cfg.bootloader_args, a->cfg.disks[0].file,
+			    menu ? &io : NULL, &a->boot);
+	a->in_bootloader = false;
+	if (rc < 0)
+		return rc;
+	free(a->cfg.kernel);
+	free(a->cfg.initrd);
+	free(a->cfg.append);
+	a->cfg.kernel = strdup(a->boot.kernel);
+	a->cfg.initrd = a->boot.initrd ? strdup(a->boot.initrd) : NULL;
+	a->cfg.append = strdup(a->boot.args);
+	if (!a->cfg.kernel || !a->cfg.append || (a->boot.initrd && !a->cfg.initrd))
+		return -ENOMEM;
+	return 0;
 }
 
 /* ---- the monitor ---------------------------------------------------- */
@@ -444,6 +518,7 @@ int main(int argc, char **argv)
 	log_init("xenlaunch");
 	signal(SIGPIPE, SIG_IGN);
 	memset(a, 0, sizeof(*a));
+	bootloader_result_init(&a->boot);
 	a->sfd = -1;
 	a->loop.epfd = -1;
 	a->exit_status = EXIT_FAILED;
@@ -471,8 +546,8 @@ int main(int argc, char **argv)
 		a->exit_status = EXIT_USAGE;
 		goto out;
 	}
-	if (!a->cfg.kernel) {
-		log_warnx("-M xenpv needs -kernel (booting from a disk is not supported yet)");
+	if (!a->cfg.kernel && !a->cfg.bootloader) {
+		log_warnx("-M xenpv needs -kernel or -bootloader");
 		a->exit_status = EXIT_USAGE;
 		goto out;
 	}
@@ -490,6 +565,10 @@ int main(int argc, char **argv)
 	 * still be given up with ^C. */
 	if (open_chardevs(a) < 0)
 		goto out;
+	if (a->cfg.bootloader && run_bootloader(a) < 0) {
+		log_warnx("bootloader: no kernel to boot; nothing was started");
+		goto out;
+	}
 	rc = lifecycle_signalfd_open();
 	if (rc < 0) {
 		errno = -rc;
@@ -568,6 +647,7 @@ out:
 	if (a->pidfile_written)
 		unlink(a->cfg.pidfile);
 	launch_config_dispose(&a->cfg);
+	bootloader_result_dispose(&a->boot);
 	if (logf) {
 		log_set_stream(NULL);
 		fclose(logf);
