@@ -1,0 +1,105 @@
+# -bootloader builtin: the busybox guest boots from an ext2 disk image that
+# holds /boot/grub/grub.cfg, the kernel and the initramfs (made here with
+# mke2fs -d, no mounts). Non-interactive (--entry=0), then the menu driven
+# over the pty (second entry, command line edited, the edit seen in the
+# guest's /proc/cmdline), then a hostile image refused with nothing run.
+. ./lib.sh
+
+mkdir -p tree/boot/grub
+cp "$GUEST_KERNEL" tree/boot/vmlinuz
+cp "$GUEST_INITRD" tree/boot/initrd.img
+cat >tree/boot/grub/grub.cfg <<'EOF'
+set default=0
+set timeout=30
+menuentry 'busybox' --id busybox {
+	linux /boot/vmlinuz console=hvc0 quiet bl_entry=zero
+	initrd /boot/initrd.img
+}
+menuentry 'busybox, second entry' {
+	linux /boot/vmlinuz console=hvc0 quiet bl_entry=one
+	initrd /boot/initrd.img
+}
+EOF
+size_kb=$(( $(du -sk tree | cut -f1) + 4096 ))
+mke2fs -q -F -t ext2 -d tree disk.img "${size_kb}k" >/dev/null || fail "mke2fs -d"
+
+# 1. Non-interactive: --entry=0; time to the first console byte.
+t0=$(now_ms)
+start_launcher e1.log -name bl -M xenpv -m 128 -hda disk.img \
+	-bootloader builtin -bootloader-args --entry=0 -serial pty
+pty=$(pty_of e1.log)
+cat "$pty" >e1.out &
+reader=$!
+wait_nonempty e1.out 60
+t1=$(now_ms)
+wait_for e1.out '^xenlaunch-guest: ready' 60
+t2=$(now_ms)
+echo 'cat /proc/cmdline' >"$pty"
+wait_for e1.out 'bl_entry=zero' 30
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+kill "$reader" 2>/dev/null
+[ "$EXIT_STATUS" = 0 ] || fail "entry 0: exit status $EXIT_STATUS"
+assert_host_clean
+ls -d /tmp/xenlaunch-boot-* 2>/dev/null && fail "a private directory was left behind"
+echo "bootloader --entry=0: first console byte $(secs $t0 $t1) s, guest userspace $(secs $t0 $t2) s"
+sed 's/^/  /' e1.log
+
+# The same kernel booted directly, for comparison.
+t0=$(now_ms)
+start_launcher d.log -name bl-direct -M xenpv -m 128 \
+	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial file:d.out
+wait_nonempty d.out 60
+t1=$(now_ms)
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+assert_host_clean
+echo "direct -kernel: first console byte $(secs $t0 $t1) s"
+
+# 2. The menu on the pty: down to the second entry, 'e', append, Enter.
+start_launcher e2.log -name bl-menu -M xenpv -m 128 -hda disk.img \
+	-bootloader builtin -serial pty
+pty=$(pty_of e2.log)
+cat "$pty" >e2.out &
+reader=$!
+wait_for e2.out 'xenlaunch boot menu' 60
+wait_for e2.out 'boots in' 10
+printf '\033[B' >"$pty"
+sleep 0.5
+printf 'e' >"$pty"
+sleep 0.5
+printf ' edited_on_the_pty=1\r' >"$pty"
+wait_for e2.out '^xenlaunch-guest: ready' 60
+echo 'cat /proc/cmdline' >"$pty"
+wait_for e2.out 'bl_entry=one edited_on_the_pty=1' 30
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+kill "$reader" 2>/dev/null
+[ "$EXIT_STATUS" = 0 ] || fail "menu: exit status $EXIT_STATUS"
+assert_host_clean
+grep -q "booting 'busybox, second entry'" e2.log || fail "the log does not name the second entry"
+echo "menu over the pty: second entry booted with the edited command line"
+
+# 3. A hostile image: shell and Python in grub.cfg, a 4 GiB "kernel".
+mkdir -p evil/boot/grub
+cat >evil/boot/grub/grub.cfg <<'EOF'
+set default="$(touch /tmp/pwned)"
+set timeout=__import__('os').system('touch /tmp/pwned')
+menuentry "`touch /tmp/pwned`" { linux $(touch /tmp/pwned)/vmlinuz; initrd /boot/initrd.img }
+menuentry 'huge' { linux /boot/huge }
+EOF
+dd if=/dev/zero of=evil/boot/huge bs=1 count=0 seek=4294967296 2>/dev/null
+mke2fs -q -F -t ext2 -d evil evil.img 8M >/dev/null || fail "mke2fs -d evil"
+for e in 0 1; do
+	xenlaunch -name bl-evil -M xenpv -hda evil.img -bootloader builtin \
+		-bootloader-args "--entry=$e" -serial null 2>evil$e.log
+	status=$?
+	[ "$status" != 0 ] || fail "hostile entry $e: exit status 0"
+	sed 's/^/  /' evil$e.log
+done
+grep -q 'kernel path is not a plain path: refused' evil0.log || fail "entry 0 not refused as expected"
+grep -q 'more than the 268435456 byte limit' evil1.log || fail "entry 1 not refused as expected"
+[ -e /tmp/pwned ] && fail "something in the config was executed"
+ls -d /tmp/xenlaunch-boot-* 2>/dev/null && fail "a private directory was left behind"
+assert_host_clean
+echo "hostile image refused, nothing executed, nothing left behind"
