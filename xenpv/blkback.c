@@ -225,6 +225,8 @@ int blk_request_parse(const struct blkif_request *raw, const struct blk_disk *di
 			*why_r = "indirect operation is neither read nor write";
 			return BLKIF_RSP_ERROR;
 		}
+		/* Answered as the operation it carries, as Linux's frontend expects. */
+		r->operation = ind.indirect_op;
 		if (max_segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
 			*why_r = "indirect descriptors were not offered";
 			return BLKIF_RSP_EOPNOTSUPP;
@@ -416,6 +418,7 @@ static void take_one(struct blk_queue *q, const struct blkif_request *raw)
 	}
 	if (st != BLKIF_RSP_OKAY) {
 		bad_request(q, raw, why);
+		/* r->operation is the ring's byte, or an indirect request's inner one. */
 		respond(q, r->id, r->operation, (int16_t)st);
 		r->next = q->free_list;
 		q->free_list = r;

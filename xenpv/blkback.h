@@ -68,7 +68,9 @@ struct blk_seg {
 
 struct blk_req {
 	uint64_t id;			/* echoed */
-	uint8_t operation;		/* echoed: the ring's operation byte */
+	uint8_t operation;		/* echoed: the ring's operation byte; for an
+					 * indirect request its indirect_op, as
+					 * Linux's blkfront checks */
 	uint8_t op;			/* what to do: BLKIF_OP_READ/WRITE/FLUSH_DISKCACHE/DISCARD */
 	int16_t status;			/* BLKIF_RSP_* */
 	uint64_t sector;
