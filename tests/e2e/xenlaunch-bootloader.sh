@@ -1,6 +1,6 @@
 # -bootloader builtin: the busybox guest boots from an ext2 disk image that
 # holds /boot/grub/grub.cfg, the kernel and the initramfs (made here with
-# mke2fs -d, no mounts). Non-interactive (--entry=0), then the menu driven
+# mke2fs -d, no mounts; /sbin/mke2fs: busybox has its own, without -d). Non-interactive (--entry=0), then the menu driven
 # over the pty (second entry, command line edited, the edit seen in the
 # guest's /proc/cmdline), then a hostile image refused with nothing run.
 . ./lib.sh
@@ -21,7 +21,7 @@ menuentry 'busybox, second entry' {
 }
 EOF
 size_kb=$(( $(du -sk tree | cut -f1) + 4096 ))
-mke2fs -q -F -t ext2 -d tree disk.img "${size_kb}k" >/dev/null || fail "mke2fs -d"
+/sbin/mke2fs -q -F -t ext2 -d tree disk.img "${size_kb}k" >/dev/null || fail "mke2fs -d"
 
 # 1. Non-interactive: --entry=0; time to the first console byte.
 t0=$(now_ms)
@@ -89,7 +89,7 @@ menuentry "`touch /tmp/pwned`" { linux $(touch /tmp/pwned)/vmlinuz; initrd /boot
 menuentry 'huge' { linux /boot/huge }
 EOF
 dd if=/dev/zero of=evil/boot/huge bs=1 count=0 seek=4294967296 2>/dev/null
-mke2fs -q -F -t ext2 -d evil evil.img 8M >/dev/null || fail "mke2fs -d evil"
+/sbin/mke2fs -q -F -t ext2 -d evil evil.img 8M >/dev/null || fail "mke2fs -d evil"
 for e in 0 1; do
 	xenlaunch -name bl-evil -M xenpv -hda evil.img -bootloader builtin \
 		-bootloader-args "--entry=$e" -serial null 2>evil$e.log
