@@ -9,7 +9,7 @@ start_launcher pty.log -name demo -M xenpv -m 128 \
 	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty
 pty=$(pty_of pty.log)
 [ -c "$pty" ] || fail "no pty at '$pty'"
-cat "$pty" >console.out &
+cat "$pty" >console.out 2>/dev/null &
 reader=$!
 domid=$(domid_of demo 60)
 [ "$(xenstore-read /local/domain/$domid/console/tty)" = "$pty" ] || fail "console/tty is not $pty"
