@@ -1,0 +1,107 @@
+# Disk benchmark (not a timed test): the busybox guest (256 MiB, 1 vCPU)
+# runs diskbench (tests/bench/diskbench.c: O_DIRECT sequential 1 MiB write
+# and read, 4 KiB random read at queue depth 1 and 32) on xvda, a raw image
+# on dom0's tmpfs, served by
+#   - xenlaunch's own backend (xenpv/blkback.c),
+#   - the kernel's blkback (xl, phy: on a loop device),
+#   - QEMU's qdisk (xl, backendtype=qdisk: Debian's qemu-system-xen),
+# one after the other in the same host. Prints every figure with its ratios.
+# Runs in dom0: tests/bench/run-all disk.sh
+. ./lib.sh
+
+dd if=/dev/zero of=bench.img bs=1M count=256 2>/dev/null || fail "no room for bench.img"
+img=$(pwd)/bench.img
+BENCH_APPEND="$GUEST_APPEND bench=/dev/xvda"
+
+# results NAME LOG: the figures of LOG as "NAME FIGURE VALUE" lines.
+results() {
+	tr -d '\r' <"$2" | sed -n "s/^diskbench: \([a-z0-9-]*\) [A-Za-z/]* \([0-9.]*\)$/$1 \1 \2/p" >>results.txt
+}
+
+# xl_guest NAME DISKSPEC: runs the benchmark guest under xl; waits for it.
+xl_guest() {
+	local name=$1 log=/var/log/xen/guest-$1.log
+	rm -f "$log"
+	cat >"$name.cfg" <<CFG
+name = "$name"
+kernel = "$GUEST_KERNEL"
+ramdisk = "$GUEST_INITRD"
+extra = "$BENCH_APPEND"
+memory = 256
+vcpus = 1
+disk = [ '$2' ]
+on_poweroff = "destroy"
+on_reboot = "destroy"
+CFG
+	xl create -q "$name.cfg" || { echo "$name: xl create failed"; return 1; }
+	wait_for "$log" '^xenlaunch-guest: (bench done|ready)' 240
+	local i=0
+	while xl domid "$name" >/dev/null 2>&1 && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	xl destroy "$name" 2>/dev/null
+	cp "$log" "$name.out"
+}
+
+: >results.txt
+
+# 1. xenlaunch.
+t0=$(now_ms)
+start_launcher xenlaunch.log -name bench-xenlaunch -M xenpv -m 256 \
+	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$BENCH_APPEND" \
+	-serial file:xenlaunch.out -drive file="$img",format=raw,cache=writeback
+wait_exit "$LAUNCHER_PID" 300
+[ "$EXIT_STATUS" = 0 ] || { sed 's/^/  /' xenlaunch.log; fail "xenlaunch bench run: exit $EXIT_STATUS"; }
+results xenlaunch xenlaunch.out
+echo "xenlaunch run: $(secs $t0 $(now_ms)) s"
+sed -n 's/^/  /; /vbd/p' xenlaunch.log
+
+# 2. The kernel's blkback on a loop device. A hotplug script of our own
+# (Debian's block script needs bash): physical-device, then connected.
+insmod "$HOST_MODULES/loop.ko" 2>/dev/null
+insmod "$HOST_MODULES/xen-blkback.ko" 2>/dev/null
+loop=$(losetup -f)
+losetup "$loop" "$img" || fail "losetup $loop"
+cat >phy-script <<'SH'
+#!/bin/sh
+# Minimal block hotplug script: XENBUS_PATH is the vbd's backend directory.
+[ "$1" = add ] || exit 0
+dev=$(xenstore-read "$XENBUS_PATH/params")
+xenstore-write "$XENBUS_PATH/physical-device" "$(stat -L -c '%t:%T' "$dev")"
+xenstore-write "$XENBUS_PATH/hotplug-status" connected
+SH
+chmod +x phy-script
+t0=$(now_ms)
+xl_guest bench-blkback "phy:$loop,xvda,w,script=$(pwd)/phy-script" &&
+	results blkback bench-blkback.out
+echo "blkback run: $(secs $t0 $(now_ms)) s"
+losetup -d "$loop"
+
+# 3. QEMU's qdisk.
+if [ -x /usr/libexec/xen-qemu-system-i386 ]; then
+	t0=$(now_ms)
+	xl_guest bench-qdisk "format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=$img" &&
+		results qdisk bench-qdisk.out
+	echo "qdisk run: $(secs $t0 $(now_ms)) s"
+	grep -h -i -E 'error|fail' /var/log/xen/qemu-dm-bench-qdisk.log 2>/dev/null | head -5
+else
+	echo "qdisk: no /usr/libexec/xen-qemu-system-i386 in dom0; skipped"
+fi
+assert_host_clean
+
+# The table: each figure, and xenlaunch's ratio to each reference.
+echo
+echo "disk benchmark (256 MiB PV guest, raw image on dom0 tmpfs, MB = 10^6 bytes)"
+awk '
+	{ v[$1 "," $2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
+	function cell(b, f) { return (b "," f) in v ? v[b "," f] : "-" }
+	function ratio(f, b) {
+		if (!((b "," f) in v) || !(("xenlaunch," f) in v) || v[b "," f] == 0) return "-"
+		return sprintf("%.2fx", v["xenlaunch," f] / v[b "," f])
+	}
+	END {
+		printf "%-20s %10s %10s %10s %12s %12s\n", "figure", "xenlaunch", "qdisk", "blkback", "vs qdisk", "vs blkback"
+		for (i = 0; i < n; i++) {
+			f = order[i]
+			printf "%-20s %10s %10s %10s %12s %12s\n", f, cell("xenlaunch", f), cell("qdisk", f),
+				cell("blkback", f), ratio(f, "qdisk"), ratio(f, "blkback")
+		}
+	}' results.txt
