@@ -6,7 +6,7 @@
 t0=$(now_ms)
 start_launcher installer.log -name installer -M xenpv -m 512 \
 	-kernel "$INSTALLER_KERNEL" -initrd "$INSTALLER_INITRD" \
-	-append "console=hvc0" -serial file:installer.out
+	-append "console=hvc0 quiet" -serial file:installer.out
 # The installer draws with newt: look for the words, not for lines.
 i=0
 until grep -aq 'Select a language' installer.out 2>/dev/null; do
