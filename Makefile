@@ -23,6 +23,7 @@ XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory 
 XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
+DISPLAY_PKGS := libvncserver sdl2 vterm zlib
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -32,7 +33,7 @@ CFLAGS  += -std=gnu17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS))
+CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS))
 
 LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
@@ -56,7 +57,7 @@ all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS)) -lutil
 
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
@@ -66,7 +67,7 @@ bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(TEST_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
 
 $(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
 $(O)/obj/%.o: %.c

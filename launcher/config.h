@@ -68,6 +68,16 @@ struct drive_config {
 	bool discard;		/* discard=unmap (default) or ignore */
 };
 
+/* -vnc, -sdl, -display (launcher/display_opts.h); no display by default. */
+struct display_config {
+	bool vnc;		/* a VNC server (-vnc [HOST]:N) */
+	char *vnc_host;		/* IPv4 address to listen on; NULL: every address */
+	unsigned vnc_display;	/* TCP port 5900 + vnc_display */
+	unsigned vnc_to;	/* to=N: displays tried up to N when busy; 0: none */
+	bool vnc_password;	/* password=on: VNC authentication required */
+	bool sdl;		/* an SDL window */
+};
+
 struct launch_config {
 	enum machine_type machine;
 	/*
@@ -101,6 +111,7 @@ struct launch_config {
 	char *logfile;		/* -D */
 	struct drive_config disks[LAUNCH_MAX_DISKS];	/* sorted by nothing: argv order */
 	unsigned n_disks;
+	struct display_config display;	/* -vnc, -sdl, -display: the vfb/vkbd console */
 };
 
 #endif

@@ -6,6 +6,7 @@
  * validated struct launch_config and never argv.
  */
 #include "launcher/options.h"
+#include "launcher/display_opts.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,6 +27,7 @@ enum option_id {
 	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
 	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
 	OPT_HELP, OPT_BOOTLOADER, OPT_BOOTLOADER_ARGS, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
+	OPT_VNC, OPT_SDL, OPT_DISPLAY,
 	OPT_LATER,	/* recognised, belongs to later work: refused */
 };
 
@@ -69,9 +71,9 @@ static const struct option_desc option_table[] = {
 	{ "nic", OPT_LATER, "SPEC", "network interface (not supported yet)" },
 	{ "netdev", OPT_LATER, "SPEC", "network backend (not supported yet)" },
 	{ "device", OPT_LATER, "SPEC", "device (not supported yet)" },
-	{ "vnc", OPT_LATER, "DISPLAY", "VNC display (not supported yet)" },
-	{ "sdl", OPT_LATER, NULL, "SDL display (not supported yet)" },
-	{ "display", OPT_LATER, "TYPE", "display type (not supported yet)" },
+	{ "vnc", OPT_VNC, "DISPLAY", "VNC server: [HOST]:N[,password=on][,to=N] (port 5900+N), or none" },
+	{ "sdl", OPT_SDL, NULL, "SDL window (SDL's offscreen driver without a display server)" },
+	{ "display", OPT_DISPLAY, "TYPE", "display type: sdl, vnc[=SPEC], none" },
 	{ "bootloader", OPT_BOOTLOADER, "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program (needs a disk, no -kernel)" },
 	{ "bootloader-args", OPT_BOOTLOADER_ARGS, "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q" },
 	{ "k", OPT_LATER, "LAYOUT", "keyboard layout (not supported yet)" },
@@ -148,6 +150,7 @@ void launch_config_dispose(struct launch_config *cfg)
 	free(cfg->logfile);
 	chardev_spec_dispose(&cfg->serial);
 	chardev_spec_dispose(&cfg->monitor);
+	display_config_dispose(&cfg->display);
 	for (unsigned i = 0; i < cfg->n_disks; i++)
 		free(cfg->disks[i].file);
 	launch_config_init(cfg);
@@ -811,6 +814,10 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 			fprintf(err, PROG ": -nographic cannot be used with -daemonize\n");
 			return OPTIONS_ERROR;
 		}
+		if (cfg->display.sdl) {
+			fprintf(err, PROG ": -sdl cannot be used with -daemonize\n");
+			return OPTIONS_ERROR;
+		}
 		if (cfg->serial.kind == CHARDEV_STDIO) {
 			fprintf(err, PROG ": -serial stdio cannot be used with -daemonize\n");
 			return OPTIONS_ERROR;
@@ -856,10 +863,16 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 		if (drive_check(&cfg->disks[d], err) < 0)
 			return OPTIONS_ERROR;
 
+	if (cfg->nographic && cfg->display.sdl) {
+		fprintf(err, PROG ": -nographic cannot be used with -sdl\n");
+		return OPTIONS_ERROR;
+	}
 	/* Like QEMU without a display, the serial port is the terminal, unless
-	 * there is no terminal (-daemonize) or the monitor has it. */
+	 * there is no terminal (-daemonize) or the monitor has it; with a
+	 * display (and without -nographic) it is on the display's text console. */
 	if (!serial_given) {
-		if (cfg->daemonize || cfg->monitor.kind == CHARDEV_STDIO)
+		if (cfg->daemonize || cfg->monitor.kind == CHARDEV_STDIO ||
+		    ((cfg->display.vnc || cfg->display.sdl) && !cfg->nographic))
 			cfg->serial.kind = CHARDEV_NULL;
 		else
 			cfg->serial.kind = CHARDEV_STDIO;
@@ -1086,6 +1099,21 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 				return OPTIONS_ERROR;
 			break;
 		}
+		case OPT_VNC:
+		case OPT_DISPLAY: {
+			char why[160];
+
+			rc = o->id == OPT_VNC ? display_opts_vnc(val, &cfg->display, why, sizeof(why)) :
+						display_opts_display(val, &cfg->display, why, sizeof(why));
+			if (rc < 0) {
+				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, why);
+				return OPTIONS_ERROR;
+			}
+			break;
+		}
+		case OPT_SDL:
+			cfg->display.sdl = true;
+			break;
 		case OPT_LATER:
 			break;
 		}

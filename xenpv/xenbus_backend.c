@@ -14,6 +14,8 @@
 #include <xentoollog.h>
 
 #include "common/log.h"
+#include "console/vfb.h"
+#include "console/vkbd.h"
 #include "xenpv/blkback.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -24,6 +26,8 @@
 /* Every backend type the launcher serves, in start order. */
 static const struct backend_ops *const backend_table[] = {
 	&blkback_ops,
+	&vfb_ops,
+	&vkbd_ops,
 };
 
 const struct backend_ops *const *xenbus_backend_types(size_t *n_r)

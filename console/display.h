@@ -1,0 +1,155 @@
+/*
+ * The graphical console: one surface that a source draws and that display
+ * targets (VNC, SDL) show, and one input path from the targets back to the
+ * guest.
+ *
+ *   sources   the text console (console/textscreen: libvterm cells drawn
+ *             with a PSF font) until the guest has a framebuffer, then the
+ *             guest's framebuffer (console/vfb); when the framebuffer goes
+ *             away the text console is shown again.
+ *   surface   XRGB8888 (0x00RRGGBB in a host-endian uint32_t), width *
+ *             height pixels, stride width * 4. It doubles as the shadow
+ *             copy of the guest framebuffer: display_copy_from() converts
+ *             the guest's pixels into it and reports as damage only the part
+ *             that really changed.
+ *   targets   kvmtool's pattern: a table of operations, {start, stop} plus
+ *             update/resize/poll. Each target keeps its own copy or view of
+ *             the surface; update() says which rectangle changed.
+ *   input     targets call display_key(), display_pointer() and
+ *             display_text(); the display forwards keys and pointer to the
+ *             guest's vkbd while one is connected, and text to the text
+ *             console's input otherwise.
+ *
+ * There is one display per process (display_current()): the vfb and vkbd
+ * backends find it there. Everything runs on the event loop's thread; the
+ * targets are polled from one timer of the display (DISPLAY_POLL_MS).
+ */
+#ifndef CONSOLE_DISPLAY_H
+#define CONSOLE_DISPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "launcher/event_loop.h"
+
+#define DISPLAY_POLL_MS 33		/* ~30 Hz, QEMU's refresh rate */
+#define DISPLAY_MAX_TARGETS 4
+#define DISPLAY_MAX_WIDTH 4096
+#define DISPLAY_MAX_HEIGHT 4096
+
+struct display;
+struct display_target;
+
+struct display_target_ops {
+	const char *name;		/* "vnc", "sdl" */
+	size_t priv_size;		/* zeroed, at target->priv */
+	/* Opens the target for the current surface. 0 or -errno (logged). */
+	int (*start)(struct display_target *t);
+	/* Closes it; idempotent. */
+	void (*stop)(struct display_target *t);
+	/* Pixels in the rectangle changed (already clipped to the surface). */
+	void (*update)(struct display_target *t, int x, int y, int w, int h);
+	/* The surface has a new size; its whole content is new. */
+	void (*resize)(struct display_target *t);
+	/* Called every DISPLAY_POLL_MS: network, window events, flushing. */
+	void (*poll)(struct display_target *t);
+	/* Optional: writes what the target shows as a binary PPM. 0 or -errno. */
+	int (*screendump)(struct display_target *t, const char *path);
+};
+
+struct display_target {
+	const struct display_target_ops *ops;
+	struct display *d;
+	const void *conf;		/* the target's own settings, borrowed */
+	bool started;
+	void *priv;
+};
+
+/* What the guest's keyboard and pointer device does with input (vkbd). */
+struct display_input_ops {
+	void (*key)(void *opaque, unsigned linux_keycode, bool down);
+	/* Absolute position in surface pixels; buttons: bit 0 left, 1 middle,
+	 * 2 right; wheel: clicks, positive = up. */
+	void (*pointer)(void *opaque, int x, int y, unsigned buttons, int wheel);
+};
+
+enum display_source {
+	DISPLAY_SOURCE_TEXT,		/* the text console */
+	DISPLAY_SOURCE_GUEST,		/* the guest's framebuffer */
+};
+
+struct display {
+	uint32_t *pixels;		/* the surface; NULL before the first resize */
+	int width, height;
+	enum display_source source;
+	struct display_target targets[DISPLAY_MAX_TARGETS];
+	unsigned n_targets;
+	struct event_loop *loop;	/* borrowed */
+	struct event_source timer_src;
+	int timer_fd;
+	/* Input: the guest's vkbd while connected. */
+	const struct display_input_ops *input;
+	void *input_opaque;
+	/* Text typed while no vkbd is connected: to the text console. */
+	void (*text_input)(void *opaque, const char *bytes, size_t len);
+	void *text_opaque;
+	/* Redraws the text console into the surface (display_source_text()). */
+	void (*text_redraw)(void *opaque);
+	void *text_redraw_opaque;
+};
+
+void display_init(struct display *d);
+/* Adds a target before display_start(); conf is borrowed. 0 or -errno. */
+int display_add_target(struct display *d, const struct display_target_ops *ops,
+		       const void *conf);
+/* Makes an initial surface of width x height, starts the targets and the
+ * poll timer, and becomes display_current(). 0 or -errno (logged). */
+int display_start(struct display *d, struct event_loop *loop, int width, int height);
+/* Stops the targets and the timer, frees the surface. Idempotent. */
+void display_dispose(struct display *d);
+/* The started display, or NULL when the launcher shows none. */
+struct display *display_current(void);
+
+/* A new surface size (1..DISPLAY_MAX_*); content black; targets resized.
+ * No-op when unchanged. 0, -EINVAL or -ENOMEM (the old surface is kept). */
+int display_resize(struct display *d, int width, int height);
+/* The rectangle changed: clipped to the surface, passed to the targets. */
+void display_damage(struct display *d, int x, int y, int w, int h);
+
+/*
+ * Copies the rectangle (x, y, w, h), already clipped by the caller to both
+ * the source and the surface, from a guest framebuffer: src points at pixel
+ * (0, 0), rows stride bytes apart, depth 8 (RGB332), 16 (RGB565), 24
+ * (BGR packed) or 32 (XRGB8888). Damage is reported only for the bounding
+ * box of the pixels that differ from the surface. Returns how many rows held
+ * a change.
+ */
+int display_copy_from(struct display *d, const uint8_t *src, size_t stride, int depth,
+		      int x, int y, int w, int h);
+
+/* Who draws: the guest framebuffer takes over (the caller resizes and
+ * copies), or the text console comes back (redrawn at once). */
+void display_source_guest(struct display *d);
+void display_source_text(struct display *d);
+
+/* The guest's vkbd registers (NULL ops: unregisters). */
+void display_set_input(struct display *d, const struct display_input_ops *ops, void *opaque);
+
+/* From targets. */
+void display_key(struct display *d, unsigned linux_keycode, bool down);
+void display_pointer(struct display *d, int x, int y, unsigned buttons, int wheel);
+/* Bytes for the text console (only used while no vkbd is connected). */
+void display_text(struct display *d, const char *bytes, size_t len);
+
+/* Writes the surface, or what a target that can read back shows (SDL), as
+ * a binary PPM (P6) to path. 0 or -errno. */
+int display_screendump(struct display *d, const char *path);
+/* Writes w x h XRGB8888 pixels (stride bytes apart) as a PPM. 0 or -errno. */
+int display_write_ppm(const char *path, const uint32_t *pixels, int w, int h, size_t stride);
+
+/* The display targets this build has (console/vnc.c, console/sdl.c). */
+extern const struct display_target_ops vnc_target_ops;
+extern const struct display_target_ops sdl_target_ops;
+
+#endif

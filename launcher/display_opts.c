@@ -1,0 +1,124 @@
+/*
+ * The graphical console's options; see display_opts.h.
+ */
+#include "launcher/display_opts.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int number(const char *s, size_t len, unsigned max, unsigned *v_r)
+{
+	unsigned long v = 0;
+
+	if (len == 0 || len > 3)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return -EINVAL;
+	*v_r = (unsigned)v;
+	return 0;
+}
+
+int display_opts_vnc(const char *spec, struct display_config *dc, char *why, size_t why_len)
+{
+	const char *colon, *end, *p;
+	struct in_addr a;
+	char host[64];
+	size_t hl;
+
+	if (!strcmp(spec, "none")) {
+		dc->vnc = false;
+		free(dc->vnc_host);
+		dc->vnc_host = NULL;
+		return 0;
+	}
+	end = strchr(spec, ',');
+	end = end ? end : spec + strlen(spec);
+	colon = memrchr(spec, ':', (size_t)(end - spec));
+	if (!colon) {
+		snprintf(why, why_len, "expected [HOST]:DISPLAY");
+		return -EINVAL;
+	}
+	hl = (size_t)(colon - spec);
+	if (hl >= sizeof(host)) {
+		snprintf(why, why_len, "host is too long");
+		return -EINVAL;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (!strcmp(host, "localhost"))
+		strcpy(host, "127.0.0.1");
+	if (hl && inet_pton(AF_INET, host, &a) != 1) {
+		snprintf(why, why_len, "host '%s' is not an IPv4 address", host);
+		return -EINVAL;
+	}
+	if (number(colon + 1, (size_t)(end - colon - 1), VNC_MAX_DISPLAY, &dc->vnc_display) < 0) {
+		snprintf(why, why_len, "display must be a number from 0 to %u", VNC_MAX_DISPLAY);
+		return -EINVAL;
+	}
+	dc->vnc_to = 0;
+	dc->vnc_password = false;
+	for (p = end; *p == ','; p = end) {
+		const char *prop = p + 1;
+
+		end = strchr(prop, ',');
+		end = end ? end : prop + strlen(prop);
+		if ((size_t)(end - prop) == 11 && !strncmp(prop, "password=on", 11)) {
+			dc->vnc_password = true;
+		} else if ((size_t)(end - prop) == 12 && !strncmp(prop, "password=off", 12)) {
+			dc->vnc_password = false;
+		} else if ((size_t)(end - prop) == 8 && !strncmp(prop, "password", 8)) {
+			dc->vnc_password = true;
+		} else if (!strncmp(prop, "to=", 3)) {
+			if (number(prop + 3, (size_t)(end - prop - 3), VNC_MAX_DISPLAY, &dc->vnc_to) < 0 ||
+			    dc->vnc_to < dc->vnc_display) {
+				snprintf(why, why_len, "to= must be a display from %u to %u",
+					 dc->vnc_display, VNC_MAX_DISPLAY);
+				return -EINVAL;
+			}
+		} else {
+			snprintf(why, why_len, "unknown property '%.*s' (password=on|off, to=N)",
+				 (int)(end - prop), prop);
+			return -EINVAL;
+		}
+	}
+	free(dc->vnc_host);
+	dc->vnc_host = hl ? strdup(host) : NULL;
+	if (hl && !dc->vnc_host) {
+		snprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	dc->vnc = true;
+	return 0;
+}
+
+int display_opts_display(const char *spec, struct display_config *dc, char *why, size_t why_len)
+{
+	if (!strcmp(spec, "sdl")) {
+		dc->sdl = true;
+		return 0;
+	}
+	if (!strcmp(spec, "none")) {
+		dc->sdl = false;
+		return display_opts_vnc("none", dc, why, why_len);
+	}
+	if (!strcmp(spec, "vnc"))
+		return display_opts_vnc(":0", dc, why, why_len);
+	if (!strncmp(spec, "vnc=", 4))
+		return display_opts_vnc(spec + 4, dc, why, why_len);
+	snprintf(why, why_len, "display type must be sdl, vnc[=SPEC] or none");
+	return -EINVAL;
+}
+
+void display_config_dispose(struct display_config *dc)
+{
+	free(dc->vnc_host);
+	memset(dc, 0, sizeof(*dc));
+}
