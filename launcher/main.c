@@ -26,6 +26,9 @@
 #include "bootloader/bootloader.h"
 #include "common/log.h"
 #include "console/chardev.h"
+#include "console/display.h"
+#include "console/textscreen.h"
+#include "console/vnc.h"
 #include "launcher/config.h"
 #include "launcher/event_loop.h"
 #include "launcher/lifecycle.h"
@@ -47,6 +50,8 @@ struct app {
 	struct chardev *mon_cd;		/* NULL: no monitor */
 	struct monitor mon;
 	bool mon_inited;
+	struct display disp;		/* -vnc / -sdl: the graphical console */
+	struct textscreen *ts;		/* console 0 on the display until the guest has a framebuffer */
 	int sfd;
 	struct event_source sig_src, xs_src, cons_src, serial_src, mon_src;
 	bool console_attached;
@@ -70,10 +75,46 @@ static void app_quit(struct app *a, int status)
 static size_t serial_sink(void *opaque, const char *buf, size_t len)
 {
 	struct app *a = opaque;
+	size_t taken = a->serial ? chardev_write(a->serial, buf, len) : len;
 
-	if (!a->serial)
-		return len;	/* -serial none: nobody wants it */
-	return chardev_write(a->serial, buf, len);
+	/* What serial0 took is shown on the display's text console too. */
+	textscreen_feed(a->ts, buf, taken);
+	return taken;
+}
+
+/* Text typed on the display while the guest has no vkbd: console 0's input. */
+static void display_text_input(void *opaque, const char *bytes, size_t len)
+{
+	struct app *a = opaque;
+	size_t pushed = 0;
+
+	if (a->console_attached &&
+	    console_ring_push(&a->m.console.ring, bytes, len, &pushed) == 0 && pushed)
+		pv_console_notify(&a->m.console);
+}
+
+/* -vnc / -sdl: the display, before the devices so that vfb and vkbd exist. */
+static int display_open(struct app *a)
+{
+	const struct display_config *dc = &a->cfg.display;
+	int w, h, rc;
+
+	if (!dc->vnc && !dc->sdl)
+		return 0;
+	if ((dc->vnc && (rc = display_add_target(&a->disp, &vnc_target_ops, dc)) < 0) ||
+	    (dc->sdl && (rc = display_add_target(&a->disp, &sdl_target_ops, dc)) < 0))
+		return rc;
+	a->ts = textscreen_new(&a->disp, NULL);
+	if (!a->ts)
+		return -ENOMEM;
+	a->disp.text_input = display_text_input;
+	a->disp.text_opaque = a;
+	textscreen_size(a->ts, &w, &h);
+	rc = display_start(&a->disp, &a->loop, w, h);
+	if (rc < 0)
+		return rc;
+	textscreen_redraw(a->ts);
+	return 0;
 }
 
 /* serial0's on_input: as much as the ring has room for; the chardev keeps
@@ -300,6 +341,20 @@ static int mon_quit(void *opaque, struct monitor *mon)
 	return 0;
 }
 
+static int mon_vnc_password(void *opaque, const char *password)
+{
+	struct app *a = opaque;
+
+	return vnc_set_password(&a->disp, password);
+}
+
+static int mon_screendump(void *opaque, const char *path)
+{
+	struct app *a = opaque;
+
+	return display_screendump(&a->disp, path);
+}
+
 static const struct monitor_ops mon_ops = {
 	.write = mon_write,
 	.write_space = mon_write_space,
@@ -312,6 +367,8 @@ static const struct monitor_ops mon_ops = {
 	.system_powerdown = mon_powerdown,
 	.system_reset = mon_reset,
 	.quit = mon_quit,
+	.vnc_password = mon_vnc_password,
+	.screendump = mon_screendump,
 };
 
 static size_t mon_input(void *opaque, const uint8_t *buf, size_t len)
@@ -524,6 +581,7 @@ int main(int argc, char **argv)
 	a->exit_status = EXIT_FAILED;
 	launch_config_init(&a->cfg);
 	watchdog_init(&a->wd);
+	display_init(&a->disp);
 
 	switch (options_parse(argc, argv, &a->cfg, stdout, stderr)) {
 	case OPTIONS_EXIT:
@@ -603,6 +661,10 @@ int main(int argc, char **argv)
 	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0 ||
 	    xenbus_backend_open(&a->xb) < 0)
 		goto out;
+	if ((rc = display_open(a)) < 0) {
+		log_warnx("display: %s; nothing was started", strerror(-rc));
+		goto out;
+	}
 	a->m.console_tty = a->serial ? chardev_pty_path(a->serial) : NULL;
 	if (pv_machine_start(&a->m) < 0) {
 		log_warnx("could not start the guest; nothing was left behind");
@@ -636,6 +698,8 @@ out:
 	console_detach(a);
 	pv_machine_close(&a->m);
 	xenbus_backend_dispose(&a->xb);
+	display_dispose(&a->disp);
+	textscreen_free(a->ts);
 	watchdog_dispose(&a->wd);
 	chardev_dispose(a->serial);
 	chardev_dispose(a->mon_cd);

@@ -30,13 +30,17 @@ static int info_name(struct monitor *mon, const struct monitor_cmd *cmd, int arg
 static int info_domid(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 static int info_chardev(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 static int info_version(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
+static int cmd_change(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
+static int cmd_screendump(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 
 /* Sorted by name, as QEMU sorts its help. */
 static const struct monitor_cmd monitor_cmds[] = {
+	{ "change", "vnc password PASSWORD", "set the VNC password", cmd_change },
 	{ "cont|c", "", "resume the guest's vCPUs", cmd_action },
 	{ "help|?", "[cmd]", "show the help", cmd_help },
 	{ "info", "[subcommand]", "show various information about the system state", cmd_info },
 	{ "quit|q", "", "destroy the guest and exit xenlaunch", cmd_action },
+	{ "screendump", "filename", "save the screen as a PPM image", cmd_screendump },
 	{ "stop", "", "pause the guest's vCPUs", cmd_action },
 	{ "system_powerdown", "", "ask the guest to power down", cmd_action },
 	{ "system_reset", "", "reboot the guest", cmd_action },
@@ -252,6 +256,39 @@ static int info_version(struct monitor *mon, const struct monitor_cmd *cmd, int 
 {
 	monitor_printf(mon, XENLAUNCH_VERSION "\n");
 	return 0;
+}
+
+/* QEMU's "change vnc password PASSWORD"; other "change" forms are not served. */
+static int cmd_change(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 4 || strcmp(argv[1], "vnc") || strcmp(argv[2], "password")) {
+		monitor_printf(mon, "change: only 'change vnc password PASSWORD' is supported\n");
+		return -EINVAL;
+	}
+	if (!mon->ops->vnc_password)
+		return not_available(mon, "change");
+	rc = mon->ops->vnc_password(mon->opaque, argv[3]);
+	if (rc < 0)
+		monitor_printf(mon, "Could not set password\n");
+	return rc;
+}
+
+static int cmd_screendump(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 2) {
+		if (argc > 2)
+			return too_many_args(mon, "screendump");
+		monitor_printf(mon, "screendump: missing filename\n");
+		return -EINVAL;
+	}
+	if (!mon->ops->screendump)
+		return not_available(mon, "screendump");
+	rc = mon->ops->screendump(mon->opaque, argv[1]);
+	return rc < 0 ? op_failed(mon, rc) : 0;
 }
 
 /* stop, cont, system_powerdown, system_reset, quit: no arguments, one op each. */

@@ -14,6 +14,9 @@
  *                        info chardev  "serial0: filename=pty:/dev/pts/3", one per chardev
  *                        info version  XENLAUNCH_VERSION
  *   stop, cont | c, system_powerdown, system_reset, quit | q
+ *   change vnc password PASSWORD   "Could not set password" when VNC has no
+ *                        password=on (or there is no VNC server)
+ *   screendump FILE      the display as a binary PPM
  * An unknown command prints "unknown command: 'foo'"; arguments a command
  * does not take print "stop: extraneous characters at the end of line".
  *
@@ -75,6 +78,10 @@ struct monitor_ops {
 	/* After quit succeeds the monitor ignores further input; the caller
 	 * ends the launcher from its loop (not from inside this callback). */
 	int (*quit)(void *opaque, struct monitor *mon);
+	/* change vnc password PASSWORD. */
+	int (*vnc_password)(void *opaque, const char *password);
+	/* screendump FILE. */
+	int (*screendump)(void *opaque, const char *path);
 };
 
 /* Embedded by the caller; the fields are private to monitor.c. */

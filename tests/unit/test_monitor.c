@@ -197,10 +197,12 @@ static void test_help(void)
 	struct fake *f = fake_new();
 	struct monitor mon;
 	static const char all[] =
+		"change vnc password PASSWORD -- set the VNC password\r\n"
 		"cont|c  -- resume the guest's vCPUs\r\n"
 		"help|? [cmd] -- show the help\r\n"
 		"info [subcommand] -- show various information about the system state\r\n"
 		"quit|q  -- destroy the guest and exit xenlaunch\r\n"
+		"screendump filename -- save the screen as a PPM image\r\n"
 		"stop  -- pause the guest's vCPUs\r\n"
 		"system_powerdown  -- ask the guest to power down\r\n"
 		"system_reset  -- reboot the guest\r\n";
@@ -208,10 +210,12 @@ static void test_help(void)
 	monitor_init(&mon, &fake_ops, f, false);
 	fake_clear(f);
 	feed_str(&mon, "help\n");
-	CU_ASSERT_STRING_EQUAL(f->out, "cont|c  -- resume the guest's vCPUs\r\n"
+	CU_ASSERT_STRING_EQUAL(f->out, "change vnc password PASSWORD -- set the VNC password\r\n"
+		"cont|c  -- resume the guest's vCPUs\r\n"
 		"help|? [cmd] -- show the help\r\n"
 		"info [subcommand] -- show various information about the system state\r\n"
 		"quit|q  -- destroy the guest and exit xenlaunch\r\n"
+		"screendump filename -- save the screen as a PPM image\r\n"
 		"stop  -- pause the guest's vCPUs\r\n"
 		"system_powerdown  -- ask the guest to power down\r\n"
 		"system_reset  -- reboot the guest\r\n(qemu) ");
