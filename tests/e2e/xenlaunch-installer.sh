@@ -11,9 +11,9 @@ start_launcher installer.log -name installer -M xenpv -m 512 \
 i=0
 until grep -aq 'Select a language' installer.out 2>/dev/null; do
 	i=$((i + 1))
-	if [ $i -gt 1800 ]; then
+	if [ $i -gt 4800 ]; then
 		tail -c 3000 installer.out | cat -v
-		fail "no language selection after 180 s"
+		fail "no language selection after 480 s"
 	fi
 	sleep 0.1
 done
