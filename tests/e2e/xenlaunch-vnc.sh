@@ -1,0 +1,147 @@
+# The graphical console: the busybox guest (xen-fbfront and xen-kbdfront
+# built into its kernel) with -vnc and -sdl at once. Debian's vncsnapshot,
+# a VNC client nobody here wrote, captures the guest's /dev/fb0 after the
+# guest drew four colour bands on it; the SDL window (SDL's offscreen driver)
+# is read back through the monitor's screendump; keys sent by a raw RFB
+# client arrive in the guest's /dev/input/event*; when the guest's
+# framebuffer goes away the display shows console 0 as text again; with
+# password=on and no password set, nobody gets in.
+. ./lib.sh
+
+# pixel FILE X Y: "R G B" of a binary PPM whose header is "P6\nW H\n255\n".
+pixel() {
+	local w hdr
+	w=$(head -n 2 "$1" | tail -n 1 | cut -d' ' -f1)
+	hdr=$(head -n 3 "$1" | wc -c)
+	od -An -tu1 -j $((hdr + ($3 * w + $2) * 3)) -N 3 "$1" | awk '{ print $1, $2, $3 }'
+}
+
+# near "R G B" "R G B" TOLERANCE: every channel within TOLERANCE.
+near() {
+	echo "$1 $2" | awk -v t="$3" '{ for (i = 1; i <= 3; i++) { d = $i - $(i + 3); if (d < 0) d = -d; if (d > t) exit 1 } }'
+}
+
+# rfb_keys PORT KEYSYM...: a minimal RFB 3.8 client without authentication
+# that presses and releases each keysym (given as 4 octal bytes).
+rfb_keys() {
+	local port=$1 k
+	shift
+	{
+		printf 'RFB 003.008\n'
+		sleep 0.5
+		printf '\001\001'	# security type None, shared
+		sleep 0.5
+		for k in "$@"; do
+			printf "\\004\\001\\000\\000$k\\004\\000\\000\\000$k"
+			sleep 0.2
+		done
+		sleep 1
+	} | socat -t 2 - TCP:127.0.0.1:$port >/dev/null
+}
+
+monitor() { echo "$1" | socat -t 2 - UNIX-CONNECT:mon.sock; }
+
+t0=$(now_ms)
+start_launcher vnc.log -name vnc -M xenpv -m 128 -kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
+	-append "$GUEST_APPEND" -serial pty -vnc 127.0.0.1:1 -sdl \
+	-monitor unix:mon.sock,server,nowait
+pty=$(pty_of vnc.log)
+cat "$pty" >console.out 2>/dev/null &
+wait_for vnc.log 'vnc: listening on 127.0.0.1:5901' 30
+wait_for vnc.log 'sdl: window 640x480 \(video driver offscreen\)' 30
+wait_for console.out '^xenlaunch-guest: ready' 90
+wait_for vnc.log 'vfb/[0-9]+/0: framebuffer 800x600x32' 60
+wait_for vnc.log 'vkbd/[0-9]+/0: keyboard and absolute pointer' 60
+t1=$(now_ms)
+echo "guest framebuffer connected $(secs $t0 $t1) s after start"
+
+# The guest draws red, green, blue and white bands, 150 rows each, on /dev/fb0.
+echo 'band() { printf "$1" >/tmp/p; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do cat /tmp/p /tmp/p >/tmp/q; mv /tmp/q /tmp/p; done; head -c 480000 /tmp/p; }' >"$pty"
+echo 'echo 0 >/sys/class/graphics/fbcon/cursor_blink; { band "\000\000\377\000"; band "\000\377\000\000"; band "\377\000\000\000"; band "\377\377\377\000"; } >/dev/fb0; echo pattern-$((6*7))' >"$pty"
+wait_for console.out '^pattern-42' 60
+sleep 1
+
+t2=$(now_ms)
+vncsnapshot -allowblank -quality 90 127.0.0.1:1 fb.jpg >snap.log 2>&1 || { cat snap.log; fail "vncsnapshot failed"; }
+t3=$(now_ms)
+grep -q 'Image saved from .* 800x600 screen' snap.log || { cat snap.log; fail "capture is not 800x600"; }
+djpeg -scale 1/8 -pnm fb.jpg >fb.ppm
+n=0
+for band in "9 255 0 0" "28 0 255 0" "46 0 0 255" "65 255 255 255"; do
+	set -- $band
+	for x in 10 50 90; do
+		got=$(pixel fb.ppm $x $1)
+		near "$got" "$2 $3 $4" 40 || fail "VNC capture at ($((x * 8)), $(($1 * 8))): $got, want $2 $3 $4"
+		n=$((n + 1))
+	done
+done
+echo "vncsnapshot: 800x600 capture in $(secs $t2 $t3) s; $n sampled regions match the guest's bands (JPEG, tolerance 40)"
+
+# The same screen in the SDL window, read back losslessly.
+monitor "screendump $PWD/sdl.ppm" >/dev/null
+wait_nonempty sdl.ppm 10
+sleep 1
+[ "$(head -n 2 sdl.ppm | tail -n 1)" = "800 600" ] || fail "SDL screendump is not 800x600"
+for band in "75 255 0 0" "225 0 255 0" "375 0 0 255" "525 255 255 255"; do
+	set -- $band
+	for x in 100 400 700; do
+		got=$(pixel sdl.ppm $x $1)
+		[ "$got" = "$2 $3 $4" ] || fail "SDL screendump at ($x, $1): $got, want $2 $3 $4"
+	done
+done
+echo "sdl (offscreen driver): screendump 800x600 matches the bands exactly at 12 points"
+
+# Keys from a VNC client reach the guest's keyboard device.
+echo 'for e in /sys/class/input/event*; do grep -q Keyboard $e/device/name && kbd=/dev/input/${e##*/}; done; echo kbd=$kbd; (dd if=$kbd bs=24 count=8 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 { print \"key\", \$10, \$11 }" >/tmp/keys) &' >"$pty"
+wait_for console.out '^kbd=/dev/input/event[0-9]+' 30
+sleep 1
+rfb_keys 5901 '\000\000\000\141' '\000\000\377\015'	# 'a', Return
+echo 'sleep 1; sed "s/^/got-/" /tmp/keys' >"$pty"
+wait_for console.out '^got-key 28 0' 30
+grep -q '^got-key 30 1' console.out || fail "KEY_A press did not arrive"
+grep -q '^got-key 30 0' console.out || fail "KEY_A release did not arrive"
+grep -q '^got-key 28 1' console.out || fail "KEY_ENTER press did not arrive"
+echo "keys: 'a' and Return from an RFB client arrived as KEY_A (30) and KEY_ENTER (28) in $(grep -m1 '^kbd=' console.out)"
+
+# The framebuffer goes away: the display shows console 0 as text again.
+echo 'for d in /sys/bus/xen/drivers/*/vfb-0; do echo vfb-0 >${d%/vfb-0}/unbind; done; echo TEXT-CONSOLE-$((6*7))' >"$pty"
+wait_for console.out '^TEXT-CONSOLE-42' 30
+wait_for vnc.log 'vfb/[0-9]+/0: frontend closed' 30
+sleep 1
+vncsnapshot -allowblank -quality 90 127.0.0.1:1 text.jpg >snap2.log 2>&1 || { cat snap2.log; fail "vncsnapshot (text) failed"; }
+grep -q 'Image saved from .* 640x480 screen' snap2.log || { cat snap2.log; fail "text console capture is not 640x480"; }
+djpeg -pnm -grayscale text.jpg >text.pgm
+# Lit pixels: text, not a blank screen and not a filled one.
+lit=$(tail -c 307200 text.pgm | od -An -v -tu1 -w32 | awk '{ for (i = 1; i <= NF; i++) if ($i > 128) n++ } END { print n + 0 }')
+[ "$lit" -gt 500 ] && [ "$lit" -lt 150000 ] || fail "text console capture has $lit lit pixels of 307200"
+echo "text console: 640x480 capture after the framebuffer left, $lit lit pixels (text)"
+
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+[ "$EXIT_STATUS" = 0 ] || fail "SIGTERM: exit status $EXIT_STATUS, want 0"
+assert_host_clean
+grep -i 'warning' vnc.log && fail "warnings in the launcher's log"
+
+# password=on and no password set: VNC authentication is the only type
+# offered, and any answer is refused.
+start_launcher pw.log -name vncpw -M xenpv -m 128 -kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
+	-append "$GUEST_APPEND" -S -serial null -vnc 127.0.0.1:2,password=on \
+	-monitor unix:mon.sock,server,nowait
+wait_for pw.log 'vnc: listening on 127.0.0.1:5902 \(display :2\), password required' 60
+{ printf 'RFB 003.008\n'; sleep 0.5; printf '\002'; sleep 0.5; printf '0123456789abcdef'; sleep 1; } |
+	socat -t 2 - TCP:127.0.0.1:5902 >pw.out
+reply=$(od -An -tu1 -v pw.out | tr -s ' \n' ' ')
+echo "server said: $reply" | cut -c1-80
+echo "$reply" | grep -q '^ 82 70 66 32 48 48 51 46 48 48 56 10 1 2 ' || fail "security types are not just VNC authentication"
+wait_for pw.log 'refused: no password is set' 10
+monitor 'change vnc password secret' | grep -q 'Could not' && fail "change vnc password failed"
+{ printf 'RFB 003.008\n'; sleep 0.5; printf '\002'; sleep 0.5; printf '0123456789abcdef'; sleep 1; } |
+	socat -t 2 - TCP:127.0.0.1:5902 >pw2.out
+wait_for pw.log 'wrong password' 10
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+[ "$EXIT_STATUS" = 0 ] || fail "SIGTERM: exit status $EXIT_STATUS, want 0"
+assert_host_clean
+echo "password=on: no password -> refused; after 'change vnc password' a wrong answer is refused"
+echo "launcher log:"
+sed 's/^/  /' vnc.log
