@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <xentoollog.h>
 
@@ -22,6 +24,12 @@
 #define XS_TRANSACTION_TRIES 20
 #define WATCH_TOKEN_PREFIX "xendev:"
 #define WATCH_EVENTS_PER_ROUND 64
+/* How long a closed device stays removed before it is created again: long
+ * enough for the guest to see it go (it checks whether the node exists when
+ * it handles the watch event), short for a person waiting. */
+#define RECREATE_DELAY_MS 1000
+
+static int dev_create(struct xendev *dev);
 
 /* Every backend type the launcher serves, in start order. */
 static const struct backend_ops *const backend_table[] = {
@@ -335,16 +343,30 @@ void xendev_frontend_state(struct xendev *dev, enum xenbus_state fe)
 		set_be_state(dev, XenbusStateClosing);
 		break;
 	case XenbusStateClosed:
-		if (old == XenbusStateClosed && dev->be_state == XenbusStateInitWait)
+		if (old == XenbusStateClosed || dev->recreate_pending)
 			break;
 		dev_disconnect(dev);
 		set_be_state(dev, XenbusStateClosed);
-		/* The device stays online: a frontend that comes back (module
-		 * reload) finds the backend waiting for it. */
 		dev->broken = false;
-		set_be_state(dev, XenbusStateInitWait);
-		if (old != XenbusStateClosed)
-			log_info("%s: frontend closed; waiting for it to connect again", dev->label);
+		if (!dev->xb->xsh) {
+			set_be_state(dev, XenbusStateInitWait);	/* unit tests */
+			break;
+		}
+		/* Linux's frontends leave Closed only for a new device (a
+		 * toolstack re-adding it), so the device goes, and comes back
+		 * once the guest has seen it go. */
+		xs_rm(dev->xb->xsh, XBT_NULL, dev->fe_path);
+		xs_rm(dev->xb->xsh, XBT_NULL, dev->be_path);
+		dev->recreate_pending = true;
+		if (dev->xb->tfd >= 0) {
+			struct itimerspec its = {
+				.it_value = { RECREATE_DELAY_MS / 1000,
+					      (RECREATE_DELAY_MS % 1000) * 1000000L },
+			};
+
+			timerfd_settime(dev->xb->tfd, 0, &its, NULL);
+		}
+		log_info("%s: frontend closed; the device is created again for it", dev->label);
 		break;
 	case XenbusStateUnknown:
 	case XenbusStateInitWait:
@@ -402,10 +424,33 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 
 /* ---- devices ------------------------------------------------------------ */
 
+static void on_recreate_timer(struct event_source *src, uint32_t events)
+{
+	struct xenbus_backend *xb = src->opaque;
+	uint64_t expirations;
+
+	if (read(xb->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_warn("xenbus: timerfd");
+	for (unsigned i = 0; i < xb->n_devs; i++) {
+		struct xendev *dev = xb->devs[i];
+
+		if (!dev->recreate_pending)
+			continue;
+		dev->recreate_pending = false;
+		dev->fe_state = XenbusStateUnknown;
+		if (dev_create(dev) < 0) {
+			log_warnx("%s: could not create the device again; it stays gone", dev->label);
+			continue;
+		}
+		set_be_state(dev, XenbusStateInitWait);
+	}
+}
+
 void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop)
 {
 	memset(xb, 0, sizeof(*xb));
 	xb->loop = loop;
+	xb->tfd = -1;
 }
 
 int xenbus_backend_open(struct xenbus_backend *xb)
@@ -423,6 +468,17 @@ int xenbus_backend_open(struct xenbus_backend *xb)
 	if (rc < 0)
 		return rc;
 	xb->xs_added = true;
+	xb->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (xb->tfd < 0) {
+		rc = -errno;
+		log_warn("xenbus: timerfd_create");
+		return rc;
+	}
+	event_source_init(&xb->t_src, xb->tfd, on_recreate_timer, xb);
+	rc = event_loop_add(xb->loop, &xb->t_src, EPOLLIN);
+	if (rc < 0)
+		return rc;
+	xb->t_added = true;
 	return 0;
 }
 
@@ -576,7 +632,10 @@ fail:
 void xenbus_backend_stop(struct xenbus_backend *xb)
 {
 	char token[32], path[160];
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
 
+	if (xb->tfd >= 0)
+		timerfd_settime(xb->tfd, 0, &off, NULL);
 	for (unsigned i = 0; i < xb->n_devs; i++) {
 		struct xendev *dev = xb->devs[i];
 
@@ -600,6 +659,12 @@ void xenbus_backend_dispose(struct xenbus_backend *xb)
 	if (xb->xs_added)
 		event_loop_del(xb->loop, &xb->xs_src);
 	xb->xs_added = false;
+	if (xb->t_added)
+		event_loop_del(xb->loop, &xb->t_src);
+	xb->t_added = false;
+	if (xb->tfd >= 0)
+		close(xb->tfd);
+	xb->tfd = -1;
 	if (xb->xsh)
 		xs_close(xb->xsh);
 	xb->xsh = NULL;

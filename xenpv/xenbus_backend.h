@@ -14,8 +14,10 @@
  *     a watch on the frontend's "state" node:
  *         init() -> InitWait; frontend Initialised/Connected -> connect()
  *         -> Connected; frontend Closing -> disconnect() -> Closing;
- *         frontend Closed -> disconnect() -> Closed -> InitWait again, so a
- *         frontend that comes back (module reload, kexec) reconnects;
+ *         frontend Closed -> disconnect() -> Closed, and the device is
+ *         created anew a moment later (as a toolstack re-adding it), so a
+ *         frontend that comes back (unbind/bind, module reload) finds a
+ *         fresh device: Linux's blkfront never leaves Closed by itself;
  *   - one event channel (libxenevtchn) and one grant handle (libxengnttab)
  *     per device, and the device's event source in the launcher's loop;
  *   - failure containment: xendev_fail() logs ONE line, disconnects the
@@ -82,6 +84,7 @@ struct xendev {
 	bool inited;			/* init() succeeded; release() is owed */
 	bool connected;			/* connect() succeeded; disconnect() is owed */
 	bool broken;			/* xendev_fail() was called; waits for the frontend */
+	bool recreate_pending;		/* removed after the frontend closed; created again soon */
 	xengnttab_handle *xgt;		/* open while connected */
 	xenevtchn_handle *xce;
 	evtchn_port_t local_port;
@@ -98,6 +101,9 @@ struct xenbus_backend {
 	struct xs_handle *xsh;		/* our own connection: our watches only */
 	struct event_source xs_src;
 	bool xs_added;
+	int tfd;			/* timerfd: devices created again after a close */
+	struct event_source t_src;
+	bool t_added;
 	uint32_t domid;
 	struct xendev *devs[XENBUS_MAX_DEVICES];
 	unsigned n_devs;
