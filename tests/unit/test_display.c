@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xenctrl.h>	/* first: it sets up the Xen public headers for tools */
 #include <xen/io/fbif.h>
@@ -24,6 +25,7 @@
 #include "console/vkbd.h"
 #include "console/vnc.h"
 #include "launcher/display_opts.h"
+#include "launcher/monitor.h"
 
 /* ---- options ----------------------------------------------------------- */
 
@@ -482,7 +484,107 @@ static void test_keymaps(void)
 	CU_ASSERT_EQUAL(sdl_scancode_to_linux(40), 28);	/* SDL_SCANCODE_RETURN */
 }
 
+/* ---- monitor commands ------------------------------------------------- */
+
+struct mon_fake {
+	char out[512];
+	size_t len;
+	char arg[64];
+	int rc;
+};
+
+static size_t mon_write(void *opaque, const void *buf, size_t len)
+{
+	struct mon_fake *f = opaque;
+	size_t n = len < sizeof(f->out) - 1 - f->len ? len : sizeof(f->out) - 1 - f->len;
+
+	memcpy(f->out + f->len, buf, n);
+	f->len += n;
+	f->out[f->len] = '\0';
+	return len;
+}
+
+static int mon_pw(void *opaque, const char *pw)
+{
+	struct mon_fake *f = opaque;
+
+	snprintf(f->arg, sizeof(f->arg), "%s", pw);
+	return f->rc;
+}
+
+static int mon_dump(void *opaque, const char *path)
+{
+	struct mon_fake *f = opaque;
+
+	snprintf(f->arg, sizeof(f->arg), "%s", path);
+	return f->rc;
+}
+
+static const struct monitor_ops mon_fake_ops = {
+	.write = mon_write, .vnc_password = mon_pw, .screendump = mon_dump,
+};
+
+static void mon_run(struct monitor *mon, struct mon_fake *f, const char *line)
+{
+	f->len = 0;
+	f->out[0] = '\0';
+	monitor_execute(mon, line);
+}
+
+static void test_monitor_commands(void)
+{
+	struct mon_fake f = { .rc = 0 };
+	struct monitor mon;
+
+	monitor_init(&mon, &mon_fake_ops, &f, false);
+	mon_run(&mon, &f, "change vnc password s3cret");
+	CU_ASSERT_STRING_EQUAL(f.out, "");
+	CU_ASSERT_STRING_EQUAL(f.arg, "s3cret");
+	f.rc = -EPERM;
+	mon_run(&mon, &f, "change vnc password x");
+	CU_ASSERT_STRING_EQUAL(f.out, "Could not set password\r\n");
+	mon_run(&mon, &f, "change vnc");
+	CU_ASSERT_STRING_EQUAL(f.out, "change: only 'change vnc password PASSWORD' is supported\r\n");
+	mon_run(&mon, &f, "change ide1-cd0 /tmp/x.iso");
+	CU_ASSERT_STRING_EQUAL(f.out, "change: only 'change vnc password PASSWORD' is supported\r\n");
+	mon_run(&mon, &f, "screendump");
+	CU_ASSERT_STRING_EQUAL(f.out, "screendump: missing filename\r\n");
+	f.rc = 0;
+	mon_run(&mon, &f, "screendump /tmp/s.ppm");
+	CU_ASSERT_STRING_EQUAL(f.out, "");
+	CU_ASSERT_STRING_EQUAL(f.arg, "/tmp/s.ppm");
+	monitor_dispose(&mon);
+}
+
+static void test_screendump_ppm(void)
+{
+	char path[] = "/tmp/xenlaunch-unit-ppm-XXXXXX";
+	unsigned char buf[32];
+	struct display d;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	display_init(&d);
+	CU_ASSERT_EQUAL(display_screendump(&d, path), -ENODEV);
+	CU_ASSERT_EQUAL_FATAL(display_resize(&d, 2, 1), 0);
+	d.pixels[0] = 0x102030;
+	d.pixels[1] = 0xffffff;
+	CU_ASSERT_EQUAL(display_screendump(&d, path), 0);
+	fp = fopen(path, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(fread(buf, 1, sizeof(buf), fp), 11 + 6);
+	fclose(fp);
+	CU_ASSERT_EQUAL(memcmp(buf, "P6\n2 1\n255\n\x10\x20\x30\xff\xff\xff", 17), 0);
+	unlink(path);
+	display_dispose(&d);
+}
+
 static CU_TestInfo tests[] = {
+	{ "monitor: change vnc password, screendump", test_monitor_commands },
+	{ "screendump writes a PPM", test_screendump_ppm },
 	{ "vnc and display options", test_vnc_spec },
 	{ "copy reports only what changed", test_copy_reports_only_changes },
 	{ "16-bit pixels", test_depth16 },
