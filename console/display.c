@@ -244,9 +244,14 @@ void display_set_input(struct display *d, const struct display_input_ops *ops, v
 	d->input_opaque = opaque;
 }
 
+bool display_wants_keycodes(const struct display *d)
+{
+	return d->input && d->source == DISPLAY_SOURCE_GUEST;
+}
+
 void display_key(struct display *d, unsigned linux_keycode, bool down)
 {
-	if (d->input && linux_keycode)
+	if (display_wants_keycodes(d) && linux_keycode)
 		d->input->key(d->input_opaque, linux_keycode, down);
 }
 
@@ -258,7 +263,7 @@ void display_pointer(struct display *d, int x, int y, unsigned buttons, int whee
 
 void display_text(struct display *d, const char *bytes, size_t len)
 {
-	if (!d->input && d->text_input)
+	if (!display_wants_keycodes(d) && d->text_input)
 		d->text_input(d->text_opaque, bytes, len);
 }
 

@@ -16,9 +16,11 @@
  *             update/resize/poll. Each target keeps its own copy or view of
  *             the surface; update() says which rectangle changed.
  *   input     targets call display_key(), display_pointer() and
- *             display_text(); the display forwards keys and pointer to the
- *             guest's vkbd while one is connected, and text to the text
- *             console's input otherwise.
+ *             display_text(); keys and pointer go to the guest's vkbd while
+ *             the guest's framebuffer is shown and a vkbd is connected
+ *             (display_wants_keycodes()), text goes to the text console's
+ *             input while the text console is shown, as in QEMU where the
+ *             console on screen gets the keyboard.
  *
  * There is one display per process (display_current()): the vfb and vkbd
  * backends find it there. Everything runs on the event loop's thread; the
@@ -136,10 +138,15 @@ void display_source_text(struct display *d);
 /* The guest's vkbd registers (NULL ops: unregisters). */
 void display_set_input(struct display *d, const struct display_input_ops *ops, void *opaque);
 
+/* True when keys should be sent as key codes (display_key) rather than
+ * as text (display_text): the guest's framebuffer is shown and its vkbd is
+ * connected. */
+bool display_wants_keycodes(const struct display *d);
+
 /* From targets. */
 void display_key(struct display *d, unsigned linux_keycode, bool down);
 void display_pointer(struct display *d, int x, int y, unsigned buttons, int wheel);
-/* Bytes for the text console (only used while no vkbd is connected). */
+/* Bytes for the text console (dropped while display_wants_keycodes()). */
 void display_text(struct display *d, const char *bytes, size_t len);
 
 /* Writes the surface, or what a target that can read back shows (SDL), as

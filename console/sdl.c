@@ -184,7 +184,7 @@ static void on_key(struct display_target *t, const SDL_KeyboardEvent *k)
 		set_grab(s, !s->grabbed);
 		return;
 	}
-	if (d->input) {
+	if (display_wants_keycodes(d)) {
 		display_key(d, sdl_scancode_to_linux(k->keysym.scancode), k->type == SDL_KEYDOWN);
 		return;
 	}

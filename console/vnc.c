@@ -144,7 +144,7 @@ static void on_key(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
 	char text[8];
 	size_t n;
 
-	if (d->input) {
+	if (display_wants_keycodes(d)) {
 		display_key(d, vnc_keysym_to_linux(keysym), down);
 		return;
 	}

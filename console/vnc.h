@@ -5,8 +5,8 @@
  * free display up to N), serves any number of viewers at once (always
  * shared), sends only the rectangles the display reports as changed, maps
  * keysyms to Linux key codes (US layout) and the pointer to the guest's
- * vkbd. While no vkbd is connected, typed characters go to the text
- * console instead.
+ * vkbd. While the text console is shown (or no vkbd is connected), typed
+ * characters go to the text console instead.
  *
  * With password=on the server offers VNC authentication only; until a
  * password is set (monitor "change vnc password") every viewer is refused.
