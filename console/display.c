@@ -48,6 +48,13 @@ int display_add_target(struct display *d, const struct display_target_ops *ops,
 	return 0;
 }
 
+void display_poll(struct display *d)
+{
+	for (unsigned i = 0; i < d->n_targets; i++)
+		if (d->targets[i].started && d->targets[i].ops->poll)
+			d->targets[i].ops->poll(&d->targets[i]);
+}
+
 static void on_timer(struct event_source *src, uint32_t events)
 {
 	struct display *d = src->opaque;
@@ -55,12 +62,10 @@ static void on_timer(struct event_source *src, uint32_t events)
 
 	if (read(d->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_warn("display: timer");
-	for (unsigned i = 0; i < d->n_targets; i++)
-		if (d->targets[i].started && d->targets[i].ops->poll)
-			d->targets[i].ops->poll(&d->targets[i]);
+	display_poll(d);
 }
 
-int display_start(struct display *d, struct event_loop *loop, int width, int height)
+int display_attach_loop(struct display *d, struct event_loop *loop)
 {
 	struct itimerspec its = {
 		.it_interval = { 0, DISPLAY_POLL_MS * 1000000L },
@@ -68,7 +73,28 @@ int display_start(struct display *d, struct event_loop *loop, int width, int hei
 	};
 	int rc;
 
+	if (d->timer_fd >= 0)
+		return -EBUSY;
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timer_fd < 0) {
+		rc = -errno;
+		log_warn("display: timerfd");
+		return rc;
+	}
+	if (timerfd_settime(d->timer_fd, 0, &its, NULL) < 0) {
+		rc = -errno;
+		log_warn("display: timerfd");
+		return rc;
+	}
 	d->loop = loop;
+	event_source_init(&d->timer_src, d->timer_fd, on_timer, d);
+	return event_loop_add(loop, &d->timer_src, EPOLLIN);
+}
+
+int display_start(struct display *d, struct event_loop *loop, int width, int height)
+{
+	int rc;
+
 	rc = display_resize(d, width, height);
 	if (rc < 0)
 		return rc;
@@ -80,20 +106,7 @@ int display_start(struct display *d, struct event_loop *loop, int width, int hei
 			goto fail;
 		t->started = true;
 	}
-	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (d->timer_fd < 0) {
-		rc = -errno;
-		log_warn("display: timerfd");
-		goto fail;
-	}
-	if (timerfd_settime(d->timer_fd, 0, &its, NULL) < 0) {
-		rc = -errno;
-		log_warn("display: timerfd");
-		goto fail;
-	}
-	event_source_init(&d->timer_src, d->timer_fd, on_timer, d);
-	rc = event_loop_add(loop, &d->timer_src, EPOLLIN);
-	if (rc < 0)
+	if (loop && (rc = display_attach_loop(d, loop)) < 0)
 		goto fail;
 	current = d;
 	return 0;

@@ -105,9 +105,16 @@ void display_init(struct display *d);
 /* Adds a target before display_start(); conf is borrowed. 0 or -errno. */
 int display_add_target(struct display *d, const struct display_target_ops *ops,
 		       const void *conf);
-/* Makes an initial surface of width x height, starts the targets and the
- * poll timer, and becomes display_current(). 0 or -errno (logged). */
+/* Makes an initial surface of width x height, starts the targets and (with
+ * a loop) the poll timer, and becomes display_current(). loop may be NULL
+ * (before the launcher's loop exists, e.g. during the boot menu): the
+ * caller then runs display_poll() itself until display_attach_loop().
+ * 0 or -errno (logged). */
 int display_start(struct display *d, struct event_loop *loop, int width, int height);
+/* Starts the poll timer on loop. 0 or -errno (logged). */
+int display_attach_loop(struct display *d, struct event_loop *loop);
+/* Polls every target once (what the timer does). */
+void display_poll(struct display *d);
 /* Stops the targets and the timer, frees the surface. Idempotent. */
 void display_dispose(struct display *d);
 /* The started display, or NULL when the launcher shows none. */

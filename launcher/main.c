@@ -88,12 +88,22 @@ static void display_text_input(void *opaque, const char *bytes, size_t len)
 	struct app *a = opaque;
 	size_t pushed = 0;
 
+	if (a->in_bootloader) {
+		size_t take = sizeof(a->boot_keys) - a->n_boot_keys;
+
+		take = take < len ? take : len;
+		memcpy(a->boot_keys + a->n_boot_keys, bytes, take);
+		a->n_boot_keys += take;
+		return;
+	}
 	if (a->console_attached &&
 	    console_ring_push(&a->m.console.ring, bytes, len, &pushed) == 0 && pushed)
 		pv_console_notify(&a->m.console);
 }
 
-/* -vnc / -sdl: the display, before the devices so that vfb and vkbd exist. */
+/* -vnc / -sdl: the display, before the boot menu (shown on it) and the
+ * devices (vfb and vkbd exist only with a display). Its poll timer joins the
+ * event loop later (display_attach_loop); until then boot_read() polls it. */
 static int display_open(struct app *a)
 {
 	const struct display_config *dc = &a->cfg.display;
@@ -110,7 +120,7 @@ static int display_open(struct app *a)
 	a->disp.text_input = display_text_input;
 	a->disp.text_opaque = a;
 	textscreen_size(a->ts, &w, &h);
-	rc = display_start(&a->disp, &a->loop, w, h);
+	rc = display_start(&a->disp, NULL, w, h);
 	if (rc < 0)
 		return rc;
 	textscreen_redraw(a->ts);
@@ -196,8 +206,13 @@ static ssize_t boot_write(void *opaque, const void *buf, size_t len)
 	size_t done = 0;
 
 	for (int tries = 0; done < len && tries < 1000; tries++) {
-		done += chardev_write(a->serial, (const char *)buf + done, len - done);
-		chardev_handle_events(a->serial);
+		size_t n = a->serial ? chardev_write(a->serial, (const char *)buf + done, len - done) :
+				       len - done;
+
+		textscreen_feed(a->ts, (const char *)buf + done, n);	/* the menu on the display */
+		done += n;
+		if (a->serial)
+			chardev_handle_events(a->serial);
 		if (done < len)
 			poll(NULL, 0, 5);
 	}
@@ -207,12 +222,23 @@ static ssize_t boot_write(void *opaque, const void *buf, size_t len)
 static ssize_t boot_read(void *opaque, void *buf, size_t len, int timeout_ms)
 {
 	struct app *a = opaque;
-	struct pollfd pfd = { chardev_fd(a->serial), POLLIN, 0 };
+	struct pollfd pfd = { a->serial ? chardev_fd(a->serial) : -1, POLLIN, 0 };
+	int left = timeout_ms, slice;
 	size_t n;
 
-	if (!a->n_boot_keys && poll(&pfd, 1, timeout_ms) > 0) {
-		chardev_handle_events(a->serial);
-		chardev_input_resume(a->serial);
+	/* With a display, wait in slices: its viewers are served and its keys
+	 * arrive (display_text_input) while the menu waits. */
+	while (!a->n_boot_keys) {
+		slice = !a->ts || (left >= 0 && left < DISPLAY_POLL_MS) ? left : DISPLAY_POLL_MS;
+		if (a->ts)
+			display_poll(&a->disp);
+		if (poll(&pfd, 1, slice) > 0) {
+			chardev_handle_events(a->serial);
+			chardev_input_resume(a->serial);
+			break;
+		}
+		if (!a->ts || left == 0 || (left > 0 && (left -= slice) <= 0))
+			break;
 	}
 	n = a->n_boot_keys < len ? a->n_boot_keys : len;
 	memcpy(buf, a->boot_keys, n);
@@ -225,9 +251,9 @@ static ssize_t boot_read(void *opaque, void *buf, size_t len, int timeout_ms)
 static int run_bootloader(struct app *a)
 {
 	struct bootloader_io io = { boot_write, boot_read, a, NULL };
-	bool menu = a->serial && (a->cfg.serial.kind == CHARDEV_PTY ||
-				  a->cfg.serial.kind == CHARDEV_STDIO ||
-				  a->cfg.serial.kind == CHARDEV_UNIX);
+	bool menu = (a->serial && (a->cfg.serial.kind == CHARDEV_PTY ||
+				   a->cfg.serial.kind == CHARDEV_STDIO ||
+				   a->cfg.serial.kind == CHARDEV_UNIX)) || a->ts;
 	int rc;
 
 	io.pty_path = a->serial ? chardev_pty_path(a->serial) : NULL;
@@ -623,6 +649,10 @@ int main(int argc, char **argv)
 	 * still be given up with ^C. */
 	if (open_chardevs(a) < 0)
 		goto out;
+	if ((rc = display_open(a)) < 0) {
+		log_warnx("display: %s; nothing was started", strerror(-rc));
+		goto out;
+	}
 	if (a->cfg.bootloader && run_bootloader(a) < 0) {
 		log_warnx("bootloader: no kernel to boot; nothing was started");
 		goto out;
@@ -661,10 +691,8 @@ int main(int argc, char **argv)
 	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0 ||
 	    xenbus_backend_open(&a->xb) < 0)
 		goto out;
-	if ((rc = display_open(a)) < 0) {
-		log_warnx("display: %s; nothing was started", strerror(-rc));
+	if (a->ts && (rc = display_attach_loop(&a->disp, &a->loop)) < 0)
 		goto out;
-	}
 	a->m.console_tty = a->serial ? chardev_pty_path(a->serial) : NULL;
 	if (pv_machine_start(&a->m) < 0) {
 		log_warnx("could not start the guest; nothing was left behind");
