@@ -26,6 +26,7 @@
 #include "console/vnc.h"
 #include "launcher/display_opts.h"
 #include "launcher/monitor.h"
+#include "launcher/options.h"
 
 /* ---- options ----------------------------------------------------------- */
 
@@ -67,6 +68,76 @@ static void test_vnc_spec(void)
 	CU_ASSERT_EQUAL(display_opts_display("gtk", &dc, why, sizeof(why)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(why, "display type must be sdl, vnc[=SPEC] or none");
 	display_config_dispose(&dc);
+}
+
+/* ---- the options in the launcher's parser ---------------------------------- */
+
+struct opt_run {
+	struct launch_config cfg;
+	enum options_result res;
+	char err[256];
+};
+
+static void opt_parse(struct opt_run *r, const char *a1, const char *a2, const char *a3)
+{
+	char *argv[8] = { "xenlaunch", "-kernel", "/proc/self/exe" };
+	int argc = 3;
+	FILE *out = fopen("/dev/null", "w"), *err = fmemopen(r->err, sizeof(r->err), "w");
+
+	memset(r->err, 0, sizeof(r->err));
+	if (a1)
+		argv[argc++] = (char *)a1;
+	if (a2)
+		argv[argc++] = (char *)a2;
+	if (a3)
+		argv[argc++] = (char *)a3;
+	launch_config_init(&r->cfg);
+	r->res = options_parse(argc, argv, &r->cfg, out, err);
+	fclose(out);
+	fclose(err);
+}
+
+static void test_display_options(void)
+{
+	struct opt_run r;
+
+	opt_parse(&r, "-vnc", "127.0.0.1:1,password=on", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_TRUE(r.cfg.display.vnc && r.cfg.display.vnc_password);
+	/* With a display, console 0 is on its text console, not on stdio. */
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_NULL);
+	launch_config_dispose(&r.cfg);
+
+	opt_parse(&r, "-nographic", "-vnc", ":1");
+	CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.serial.kind, CHARDEV_STDIO);
+	launch_config_dispose(&r.cfg);
+
+	opt_parse(&r, "-display", "sdl", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_TRUE(r.cfg.display.sdl);
+	launch_config_dispose(&r.cfg);
+
+	opt_parse(&r, "-nographic", "-sdl", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -nographic cannot be used with -sdl\n");
+	launch_config_dispose(&r.cfg);
+
+	opt_parse(&r, "-daemonize", "-sdl", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -sdl cannot be used with -daemonize\n");
+	launch_config_dispose(&r.cfg);
+
+	opt_parse(&r, "-display", "gtk", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -display gtk: display type must be sdl, vnc[=SPEC] or none\n");
+	launch_config_dispose(&r.cfg);
+
+	opt_parse(&r, "-vnc", "0.0.0.0:1,share=ignore", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -vnc 0.0.0.0:1,share=ignore: unknown property "
+			       "'share=ignore' (password=on|off, to=N)\n");
+	launch_config_dispose(&r.cfg);
 }
 
 /* ---- the surface --------------------------------------------------------- */
@@ -586,6 +657,7 @@ static CU_TestInfo tests[] = {
 	{ "monitor: change vnc password, screendump", test_monitor_commands },
 	{ "screendump writes a PPM", test_screendump_ppm },
 	{ "vnc and display options", test_vnc_spec },
+	{ "display options in the parser", test_display_options },
 	{ "copy reports only what changed", test_copy_reports_only_changes },
 	{ "16-bit pixels", test_depth16 },
 	{ "vfb geometry check", test_geometry_check },
