@@ -24,6 +24,7 @@
 #include "console/vfb.h"
 #include "console/vkbd.h"
 #include "console/vnc.h"
+#include "common/log.h"
 #include "launcher/display_opts.h"
 #include "launcher/monitor.h"
 #include "launcher/options.h"
@@ -459,6 +460,95 @@ static void test_ring_indexes(void)
 	fake_vfb_dispose(&f);
 }
 
+/* ---- random hostile pages ------------------------------------------------ */
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* Shared pages and rings of random content, framebuffers of random small
+ * sizes allocated to the byte: whatever the frontend writes, nothing is
+ * read outside them (run under valgrind). */
+static void test_vfb_random_pages(void)
+{
+	unsigned attached = 0, drained = 0;
+	FILE *quiet = fopen("/dev/null", "w");
+
+	log_set_stream(quiet);	/* thousands of "clipped" and "refused" lines */
+	for (int iter = 0; iter < 3000; iter++) {
+		struct fake_vfb f;
+		size_t len = 1 + rnd() % 65536;
+		uint8_t *p;
+
+		fake_vfb_init(&f, 16, 16, len);
+		p = (uint8_t *)f.page;
+		for (int i = 0; i < 4096; i++)
+			p[i] = (uint8_t)rnd();
+		/* Often plausible geometry, sometimes anything at all. */
+		if (iter % 3) {
+			f.page->width = (int32_t)(rnd() % 200);
+			f.page->height = (int32_t)(rnd() % 200);
+			f.page->depth = (uint8_t)(8 * (1 + rnd() % 4));
+			f.page->line_length = (uint32_t)f.page->width * (f.page->depth / 8) + rnd() % 8;
+		}
+		if (vfb_attach(&f.s) == 0) {
+			attached++;
+			for (int round = 0; round < 3; round++) {
+				f.page->out_prod = f.s.out_cons + rnd() % (XENFB_OUT_RING_LEN + 3);
+				for (int i = 0; i < 40; i++)	/* events get plausible types */
+					p[XENFB_OUT_RING_OFFS + i * XENFB_OUT_EVENT_SIZE] = (uint8_t)(2 + rnd() % 2);
+				if (vfb_ring_drain(&f.s) >= 0)
+					drained++;
+				CU_ASSERT_TRUE(vfb_geometry_check(&f.s.geo, len, &(const char *){ NULL }) == 0);
+			}
+		}
+		fake_vfb_dispose(&f);
+	}
+	log_set_stream(NULL);
+	fclose(quiet);
+	CU_ASSERT_TRUE(attached > 100);
+	CU_ASSERT_TRUE(drained > 100);
+}
+
+static void test_psf_random(void)
+{
+	uint8_t buf[32 + 4 * 16 + 64];
+	struct psf_font f;
+	const char *why;
+	FILE *quiet = fopen("/dev/null", "w");
+
+	log_set_stream(quiet);
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = rnd() % sizeof(buf);
+
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)rnd();
+		if (iter % 2) {	/* a PSF2 header with random fields */
+			uint32_t v = 0x864ab572;
+
+			memcpy(buf, &v, 4);
+			v = 32;
+			if (iter % 4 == 1)
+				memcpy(buf + 8, &v, 4);
+		} else {
+			buf[0] = 0x36;
+			buf[1] = 0x04;
+		}
+		if (psf_parse(buf, len, &f, &why) == 0) {
+			CU_ASSERT_TRUE(psf_glyph(&f, rnd() % 0x20000) < f.n_glyphs);
+			psf_font_dispose(&f);
+		}
+	}
+	log_set_stream(NULL);
+	fclose(quiet);
+}
+
 /* ---- vkbd ------------------------------------------------------------------ */
 
 static void test_vkbd_ring(void)
@@ -666,6 +756,8 @@ static CU_TestInfo tests[] = {
 	{ "vfb bogus updates are clipped", test_updates_clipped },
 	{ "vfb resize validated", test_resize },
 	{ "vfb ring indexes", test_ring_indexes },
+	{ "vfb random hostile pages", test_vfb_random_pages },
+	{ "psf random input", test_psf_random },
 	{ "vkbd ring", test_vkbd_ring },
 	{ "psf fonts", test_psf },
 	{ "key maps", test_keymaps },
