@@ -18,6 +18,7 @@
 
 #define VNC_BASE_PORT 5900
 #define VNC_PASSWORD_MAX 8
+#define VNC_MAX_CLIENT_WAIT_MS 1000
 
 struct vnc {
 	rfbScreenInfoPtr screen;
@@ -252,6 +253,7 @@ static int vnc_start(struct display_target *t)
 
 	rfbLog = vnc_log;
 	rfbErr = vnc_log;
+	rfbMaxClientWait = VNC_MAX_CLIENT_WAIT_MS;
 	for (unsigned disp = c->vnc_display; disp <= last; disp++) {
 		rfbScreenInfoPtr s = rfbGetScreen(&argc, argv, d->width, d->height, 8, 3, 4);
 

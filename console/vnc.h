@@ -12,8 +12,10 @@
  * password is set (monitor "change vnc password") every viewer is refused.
  * libvncserver runs on the launcher's thread: its sockets are serviced from
  * the display's poll timer (rfbProcessEvents with a zero timeout), so no
- * lock is needed and a viewer that stalls or sends garbage is closed by
- * libvncserver without affecting the others.
+ * lock is needed and a viewer that sends garbage is closed by libvncserver
+ * without affecting the others. libvncserver's writes block: a viewer that
+ * does not take an update within 1 s (rfbMaxClientWait) is disconnected, which
+ * bounds how long a stalled viewer can hold the launcher's loop.
  */
 #ifndef CONSOLE_VNC_H
 #define CONSOLE_VNC_H
