@@ -505,9 +505,9 @@ static int run_menu(const struct boot_menu *m, const struct bootloader_io *io, s
 		}
 	}
 	if (rc == 0) {
-		static const char done[] = "\033[H\033[2J";
+		size_t l = bootmenu_render_boot(bm, screen, screen_size);
 
-		io->write(io->opaque, done, sizeof(done) - 1);
+		io->write(io->opaque, screen, l);
 		*sel_r = bm->sel;
 		if (!(*args_r = strdup(bootmenu_args(bm))))
 			rc = -ENOMEM;

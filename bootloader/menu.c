@@ -198,3 +198,17 @@ size_t bootmenu_render(const struct bootmenu *bm, char *buf, size_t size)
 	}
 	return o;
 }
+
+size_t bootmenu_render_boot(const struct bootmenu *bm, char *buf, size_t size)
+{
+	const char *title = bm->m->entries[bm->sel].title;
+	size_t o = 0;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	o = putf(buf, size, o, "\033[H\033[2J  Booting '");
+	o = put(buf, size, o, title ? title : "(untitled)", TITLE_MAX);
+	o = putf(buf, size, o, "'\r\n");
+	return o;
+}

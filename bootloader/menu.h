@@ -48,6 +48,13 @@ enum bootmenu_action bootmenu_tick(struct bootmenu *bm);
 /* The whole screen (ANSI: clear, then the menu), NUL-terminated, into buf. */
 size_t bootmenu_render(const struct bootmenu *bm, char *buf, size_t size);
 
+/*
+ * The last screen, once the menu is done: clear, then "Booting 'TITLE'" on
+ * a line of its own, so that the guest's console output that follows
+ * starts on a fresh line (log files and scripts read it by lines).
+ */
+size_t bootmenu_render_boot(const struct bootmenu *bm, char *buf, size_t size);
+
 /* The command line to boot with: the edit, else the entry's. */
 const char *bootmenu_args(const struct bootmenu *bm);
 

@@ -11,8 +11,10 @@ now_ms() {
 # Seconds, with two decimals, between two now_ms readings.
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
 
+# On stderr, so that a fail inside $(...) (pty_of, domid_of) is still seen;
+# it ends only that subshell, which leaves the caller's variable empty.
 fail() {
-	echo "FAIL: $*"
+	echo "FAIL: $*" >&2
 	exit 1
 }
 

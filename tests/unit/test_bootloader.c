@@ -125,6 +125,9 @@ static void test_menu_keys(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(screen, "\033[7m b?[2J \033[0m"));	/* escape from the disk defanged */
 	CU_ASSERT_EQUAL(bootmenu_tick(&bm), BOOTMENU_REDRAW);
 	CU_ASSERT_EQUAL(bootmenu_tick(&bm), BOOTMENU_BOOT);	/* the default after the timeout */
+	/* The last screen names the entry, defanged, on a line of its own. */
+	bootmenu_render_boot(&bm, screen, sizeof(screen));
+	CU_ASSERT_STRING_EQUAL(screen, "\033[H\033[2J  Booting 'b?[2J'\r\n");
 
 	bootmenu_init(&bm, &m);
 	feed(&bm, "\033[B", &a);
