@@ -377,11 +377,31 @@ static int add_serials(const struct domain_def *def, const char *target, struct 
 	return 0;
 }
 
-static int add_memory_smp(const struct domain_def *def, struct strv *av)
+/*
+ * -m and -smp. xenlaunch has neither ballooning nor vCPU hotplug (its -m
+ * and -smp take one value and refuse maxmem=/maxcpus=): its guest starts
+ * with what libxl would start it with, currentMemory and the current vCPUs,
+ * and the lost head room is named in a warning.
+ */
+static int add_memory_smp(const struct domain_def *def, struct strv *av, int xenlaunch)
 {
 	unsigned long long max = def->memory_kib, cur = def->current_memory_kib ? def->current_memory_kib : max;
 	int rc = 0;
 
+	if (xenlaunch && max && mib(cur) < mib(max)) {
+		log_warnx("%s: memory above currentMemory (%llu of %llu MiB) is not supported by xenlaunch; "
+			  "the guest gets %llu MiB", def->name, mib(cur), mib(max), mib(cur));
+		max = cur;
+	}
+	if (xenlaunch && def->vcpus && def->vcpus_current && def->vcpus_current < def->vcpus) {
+		log_warnx("%s: vCPU hotplug (%u of %u vCPUs) is not supported by xenlaunch; the guest gets %u",
+			  def->name, def->vcpus_current, def->vcpus, def->vcpus_current);
+		if (max)
+			rc = strv_add(av, "-m") || strv_addf(av, "%llu", mib(max));
+		if (!rc)
+			rc = strv_add(av, "-smp") || strv_addf(av, "%u", def->vcpus_current);
+		return rc ? -ENOMEM : 0;
+	}
 	if (max) {
 		rc = strv_add(av, "-m");
 		if (!rc && mib(cur) < mib(max))
@@ -515,7 +535,7 @@ int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, c
 		goto nomem;
 	if (strv_add(&av, "-M") || strv_add(&av, domain_is_hvm(def) ? "xenfv" : "xenpv"))
 		goto nomem;
-	if (add_memory_smp(def, &av))
+	if (add_memory_smp(def, &av, 1))
 		goto nomem;
 	if (def->bootloader && (strv_add(&av, "-bootloader") || strv_add(&av, def->bootloader)))
 		goto nomem;
@@ -590,7 +610,7 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 		goto nomem;
 	if (def->uuid && (strv_add(&av, "-uuid") || strv_add(&av, def->uuid)))
 		goto nomem;
-	if (add_memory_smp(def, &av))
+	if (add_memory_smp(def, &av, 0))
 		goto nomem;
 	if (def->loader && (strv_add(&av, "-bios") || strv_add(&av, def->loader)))
 		goto nomem;

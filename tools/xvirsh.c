@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -199,14 +200,14 @@ static int monitor_command(const char *name, const char *cmd, char **reply_r)
 		rc = -errno;
 		goto out;
 	}
-	rc = read_until_prompt(fd, &banner, 3000);
+	rc = read_until_prompt(fd, &banner, 10000);
 	if (rc)
 		goto out;
 	if (dprintf(fd, "%s\n", cmd) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	rc = read_until_prompt(fd, &reply, 5000);
+	rc = read_until_prompt(fd, &reply, 15000);
 	if (rc)
 		goto out;
 	{
@@ -230,6 +231,30 @@ out:
 	return rc;
 }
 
+/*
+ * Whether pid runs: a detached launcher's parent is init, which may be
+ * slow to reap it, and a zombie has ended.
+ */
+static int process_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* pid (comm) S ...: comm may hold anything, the state follows the last ')'. */
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
 enum dom_state { DOM_SHUTOFF, DOM_RUNNING, DOM_PAUSED };
 
 /* The launcher's pid from its pidfile, or 0 when none runs. */
@@ -243,7 +268,7 @@ static pid_t launcher_pid(const char *name, int report_dead)
 		if (fscanf(f, "%ld", &pid) != 1 || pid <= 1 || pid > INT_MAX)
 			pid = 0;
 		fclose(f);
-		if (pid && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+		if (pid && !process_alive((pid_t)pid)) {
 			/* A launcher that died is reported, not trusted. */
 			if (report_dead)
 				fprintf(stderr, "warning: the launcher of domain '%s' (pid %ld) is gone; "
@@ -412,6 +437,49 @@ static int validate_buf(const char *buf, size_t len)
 	return rc;
 }
 
+static int set_default(char **field, const char *value)
+{
+	if (*field)
+		return 0;
+	*field = strdup(value);
+	return *field ? 0 : -ENOMEM;
+}
+
+/*
+ * Loose -> precise: what the user left out is filled in once, at define,
+ * with what the launcher would use anyway (libvirt's defaults), so that the
+ * stored definition and dumpxml describe the hardware exactly.
+ */
+static int fill_defaults(struct domain_def *def)
+{
+	char uuid[37];
+	int rc = 0;
+
+	if (!def->uuid) {
+		if (random_uuid(uuid))
+			return -EIO;
+		rc = set_default(&def->uuid, uuid);
+	}
+	if (!def->current_memory_kib)
+		def->current_memory_kib = def->memory_kib;
+	if (!def->vcpus)
+		def->vcpus = 1;
+	if (!rc && !strcmp(def->virt_type, "xen")) {
+		struct utsname u;
+
+		rc = set_default(&def->os_arch, uname(&u) == 0 ? u.machine : "x86_64");
+		if (!rc && def->os_type)
+			rc = set_default(&def->os_machine, domain_is_hvm(def) ? "xenfv" : "xenpv");
+	}
+	if (!rc)
+		rc = set_default(&def->on_poweroff, "destroy");
+	if (!rc)
+		rc = set_default(&def->on_reboot, "restart");
+	if (!rc)
+		rc = set_default(&def->on_crash, "destroy");
+	return rc;
+}
+
 static int cmd_define(int argc, char **argv)
 {
 	static const char *const flags[] = { "--validate", NULL };
@@ -435,14 +503,10 @@ static int cmd_define(int argc, char **argv)
 		error("%s", err);
 		goto out;
 	}
-	/* Loose -> precise: what is missing is filled in once, at define. */
-	if (!def.uuid) {
-		char uuid[37];
-
-		if (random_uuid(uuid) || !(def.uuid = strdup(uuid))) {
-			error("cannot generate a UUID");
-			goto out;
-		}
+	if (fill_defaults(&def)) {
+		error("Failed to define domain from %s", pos[0]);
+		error("cannot fill in the defaults (UUID, memory, actions)");
+		goto out;
 	}
 	xml = domain_def_format(&def);
 	path = path_of(confdir(), def.name, ".xml");
@@ -560,9 +624,27 @@ static int cmd_dumpxml(int argc, char **argv)
 		return 1;
 	/*
 	 * The launcher does not answer for its precise XML yet: both forms are
-	 * the defined XML.
+	 * the defined XML (precise since define), a running domain's with its
+	 * id as libvirt shows it.
 	 */
 	xml = domain_def_format(&def);
+	if (xml && !seen[0] && domain_state(pos[0], NULL) != DOM_SHUTOFF) {
+		char *reply = NULL, *with_id = NULL;
+
+		if (monitor_command(pos[0], "info domid", &reply) == 0) {
+			const char *d = reply + strcspn(reply, "0123456789");
+			const char *end = strchr(xml, '>');
+
+			if (*d && end && !strncmp(xml, "<domain", 7))
+				with_id = xml_util_msg("%.*s id='%ld'%s", (int)(end - xml), xml, strtol(d, NULL, 10),
+						       end);
+		}
+		free(reply);
+		if (with_id) {
+			free(xml);
+			xml = with_id;
+		}
+	}
 	fputs(xml ? xml : "", stdout);
 	free(xml);
 	domain_def_dispose(&def);
@@ -681,12 +763,17 @@ static int cmd_destroy(int argc, char **argv)
 		return error("Failed to destroy domain '%s': %s", pos[0], strerror(errno));
 	}
 	free(reply);
-	/* Wait (bounded) for the launcher to tear the domain down. */
-	for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+	/*
+	 * Wait (bounded, generous: a busy host tears a domain down slowly) for
+	 * the launcher to destroy the domain; a launcher that does not end is
+	 * killed, and its watchdog destroys the domain.
+	 */
+	for (int i = 0; i < 300 && process_alive(pid); i++)
 		usleep(100 * 1000);
-	if (kill(pid, 0) == 0) {
+	if (process_alive(pid)) {
 		kill(pid, SIGKILL);
-		usleep(200 * 1000);
+		for (int i = 0; i < 50 && process_alive(pid); i++)
+			usleep(100 * 1000);
 	}
 	launcher_pid(pos[0], 0);
 	printf("Domain '%s' destroyed\n\n", pos[0]);

@@ -93,7 +93,7 @@ static void test_pv_kernel_argv(void)
 	CU_ASSERT_EQUAL_FATAL(load(&def, "xlconfigdata/test-paravirt-type.xml"), 0);
 	line = xenlaunch_line(&def, &err);
 	CU_ASSERT_STRING_EQUAL(line, "xenlaunch -name XenGuest2 -uuid c7a5fdb2-cdaf-9455-926a-d65c16db1809 -M xenpv "
-				     "-m size=394M,maxmem=579M -smp 1 -kernel /tmp/vmlinuz -initrd /tmp/initrd "
+				     "-m 394 -smp 1 -kernel /tmp/vmlinuz -initrd /tmp/initrd "
 				     "-append 'root=/dev/xvda1 console=hvc0' -serial pty "
 				     "-monitor unix:/run/xvirsh/XenGuest2.monitor,server,nowait");
 	free(line);
