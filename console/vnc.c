@@ -18,7 +18,7 @@
 
 #define VNC_BASE_PORT 5900
 #define VNC_PASSWORD_MAX 8
-#define VNC_MAX_CLIENT_WAIT_MS 1000
+#define VNC_MAX_CLIENT_WAIT_MS 5000
 
 struct vnc {
 	rfbScreenInfoPtr screen;

@@ -14,8 +14,12 @@
  * the display's poll timer (rfbProcessEvents with a zero timeout), so no
  * lock is needed and a viewer that sends garbage is closed by libvncserver
  * without affecting the others. libvncserver's writes block: a viewer that
- * does not take an update within 1 s (rfbMaxClientWait) is disconnected, which
- * bounds how long a stalled viewer can hold the launcher's loop.
+ * does not take an update within 5 s (rfbMaxClientWait; its default is 20 s)
+ * is disconnected, which bounds how long a stalled viewer can hold the
+ * launcher's loop. Known limitation (libvncserver 0.9.14, non-threaded, seen
+ * with tests/bench/vncbench): when such a viewer is dropped, a viewer that
+ * connected after it may be disconnected too; it can reconnect. Serving each
+ * viewer from non-blocking buffers (as QEMU does) would remove both.
  */
 #ifndef CONSOLE_VNC_H
 #define CONSOLE_VNC_H

@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 		h = atoi(argv[5]);
 	}
 	log_init("vnc_pipeline");
+	log_set_verbose(getenv("V") != NULL);
 	if (event_loop_init(&loop) < 0)
 		return 1;
 	display_init(&d);

@@ -34,8 +34,12 @@ static void rd(void *buf, size_t n)
 	for (size_t got = 0; got < n; ) {
 		ssize_t r = read(fd, (char *)buf + got, n - got);
 
-		if (r <= 0)
+		if (r == 0)
 			die("connection closed");
+		if (r < 0) {
+			perror("vncbench: read");
+			exit(1);
+		}
 		got += (size_t)r;
 	}
 	received += n;
