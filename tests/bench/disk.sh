@@ -15,7 +15,8 @@ BENCH_APPEND="$GUEST_APPEND bench=/dev/xvda"
 
 # results NAME LOG: the figures of LOG as "NAME FIGURE VALUE" lines.
 results() {
-	tr -d '\r' <"$2" | sed -n "s/^diskbench: \([a-z0-9-]*\) [A-Za-z/]* \([0-9.]*\)$/$1 \1 \2/p" >>results.txt
+	tr -d '\r' <"$2" | grep '^diskbench: ' | sed "s/^/  $1: /"
+	tr -d '\r' <"$2" | sed -n "s/^diskbench: \([A-Za-z0-9-]*\) [A-Za-z/]* \([0-9.]*\)$/$1 \1 \2/p" >>results.txt
 }
 
 # xl_guest NAME DISKSPEC: runs the benchmark guest under xl; waits for it.
@@ -81,7 +82,7 @@ if [ -x /usr/libexec/xen-qemu-system-i386 ]; then
 	xl_guest bench-qdisk "format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=$img" &&
 		results qdisk bench-qdisk.out
 	echo "qdisk run: $(secs $t0 $(now_ms)) s"
-	grep -h -i -E 'error|fail' /var/log/xen/qemu-dm-bench-qdisk.log 2>/dev/null | head -5
+	[ -s bench-qdisk.out ] || tail -n 15 /var/log/xen/qemu-dm-bench-qdisk.log 2>/dev/null | sed 's/^/  qemu-dm: /'
 else
 	echo "qdisk: no /usr/libexec/xen-qemu-system-i386 in dom0; skipped"
 fi
