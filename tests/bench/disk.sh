@@ -106,3 +106,5 @@ awk '
 				cell("blkback", f), ratio(f, "qdisk"), ratio(f, "blkback")
 		}
 	}' results.txt
+# Give the runner's output relay a moment to pass the table on.
+sleep 2
