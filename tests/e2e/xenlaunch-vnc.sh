@@ -2,11 +2,24 @@
 # built into its kernel) with -vnc and -sdl at once. Debian's vncsnapshot,
 # a VNC client nobody here wrote, captures the guest's /dev/fb0 after the
 # guest drew four colour bands on it; the SDL window (SDL's offscreen driver)
-# is read back through the monitor's screendump; keys sent by a raw RFB
-# client arrive in the guest's /dev/input/event*; when the guest's
-# framebuffer goes away the display shows console 0 as text again; with
-# password=on and no password set, nobody gets in.
+# is read back through the monitor's screendump; keys and pointer sent by a
+# raw RFB client arrive in the guest's /dev/input/event*; several viewers and
+# a garbage-sending one at once; when the guest's framebuffer goes away the
+# display falls back to the text console; with password=on and no password
+# set, nobody gets in; with -bootloader the boot menu is on the display
+# (legible text before any framebuffer exists) and a viewer drives it.
 . ./lib.sh
+
+# On failure: the launchers' logs and the end of each console.
+show_logs() {
+	for f in *.log; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f" | sed 's/^/  /'; }
+	done
+	for f in *.out; do
+		[ -f "$f" ] && { echo "--- $f (last 1500 bytes)"; tail -c 1500 "$f" | cat -v; echo; }
+	done
+}
+trap 'st=$?; [ "$st" = 0 ] || show_logs' EXIT
 
 # pixel FILE X Y: "R G B" of a binary PPM whose header is "P6\nW H\n255\n".
 pixel() {
@@ -77,6 +90,17 @@ for band in "9 255 0 0" "28 0 255 0" "46 0 0 255" "65 255 255 255"; do
 done
 echo "vncsnapshot: 800x600 capture in $(secs $t2 $t3) s; $n sampled regions match the guest's bands (JPEG, tolerance 40)"
 
+# Idle CPU of the launcher with a viewer connected: a figure, not a test.
+{ printf 'RFB 003.008\n'; sleep 0.5; printf '\001\001'; sleep 12; } |
+	socat -t 1 - TCP:127.0.0.1:5901 >/dev/null 2>&1 &
+viewer=$!
+sleep 1
+c0=$(awk '{ print $14 + $15 }' /proc/$LAUNCHER_PID/stat)
+sleep 10
+c1=$(awk '{ print $14 + $15 }' /proc/$LAUNCHER_PID/stat)
+wait $viewer
+echo "idle with a viewer connected: $((c1 - c0)) CPU ticks in 10 s ($(awk -v t=$((c1 - c0)) 'BEGIN { printf "%.1f", t / 10 }')% of one emulated core)"
+
 # The same screen in the SDL window, read back losslessly.
 monitor "screendump $PWD/sdl.ppm" >/dev/null
 wait_nonempty sdl.ppm 10
@@ -91,30 +115,55 @@ for band in "75 255 0 0" "225 0 255 0" "375 0 0 255" "525 255 255 255"; do
 done
 echo "sdl (offscreen driver): screendump 800x600 matches the bands exactly at 12 points"
 
+# Several viewers at once, one of them sending garbage: the others are served.
+head -c 65536 /dev/urandom | socat -t 1 - TCP:127.0.0.1:5901 >/dev/null 2>&1 &
+vncsnapshot -allowblank -quality 90 127.0.0.1:1 v1.jpg >v1.log 2>&1 &
+v1=$!
+vncsnapshot -allowblank -quality 90 127.0.0.1:1 v2.jpg >v2.log 2>&1 || { cat v2.log; fail "second viewer failed"; }
+wait $v1 || { cat v1.log; fail "first viewer failed"; }
+for v in v1 v2; do
+	djpeg -scale 1/8 -pnm $v.jpg >$v.ppm
+	near "$(pixel $v.ppm 50 46)" "0 0 255" 40 || fail "viewer $v: blue band missing"
+done
+kill -0 "$LAUNCHER_PID" || fail "the launcher died of a garbage viewer"
+echo "two viewers at once and a garbage-sending one: both captures match"
+
 # Keys from a VNC client reach the guest's keyboard device.
-echo 'for e in /sys/class/input/event*; do grep -q Keyboard $e/device/name && kbd=/dev/input/${e##*/}; done; echo kbd=$kbd; (dd if=$kbd bs=24 count=8 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 { print \"key\", \$10, \$11 }" >/tmp/keys) &' >"$pty"
-wait_for console.out '^kbd=/dev/input/event[0-9]+' 30
+echo 'for e in /sys/class/input/event*; do grep -q Keyboard $e/device/name && kbd=/dev/input/${e##*/}; grep -q Pointer $e/device/name && ptr=/dev/input/${e##*/}; done; echo kbd=$kbd ptr=$ptr; (dd if=$kbd bs=24 count=8 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 { print \"key\", \$10, \$11 }" >/tmp/keys) & (dd if=$ptr bs=24 count=5 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 || \$9 == 3 { print \"ptr\", \$9, \$10, \$11 }" >/tmp/ptr) &' >"$pty"
+wait_for console.out '^kbd=/dev/input/event[0-9]+ ptr=/dev/input/event[0-9]+' 30
 sleep 1
 rfb_keys 5901 '\000\000\000\141' '\000\000\377\015'	# 'a', Return
-echo 'sleep 1; sed "s/^/got-/" /tmp/keys' >"$pty"
+# A pointer event: left button down at (400, 300), then up.
+{ printf 'RFB 003.008\n'; sleep 0.5; printf '\001\001'; sleep 0.5
+  printf '\005\001\001\220\001\054'; sleep 0.2; printf '\005\000\001\220\001\054'; sleep 1; } |
+	socat -t 2 - TCP:127.0.0.1:5901 >/dev/null
+echo 'sleep 1; sed "s/^/got-/" /tmp/keys /tmp/ptr' >"$pty"
 wait_for console.out '^got-key 28 0' 30
+wait_for console.out '^got-ptr 1 272 1' 30
+grep -q '^got-ptr 3 0 400' console.out || fail "ABS_X 400 did not arrive: $(grep got-ptr console.out | tr '\n' ' ')"
+grep -q '^got-ptr 3 1 300' console.out || fail "ABS_Y 300 did not arrive"
 grep -q '^got-key 30 1' console.out || fail "KEY_A press did not arrive"
 grep -q '^got-key 30 0' console.out || fail "KEY_A release did not arrive"
 grep -q '^got-key 28 1' console.out || fail "KEY_ENTER press did not arrive"
-echo "keys: 'a' and Return from an RFB client arrived as KEY_A (30) and KEY_ENTER (28) in $(grep -m1 '^kbd=' console.out)"
+echo "keys: 'a' and Return from an RFB client arrived as KEY_A (30) and KEY_ENTER (28); pointer as ABS_X 400, ABS_Y 300, BTN_LEFT; $(grep -m1 '^kbd=' console.out)"
 
-# The framebuffer goes away: the display shows console 0 as text again.
+# The framebuffer goes away: the display shows console 0 as text at once;
+# the device is created again (xenbus core) and the guest's frontend comes
+# back, and with it the framebuffer.
 echo 'for d in /sys/bus/xen/drivers/*/vfb-0; do echo vfb-0 >${d%/vfb-0}/unbind; done; echo TEXT-CONSOLE-$((6*7))' >"$pty"
 wait_for console.out '^TEXT-CONSOLE-42' 30
 wait_for vnc.log 'vfb/[0-9]+/0: frontend closed' 30
-sleep 1
-vncsnapshot -allowblank -quality 90 127.0.0.1:1 text.jpg >snap2.log 2>&1 || { cat snap2.log; fail "vncsnapshot (text) failed"; }
-grep -q 'Image saved from .* 640x480 screen' snap2.log || { cat snap2.log; fail "text console capture is not 640x480"; }
-djpeg -pnm -grayscale text.jpg >text.pgm
-# Lit pixels: text, not a blank screen and not a filled one.
-lit=$(tail -c 307200 text.pgm | od -An -v -tu1 -w32 | awk '{ for (i = 1; i <= NF; i++) if ($i > 128) n++ } END { print n + 0 }')
-[ "$lit" -gt 500 ] && [ "$lit" -lt 150000 ] || fail "text console capture has $lit lit pixels of 307200"
-echo "text console: 640x480 capture after the framebuffer left, $lit lit pixels (text)"
+i=0
+while [ "$(grep -c 'vfb/[0-9]*/0: framebuffer 800x600x32' vnc.log)" -lt 2 ]; do
+	i=$((i + 1))
+	[ $i -gt 600 ] && fail "the guest's framebuffer did not come back"
+	sleep 0.1
+done
+sed -n '/display: 800x600/,$p' vnc.log | grep -q 'display: 640x480' ||
+	fail "the display did not fall back to the text console"
+vncsnapshot -allowblank -quality 90 127.0.0.1:1 back.jpg >snap2.log 2>&1 || fail "vncsnapshot (framebuffer back) failed"
+grep -q 'Image saved from .* 800x600 screen' snap2.log || fail "capture after the frontend came back is not 800x600"
+echo "framebuffer unbound: the display fell back to the text console (640x480), and showed the framebuffer again when the frontend came back"
 
 kill -TERM "$LAUNCHER_PID"
 wait_exit "$LAUNCHER_PID" 30
@@ -138,10 +187,55 @@ monitor 'change vnc password secret' | grep -q 'Could not' && fail "change vnc p
 { printf 'RFB 003.008\n'; sleep 0.5; printf '\002'; sleep 0.5; printf '0123456789abcdef'; sleep 1; } |
 	socat -t 2 - TCP:127.0.0.1:5902 >pw2.out
 wait_for pw.log 'wrong password' 10
+# The right password (vncpasswd's file format: "secret" under VNC's fixed DES key).
+printf '\056\055\277\127\156\260\154\236' >pw.bin
+vncsnapshot -passwd pw.bin -allowblank 127.0.0.1:2 pw.jpg >pw.log2 2>&1 || { cat pw.log2; fail "the right password was refused"; }
+grep -q 'Image saved' pw.log2 || fail "no capture with the right password"
 kill -TERM "$LAUNCHER_PID"
 wait_exit "$LAUNCHER_PID" 30
 [ "$EXIT_STATUS" = 0 ] || fail "SIGTERM: exit status $EXIT_STATUS, want 0"
 assert_host_clean
-echo "password=on: no password -> refused; after 'change vnc password' a wrong answer is refused"
+echo "password=on: no password -> refused; after 'change vnc password' a wrong answer is refused, vncsnapshot with the password gets in"
+
+# -bootloader builtin with -vnc: the boot menu is on the display before the
+# guest has a framebuffer, and a VNC viewer drives it (Down, Return).
+mkdir -p tree/boot/grub
+cp "$GUEST_KERNEL" tree/boot/vmlinuz
+cp "$GUEST_INITRD" tree/boot/initrd.img
+cat >tree/boot/grub/grub.cfg <<'EOF'
+set default=0
+set timeout=60
+menuentry 'busybox' {
+	linux /boot/vmlinuz console=hvc0 quiet bl_entry=zero
+	initrd /boot/initrd.img
+}
+menuentry 'busybox, second entry' {
+	linux /boot/vmlinuz console=hvc0 quiet bl_entry=one
+	initrd /boot/initrd.img
+}
+EOF
+size_kb=$(( $(du -sk tree | cut -f1) + 4096 ))
+/sbin/mke2fs -q -F -t ext2 -d tree disk.img "${size_kb}k" >/dev/null || fail "mke2fs -d"
+start_launcher bl.log -name vncbl -M xenpv -m 128 -hda disk.img -bootloader builtin \
+	-serial pty -vnc 127.0.0.1:3
+pty=$(pty_of bl.log)
+cat "$pty" >bl.out 2>/dev/null &
+wait_for bl.out 'second entry' 60
+sleep 1
+vncsnapshot -allowblank -quality 90 127.0.0.1:3 menu.jpg >snap3.log 2>&1 || { cat snap3.log bl.log; fail "vncsnapshot (menu) failed"; }
+grep -q 'Image saved from .* 640x480 screen' snap3.log || { cat snap3.log; fail "menu capture is not 640x480"; }
+djpeg -pnm -grayscale menu.jpg >menu.pgm
+lit=$(tail -c 307200 menu.pgm | od -An -v -tu1 -w32 | awk '{ for (i = 1; i <= NF; i++) if ($i > 128) n++ } END { print n + 0 }')
+[ "$lit" -gt 500 ] && [ "$lit" -lt 150000 ] || fail "menu capture has $lit lit pixels of 307200"
+rfb_keys 5903 '\000\000\377\124' '\000\000\377\015'	# Down, Return
+wait_for bl.out '^xenlaunch-guest: ready' 120
+echo 'cat /proc/cmdline' >"$pty"
+wait_for bl.out 'bl_entry=one' 60
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+[ "$EXIT_STATUS" = 0 ] || fail "SIGTERM: exit status $EXIT_STATUS, want 0"
+assert_host_clean
+echo "boot menu on VNC: 640x480 capture with $lit lit pixels before the guest ran; Down and Return from a viewer booted the second entry"
+
 echo "launcher log:"
 sed 's/^/  /' vnc.log
