@@ -4,12 +4,14 @@
 . ./lib.sh
 
 t0=$(now_ms)
-start_launcher installer.log -name installer -M xenpv -m 512 \
+# With 512 MiB the installer enters its low-memory mode, which skips the
+# language selection; 900 MiB is what the nested host has free.
+start_launcher installer.log -name installer -M xenpv -m 900 \
 	-kernel "$INSTALLER_KERNEL" -initrd "$INSTALLER_INITRD" \
 	-append "console=hvc0 quiet" -serial file:installer.out
 # The installer draws with newt: look for the words, not for lines.
 i=0
-until grep -aq 'Select a language' installer.out 2>/dev/null; do
+until grep -aq '\[!!\] Select a language' installer.out 2>/dev/null; do
 	i=$((i + 1))
 	if [ $i -gt 4800 ]; then
 		tail -c 3000 installer.out | cat -v
