@@ -1,8 +1,9 @@
 # The demo, inside dom0: the busybox guest started by xenlaunch, its console
 # (-serial stdio) on the terminal of the person who ran `make demo`.
 set -- -name demo -M xenpv -m 128 -kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
-	-append "console=hvc0 quiet" -serial stdio
+	-append "console=hvc0 quiet" -serial stdio -vnc 0.0.0.0:1
 echo "demo: xenlaunch $*"
+echo "demo: the guest's screen is a VNC display at 127.0.0.1:5901 on the machine that ran make demo (vncviewer 127.0.0.1:1)"
 if [ -t 0 ]; then
 	echo "demo: the guest's console follows; 'poweroff' in it (or Ctrl-C) ends the demo"
 	exec xenlaunch "$@"
