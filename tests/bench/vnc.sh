@@ -1,0 +1,109 @@
+# Graphical console benchmark (figures, not a timed test): the same busybox
+# guest's vfb served by Debian's qemu-system-xen (xl, vfb=[vnc=1]) and by
+# xenlaunch -vnc, in the same host run:
+#   - CPU used by the serving process in 10 s with an idle viewer connected
+#   - bytes a raw-encoding viewer receives for one character drawn on the
+#     guest's framebuffer console (tty1), after its first full screen
+# (Full-screen update rates are measured on the outer machine by
+# tests/bench/vnc-local, which needs a compiled client.)
+# Runs in dom0: tests/bench/run-all vnc.sh
+. ./lib.sh
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# idle_cpu PID PORT: CPU ticks (100 Hz) of PID in 10 s with a viewer on PORT.
+idle_cpu() {
+	{ printf 'RFB 003.008\n'; sleep 0.5; printf '\001\001'; sleep 13; } |
+		socat -t 1 - TCP:127.0.0.1:$2 >/dev/null 2>&1 &
+	local v=$! c0 c1
+	sleep 2
+	c0=$(ticks "$1")
+	sleep 10
+	c1=$(ticks "$1")
+	wait $v
+	echo $((c1 - c0))
+}
+
+# char_bytes PORT TTY: bytes of the update that carries one character typed
+# on the guest's tty1 (fbcon), raw encoding, after the first full screen.
+char_bytes() {
+	local before after
+	{
+		printf 'RFB 003.008\n'; sleep 0.5; printf '\001\001'; sleep 0.5
+		printf '\002\000\000\001\000\000\000\000'			# SetEncodings raw
+		printf '\003\000\000\000\000\000\003\040\002\130'	# full 800x600
+		sleep 4
+		printf '\003\001\000\000\000\000\003\040\002\130'	# incremental
+		sleep 5
+	} | socat -t 1 - TCP:127.0.0.1:$1 >cb.out 2>/dev/null &
+	local v=$!
+	sleep 5
+	before=$(wc -c <cb.out)
+	echo 'printf x >/dev/tty1' >"$2"
+	sleep 4
+	after=$(wc -c <cb.out)
+	wait $v
+	echo $((after - before))
+}
+
+# The guest: fbcon's cursor does not blink (no updates of its own).
+prepare() {
+	echo 'echo 0 >/sys/class/graphics/fbcon/cursor_blink; clear >/dev/tty1; echo prepared-$((6*7))' >"$1"
+}
+
+# --- qemu-system-xen, started by xl for the vfb ---
+cat >xl.cfg <<CFG
+name = "bench-vfb"
+kernel = "$GUEST_KERNEL"
+ramdisk = "$GUEST_INITRD"
+extra = "$GUEST_APPEND"
+memory = 128
+vcpus = 1
+vfb = ['vnc=1,vnclisten=127.0.0.1,vncdisplay=2']
+on_poweroff = "destroy"
+on_reboot = "destroy"
+CFG
+log=/var/log/xen/guest-bench-vfb.log
+rm -f "$log"
+xl create -q xl.cfg || fail "xl create failed"
+wait_for "$log" '^xenlaunch-guest: ready' 120
+domid=$(xl domid bench-vfb)
+tty=$(xenstore-read /local/domain/$domid/console/tty)
+qpid=
+for p in /proc/[0-9]*; do
+	grep -q 'xen-qemu-system' "$p/cmdline" 2>/dev/null && grep -q -- "-xen-domid.$domid" "$p/cmdline" 2>/dev/null &&
+		qpid=${p#/proc/}
+done
+[ -n "$qpid" ] || { for p in /proc/[0-9]*; do grep -q 'qemu' "$p/cmdline" 2>/dev/null && qpid=${p#/proc/}; done; }
+[ -n "$qpid" ] || fail "no qemu process for the vfb"
+sleep 5
+prepare "$tty"
+wait_for "$log" '^prepared-42' 30
+sleep 2
+q_idle=$(idle_cpu "$qpid" 5902)
+q_char=$(char_bytes 5902 "$tty")
+q_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$qpid/status)
+xl destroy bench-vfb
+assert_host_clean
+
+# --- xenlaunch -vnc ---
+start_launcher xl.log -name bench-vnc -M xenpv -m 128 -kernel "$GUEST_KERNEL" \
+	-initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty -vnc 127.0.0.1:2
+pty=$(pty_of xl.log)
+cat "$pty" >console.out 2>/dev/null &
+wait_for console.out '^xenlaunch-guest: ready' 120
+wait_for xl.log 'vfb/[0-9]+/0: framebuffer' 60
+sleep 5
+prepare "$pty"
+wait_for console.out '^prepared-42' 30
+sleep 2
+x_idle=$(idle_cpu "$LAUNCHER_PID" 5902)
+x_char=$(char_bytes 5902 "$pty")
+x_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$LAUNCHER_PID/status)
+kill -TERM "$LAUNCHER_PID"
+wait_exit "$LAUNCHER_PID" 30
+assert_host_clean
+
+echo "idle, one viewer connected, 10 s: qemu-system-xen $q_idle CPU ticks, xenlaunch $x_idle (100 Hz ticks of an emulated core)"
+echo "one character on tty1, raw encoding: qemu-system-xen $q_char bytes, xenlaunch $x_char bytes"
+echo "RSS while serving: qemu-system-xen $q_rss kB, xenlaunch $x_rss kB (xenlaunch also runs the domain and its console)"
