@@ -55,6 +55,24 @@ void display_poll(struct display *d)
 			d->targets[i].ops->poll(&d->targets[i]);
 }
 
+static void set_rate(struct display *d, bool fast)
+{
+	long ns = (fast ? DISPLAY_POLL_MS : DISPLAY_IDLE_POLL_MS) * 1000000L;
+	struct itimerspec its = { .it_interval = { 0, ns }, .it_value = { 0, ns } };
+
+	d->fast = fast;
+	d->quiet_ticks = 0;
+	if (d->timer_fd >= 0 && timerfd_settime(d->timer_fd, 0, &its, NULL) < 0)
+		log_warn("display: timerfd");
+}
+
+void display_activity(struct display *d)
+{
+	d->quiet_ticks = 0;
+	if (!d->fast && d->timer_fd >= 0)
+		set_rate(d, true);
+}
+
 static void on_timer(struct event_source *src, uint32_t events)
 {
 	struct display *d = src->opaque;
@@ -63,14 +81,12 @@ static void on_timer(struct event_source *src, uint32_t events)
 	if (read(d->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_warn("display: timer");
 	display_poll(d);
+	if (d->fast && ++d->quiet_ticks > DISPLAY_ACTIVE_MS / DISPLAY_POLL_MS)
+		set_rate(d, false);
 }
 
 int display_attach_loop(struct display *d, struct event_loop *loop)
 {
-	struct itimerspec its = {
-		.it_interval = { 0, DISPLAY_POLL_MS * 1000000L },
-		.it_value = { 0, DISPLAY_POLL_MS * 1000000L },
-	};
 	int rc;
 
 	if (d->timer_fd >= 0)
@@ -81,11 +97,7 @@ int display_attach_loop(struct display *d, struct event_loop *loop)
 		log_warn("display: timerfd");
 		return rc;
 	}
-	if (timerfd_settime(d->timer_fd, 0, &its, NULL) < 0) {
-		rc = -errno;
-		log_warn("display: timerfd");
-		return rc;
-	}
+	set_rate(d, true);
 	d->loop = loop;
 	event_source_init(&d->timer_src, d->timer_fd, on_timer, d);
 	return event_loop_add(loop, &d->timer_src, EPOLLIN);
@@ -175,6 +187,7 @@ void display_damage(struct display *d, int x, int y, int w, int h)
 	y = y < 0 ? 0 : y;
 	if (x >= x1 || y >= y1)
 		return;
+	display_activity(d);
 	for (unsigned i = 0; i < d->n_targets; i++)
 		if (d->targets[i].started)
 			d->targets[i].ops->update(&d->targets[i], x, y, x1 - x, y1 - y);
@@ -264,18 +277,21 @@ bool display_wants_keycodes(const struct display *d)
 
 void display_key(struct display *d, unsigned linux_keycode, bool down)
 {
+	display_activity(d);
 	if (display_wants_keycodes(d) && linux_keycode)
 		d->input->key(d->input_opaque, linux_keycode, down);
 }
 
 void display_pointer(struct display *d, int x, int y, unsigned buttons, int wheel)
 {
+	display_activity(d);
 	if (d->input)
 		d->input->pointer(d->input_opaque, x, y, buttons, wheel);
 }
 
 void display_text(struct display *d, const char *bytes, size_t len)
 {
+	display_activity(d);
 	if (!display_wants_keycodes(d) && d->text_input)
 		d->text_input(d->text_opaque, bytes, len);
 }

@@ -24,7 +24,10 @@
  *
  * There is one display per process (display_current()): the vfb and vkbd
  * backends find it there. Everything runs on the event loop's thread; the
- * targets are polled from one timer of the display (DISPLAY_POLL_MS).
+ * targets are polled from one timer of the display: every DISPLAY_POLL_MS
+ * while something happens (damage, input, a viewer's request), every
+ * DISPLAY_IDLE_POLL_MS after a second of quiet, so that an idle display with
+ * viewers connected costs next to nothing.
  */
 #ifndef CONSOLE_DISPLAY_H
 #define CONSOLE_DISPLAY_H
@@ -35,7 +38,9 @@
 
 #include "launcher/event_loop.h"
 
-#define DISPLAY_POLL_MS 33		/* ~30 Hz, QEMU's refresh rate */
+#define DISPLAY_POLL_MS 33		/* ~30 Hz, QEMU's refresh rate, while active */
+#define DISPLAY_IDLE_POLL_MS 250	/* after DISPLAY_ACTIVE_MS without activity */
+#define DISPLAY_ACTIVE_MS 1000
 #define DISPLAY_MAX_TARGETS 4
 #define DISPLAY_MAX_WIDTH 4096
 #define DISPLAY_MAX_HEIGHT 4096
@@ -90,6 +95,8 @@ struct display {
 	struct event_loop *loop;	/* borrowed */
 	struct event_source timer_src;
 	int timer_fd;
+	bool fast;			/* the timer runs at DISPLAY_POLL_MS */
+	unsigned quiet_ticks;		/* fast ticks since the last activity */
 	/* Input: the guest's vkbd while connected. */
 	const struct display_input_ops *input;
 	void *input_opaque;
@@ -115,6 +122,10 @@ int display_start(struct display *d, struct event_loop *loop, int width, int hei
 int display_attach_loop(struct display *d, struct event_loop *loop);
 /* Polls every target once (what the timer does). */
 void display_poll(struct display *d);
+/* Something happened (a viewer connected, asked for an update...): poll at
+ * the fast rate for the next DISPLAY_ACTIVE_MS. Damage and input count
+ * already. */
+void display_activity(struct display *d);
 /* Stops the targets and the timer, frees the surface. Idempotent. */
 void display_dispose(struct display *d);
 /* The started display, or NULL when the launcher shows none. */

@@ -191,6 +191,7 @@ static enum rfbNewClientAction on_new_client(rfbClientPtr cl)
 
 	v->clients++;
 	cl->clientGoneHook = on_client_gone;
+	display_activity(t->d);
 	log_info("vnc: viewer %s connected (%u connected)", cl->host ? cl->host : "?", v->clients);
 	return RFB_CLIENT_ACCEPT;
 }
@@ -348,9 +349,11 @@ static void vnc_poll(struct display_target *t)
 	struct vnc *v = t->priv;
 
 	/* Bounded: a few rounds of accepts, reads and updates, never a wait. */
-	for (int i = 0; v->screen && i < 4; i++)
+	for (int i = 0; v->screen && i < 4; i++) {
 		if (!rfbProcessEvents(v->screen, 0))
 			break;
+		display_activity(t->d);	/* updates are being asked for and sent */
+	}
 }
 
 const struct display_target_ops vnc_target_ops = {
