@@ -511,6 +511,28 @@ static int add_graphics(const struct domain_graphics *g, const char *target, str
 	return rc ? fail(err_r, rc, "out of memory") : 0;
 }
 
+/* The devices both command lines spell QEMU's way: NICs, serial ports, displays. */
+static int add_nics_serials_graphics(const struct domain_def *def, const char *target, struct strv *av,
+				     char **err_r)
+{
+	int rc;
+
+	for (size_t i = 0; i < def->n_interfaces; i++) {
+		rc = add_nic(&def->interfaces[i], target, av, err_r);
+		if (rc)
+			return rc;
+	}
+	rc = add_serials(def, target, av, err_r);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < def->n_graphics; i++) {
+		rc = add_graphics(&def->graphics[i], target, av, err_r);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, const char *rundir,
 			     struct strv *argv_r, char **err_r)
 {
@@ -552,19 +574,9 @@ int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, c
 		if (rc)
 			goto out;
 	}
-	for (size_t i = 0; i < def->n_interfaces; i++) {
-		rc = add_nic(&def->interfaces[i], target, &av, err_r);
-		if (rc)
-			goto out;
-	}
-	rc = add_serials(def, target, &av, err_r);
+	rc = add_nics_serials_graphics(def, target, &av, err_r);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < def->n_graphics; i++) {
-		rc = add_graphics(&def->graphics[i], target, &av, err_r);
-		if (rc)
-			goto out;
-	}
 	if (strv_add(&av, "-monitor") || strv_addf(&av, "unix:%s/%s.monitor,server,nowait", rundir, def->name))
 		goto nomem;
 	if (def->on_reboot && !strcmp(def->on_reboot, "destroy") && strv_add(&av, "-no-reboot"))
@@ -649,19 +661,9 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 		if (rc)
 			goto out;
 	}
-	for (size_t i = 0; i < def->n_interfaces; i++) {
-		rc = add_nic(&def->interfaces[i], target, &av, err_r);
-		if (rc)
-			goto out;
-	}
-	rc = add_serials(def, target, &av, err_r);
+	rc = add_nics_serials_graphics(def, target, &av, err_r);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < def->n_graphics; i++) {
-		rc = add_graphics(&def->graphics[i], target, &av, err_r);
-		if (rc)
-			goto out;
-	}
 	if (!def->n_graphics && (strv_add(&av, "-display") || strv_add(&av, "none")))
 		goto nomem;
 	for (size_t i = 0; i < def->n_videos; i++) {
@@ -969,21 +971,13 @@ static char *dupstr(const char *s, size_t n)
 static void *grow_one(void **arr, size_t *n, size_t size, char **err_r)
 {
 	void *p;
+	int rc = domain_array_grow(arr, n, size, &p);
 
-	if (*n >= DOMAIN_DEVICES_MAX) {
-		fail(err_r, -E2BIG, "too many devices (at most %u of a kind)", DOMAIN_DEVICES_MAX);
-		return NULL;
-	}
-	p = realloc(*arr, (*n + 1) * size);
-	if (!p) {
-		fail(err_r, -ENOMEM, "out of memory");
-		return NULL;
-	}
-	*arr = p;
-	p = (char *)p + *n * size;
-	memset(p, 0, size);
-	(*n)++;
-	return p;
+	if (rc == -E2BIG)
+		fail(err_r, rc, "too many devices (at most %u of a kind)", DOMAIN_DEVICES_MAX);
+	else if (rc)
+		fail(err_r, rc, "out of memory");
+	return rc ? NULL : p;
 }
 
 /*

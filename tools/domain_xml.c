@@ -380,24 +380,33 @@ int domain_is_hvm(const struct domain_def *def)
 }
 
 /* Grows an array by one zeroed element; bounded by DOMAIN_DEVICES_MAX. */
-static void *grow(struct parse_ctx *pc, void **arr, size_t *n, size_t size, const char *what)
+int domain_array_grow(void **arr, size_t *n, size_t size, void **elem_r)
 {
 	void *p;
 
-	if (*n >= DOMAIN_DEVICES_MAX) {
-		parse_fail(pc, -E2BIG, "too many %s elements (at most %u)", what, DOMAIN_DEVICES_MAX);
-		return NULL;
-	}
+	if (*n >= DOMAIN_DEVICES_MAX)
+		return -E2BIG;
 	p = realloc(*arr, (*n + 1) * size);
-	if (!p) {
-		parse_fail(pc, -ENOMEM, "out of memory");
-		return NULL;
-	}
+	if (!p)
+		return -ENOMEM;
 	*arr = p;
 	p = (char *)p + *n * size;
 	memset(p, 0, size);
 	(*n)++;
-	return p;
+	*elem_r = p;
+	return 0;
+}
+
+static void *grow(struct parse_ctx *pc, void **arr, size_t *n, size_t size, const char *what)
+{
+	void *p;
+	int rc = domain_array_grow(arr, n, size, &p);
+
+	if (rc == -E2BIG)
+		parse_fail(pc, rc, "too many %s elements (at most %u)", what, DOMAIN_DEVICES_MAX);
+	else if (rc)
+		parse_fail(pc, rc, "out of memory");
+	return rc ? NULL : p;
 }
 
 /* Sets *dst to a copy of a singleton element's text; a second copy is an error. */

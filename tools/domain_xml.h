@@ -24,6 +24,13 @@
 #define DOMAIN_VCPUS_MAX 4096u
 /* Per-kind device limit, so that hostile input stays bounded. */
 #define DOMAIN_DEVICES_MAX 256u
+/*
+ * Appends one zeroed element of `size` bytes to the array *arr of *n
+ * elements, at most DOMAIN_DEVICES_MAX of them. Sets *elem_r to it.
+ * Returns 0, -E2BIG when the array is full, or -ENOMEM.
+ */
+int domain_array_grow(void **arr, size_t *n, size_t size, void **elem_r);
+
 /* A graphics port that was not written. */
 #define DOMAIN_PORT_ABSENT INT_MIN
 
