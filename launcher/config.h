@@ -68,6 +68,25 @@ struct drive_config {
 	bool discard;		/* discard=unmap (default) or ignore */
 };
 
+/*
+ * One PV network interface (-nic, or -netdev with -device xen-net-device;
+ * launcher/nic_opts.h). Guest eth<n> in argv order, xenstore vif id n. The
+ * launcher creates a tap device for it, attaches it to the bridge and
+ * removes it with the guest.
+ */
+#define LAUNCH_MAX_NICS 8u
+#define NIC_MAX_QUEUES 4u	/* advertised as multi-queue-max-queues */
+
+struct nic_config {
+	char *bridge;		/* br=: the tap joins this bridge; NULL: no bridge */
+	char *ifname;		/* ifname=: the tap's name; NULL: vif<domid>.<n>, as xl names it */
+	char *script;		/* script=: run as "script IFNAME" once the tap is up; NULL: none */
+	char *downscript;	/* downscript=: run as "downscript IFNAME" before it goes; NULL: none */
+	uint8_t mac[6];		/* mac=, or 00:16:3e:xx:xx:xx derived from the guest's name */
+	bool mac_set;		/* mac= was given */
+	unsigned queues;	/* queues=N: most queues offered, 1..NIC_MAX_QUEUES */
+};
+
 /* -vnc, -sdl, -display (launcher/display_opts.h); no display by default. */
 struct display_config {
 	bool vnc;		/* a VNC server (-vnc [HOST]:N) */
@@ -112,6 +131,8 @@ struct launch_config {
 	struct drive_config disks[LAUNCH_MAX_DISKS];	/* sorted by nothing: argv order */
 	unsigned n_disks;
 	struct display_config display;	/* -vnc, -sdl, -display: the vfb/vkbd console */
+	struct nic_config nics[LAUNCH_MAX_NICS];	/* argv order: guest eth0, eth1, ... */
+	unsigned n_nics;
 };
 
 #endif

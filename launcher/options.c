@@ -7,6 +7,7 @@
  */
 #include "launcher/options.h"
 #include "launcher/display_opts.h"
+#include "launcher/nic_opts.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,7 +28,7 @@ enum option_id {
 	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
 	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
 	OPT_HELP, OPT_BOOTLOADER, OPT_BOOTLOADER_ARGS, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
-	OPT_VNC, OPT_SDL, OPT_DISPLAY,
+	OPT_VNC, OPT_SDL, OPT_DISPLAY, OPT_NIC, OPT_NETDEV, OPT_DEVICE,
 	OPT_LATER,	/* recognised, belongs to later work: refused */
 };
 
@@ -67,10 +68,10 @@ static const struct option_desc option_table[] = {
 	{ "cdrom", OPT_CDROM, "FILE", "CD-ROM image (read-only), guest xvdc (index 2)" },
 	{ "drive", OPT_DRIVE, "SPEC", "disk: file=PATH[,if=xen|ide][,format=raw][,media=disk|cdrom]"
 	  "[,readonly=on|off][,index=0..15][,cache=writeback|none|directsync][,discard=unmap|ignore]" },
-	{ "net", OPT_LATER, "SPEC", "network interface, legacy form (not supported yet)" },
-	{ "nic", OPT_LATER, "SPEC", "network interface (not supported yet)" },
-	{ "netdev", OPT_LATER, "SPEC", "network backend (not supported yet)" },
-	{ "device", OPT_LATER, "SPEC", "device (not supported yet)" },
+	{ "nic", OPT_NIC, "SPEC", "Xen PV NIC on a tap device: tap|bridge[,br=BRIDGE][,mac=MAC]... (see below), or none" },
+	{ "netdev", OPT_NETDEV, "SPEC", "network backend for -device: tap|bridge,id=ID[,br=BRIDGE]..." },
+	{ "device", OPT_DEVICE, "SPEC", "device: xen-net-device,netdev=ID[,mac=MAC] (the only one)" },
+	{ "net", OPT_LATER, "SPEC", "network interface, legacy form (not supported: use -nic)" },
 	{ "vnc", OPT_VNC, "DISPLAY", "VNC server: [HOST]:N[,password=on][,to=N] (port 5900+N), or none" },
 	{ "sdl", OPT_SDL, NULL, "SDL window (SDL's offscreen driver without a display server)" },
 	{ "display", OPT_DISPLAY, "TYPE", "display type: sdl, vnc[=SPEC], none" },
@@ -94,7 +95,16 @@ static const char drive_help[] =
 	"  cache=writeback|none|directsync\n"
 	"                       writeback: page cache, flush = fdatasync (default);\n"
 	"                       none: O_DIRECT; directsync: O_DIRECT and O_DSYNC\n"
-	"  discard=unmap|ignore unmap: guest discards punch holes (default)\n";
+	"  discard=unmap|ignore unmap: guest discards punch holes (default)\n"
+	"\n-nic tap|bridge properties (also -netdev, with id=ID, and -device\n"
+	"xen-net-device,netdev=ID,mac=MAC):\n"
+	"  br=BRIDGE            the tap joins this existing bridge (required for bridge)\n"
+	"  ifname=NAME          the tap's name; default vif<domid>.<n>, as xl names it\n"
+	"  script=PATH|no       run 'PATH IFNAME' once the tap is up; default no\n"
+	"  downscript=PATH|no   run 'PATH IFNAME' before the tap goes; default no\n"
+	"  mac=MAC              default 00:16:3e:xx:xx:xx, stable for the guest's name\n"
+	"  model=xen-net-device the only model (also xen, netfront)\n"
+	"  queues=N             1..4: most queues offered to the guest; default 1\n";
 
 struct machine_desc {
 	const char *name;
@@ -151,6 +161,8 @@ void launch_config_dispose(struct launch_config *cfg)
 	chardev_spec_dispose(&cfg->serial);
 	chardev_spec_dispose(&cfg->monitor);
 	display_config_dispose(&cfg->display);
+	for (unsigned i = 0; i < cfg->n_nics; i++)
+		nic_config_dispose(&cfg->nics[i]);
 	for (unsigned i = 0; i < cfg->n_disks; i++)
 		free(cfg->disks[i].file);
 	launch_config_init(cfg);
@@ -804,9 +816,9 @@ static const struct option_desc *option_lookup(const char *arg)
 
 /* The second pass: how the options fit together, then the defaults. */
 static enum options_result options_finish(struct launch_config *cfg, bool serial_given,
-					  FILE *err)
+					  struct nic_opts_state *nics, FILE *err)
 {
-	char uuid_text[UUID_STRING_SIZE];
+	char uuid_text[UUID_STRING_SIZE], why[160];
 	int rc;
 
 	if (cfg->daemonize) {
@@ -893,11 +905,31 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 			return OPTIONS_ERROR;
 		}
 	}
+	/* After the name: the default MACs are derived from it. */
+	if (nic_opts_finish(cfg, nics, why, sizeof(why)) < 0) {
+		fprintf(err, PROG ": %s\n", why);
+		return OPTIONS_ERROR;
+	}
 	return OPTIONS_RUN;
 }
 
+static enum options_result parse_argv(int argc, char **argv, struct launch_config *cfg,
+				      struct nic_opts_state *nics, FILE *out, FILE *err);
+
 enum options_result options_parse(int argc, char **argv, struct launch_config *cfg,
 				  FILE *out, FILE *err)
+{
+	struct nic_opts_state nics;
+	enum options_result res;
+
+	nic_opts_state_init(&nics);
+	res = parse_argv(argc, argv, cfg, &nics, out, err);
+	nic_opts_state_dispose(&nics);
+	return res;
+}
+
+static enum options_result parse_argv(int argc, char **argv, struct launch_config *cfg,
+				      struct nic_opts_state *nics, FILE *out, FILE *err)
 {
 	bool serial_given = false;
 	int i;
@@ -1114,6 +1146,20 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 		case OPT_SDL:
 			cfg->display.sdl = true;
 			break;
+		case OPT_NIC:
+		case OPT_NETDEV:
+		case OPT_DEVICE: {
+			char why[200];
+
+			rc = o->id == OPT_NIC ? nic_opts_nic(val, cfg, why, sizeof(why)) :
+			     o->id == OPT_NETDEV ? nic_opts_netdev(val, nics, why, sizeof(why)) :
+						   nic_opts_device(val, cfg, nics, why, sizeof(why));
+			if (rc < 0) {
+				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, why);
+				return OPTIONS_ERROR;
+			}
+			break;
+		}
 		case OPT_LATER:
 			break;
 		}
@@ -1131,5 +1177,5 @@ enum options_result options_parse(int argc, char **argv, struct launch_config *c
 			}
 		}
 	}
-	return options_finish(cfg, serial_given, err);
+	return options_finish(cfg, serial_given, nics, err);
 }
