@@ -19,6 +19,7 @@
 #include "console/vfb.h"
 #include "console/vkbd.h"
 #include "xenpv/blkback.h"
+#include "xenpv/netback.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XS_TRANSACTION_TRIES 20
@@ -34,6 +35,7 @@ static int dev_create(struct xendev *dev);
 /* Every backend type the launcher serves, in start order. */
 static const struct backend_ops *const backend_table[] = {
 	&blkback_ops,
+	&netback_ops,
 	&vfb_ops,
 	&vkbd_ops,
 };
@@ -258,6 +260,18 @@ void *xendev_map_grants(struct xendev *dev, const uint32_t *refs, unsigned n, in
 		return NULL;
 	}
 	return xengnttab_map_domain_grant_refs(dev->xgt, n, dev->domid, (uint32_t *)refs, prot);
+}
+
+int xendev_grant_copy(struct xendev *dev, xengnttab_grant_copy_segment_t *segs, unsigned n)
+{
+	if (!dev->xgt) {
+		dev->xgt = xengnttab_open(&quiet_logger, 0);
+		if (!dev->xgt)
+			return -errno;
+	}
+	if (xengnttab_grant_copy(dev->xgt, n, segs) < 0)
+		return -errno;
+	return 0;
 }
 
 void xendev_unmap_grants(struct xendev *dev, void *addr, unsigned n)

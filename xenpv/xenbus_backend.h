@@ -160,6 +160,10 @@ void xendev_notify(struct xendev *dev);
  * PROT_WRITE; NULL with errno set when any of them cannot be mapped. */
 void *xendev_map_grants(struct xendev *dev, const uint32_t *refs, unsigned n, int prot);
 void xendev_unmap_grants(struct xendev *dev, void *addr, unsigned n);
+/* Copies between the frontend's grants and our memory (GNTTABOP_copy), n
+ * segments in one call; each segment's status says whether it was copied.
+ * 0 when the batch ran, or -errno when it could not run at all. */
+int xendev_grant_copy(struct xendev *dev, xengnttab_grant_copy_segment_t *segs, unsigned n);
 
 /* The device is unusable because of its frontend: one log line, disconnect,
  * backend state Closing. Further calls are silent. */
