@@ -1,0 +1,121 @@
+# PV network served by xenlaunch itself (xenpv/netback): the launcher makes
+# a tap, joins it to a link-local test bridge in dom0 and serves the guest's
+# netfront. The guest gets the stable default MAC, pings dom0, fetches a file
+# from dom0's httpd and sends one back over TCP (both checked by md5); the
+# frontend module is reloaded and the guest rebooted, and the link works
+# again each time. When the launcher ends, its tap is gone.
+. ./lib.sh
+
+guest() {
+	echo "$1" >"$pty"
+	wait_for console.out "^$2" "$3"
+}
+
+# guest_ping LABEL: three pings to dom0 must all come back.
+guest_ping() {
+	guest "ping -c 3 -W 5 169.254.1.1 >/tmp/ping.out 2>&1; echo \"ping-$1=\$? \$(grep -o 'min/avg/max.*' /tmp/ping.out)\"" "ping-$1=" 60
+	grep -q "^ping-$1=0 " console.out || fail "$1: ping failed: $(grep "^ping-$1=" console.out)"
+	echo "$1: $(grep "^ping-$1=" console.out | cut -d' ' -f2-)"
+}
+
+# On failure, what the launcher said about the NIC.
+trap '[ $? = 0 ] || { echo "--- launcher log (vif):"; grep -E "vif|tap" run1.log | tail -n 20; }' EXIT
+
+for m in llc stp bridge tun; do
+	insmod "$HOST_MODULES/$m.ko" 2>/dev/null
+done
+[ -c /dev/net/tun ] || fail "no /dev/net/tun in dom0"
+brctl addbr xlbr0 || fail "cannot create the test bridge"
+echo 0 >/sys/class/net/xlbr0/bridge/forward_delay
+ip addr add 169.254.1.1/16 dev xlbr0
+ip link set xlbr0 up
+
+# Files to move: one served by dom0's httpd, one the guest sends back.
+mkdir -p www
+dd if=/dev/urandom of=www/blob bs=64k count=64 2>/dev/null
+down_md5=$(md5sum <www/blob | cut -c1-32)
+httpd -p 169.254.1.1:8080 -h www || fail "busybox httpd did not start"
+
+start_launcher run1.log -name net1 -M xenpv -m 128 \
+	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty \
+	-nic bridge,br=xlbr0
+pty=$(pty_of run1.log)
+cat "$pty" >console.out &
+reader=$!
+domid=$(domid_of net1 60)
+wait_for console.out '^xenlaunch-guest: ready' 90
+
+be=/local/domain/0/backend/vif/$domid/0
+fe=/local/domain/$domid/device/vif/0
+i=0
+while [ "$(xenstore-read $fe/state 2>/dev/null)" != 4 ]; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && fail "vif frontend state $(xenstore-read $fe/state), want 4 (Connected)"
+	sleep 0.1
+done
+[ "$(xenstore-read $be/state)" = 4 ] || fail "vif backend state $(xenstore-read $be/state), want 4"
+mac=$(xenstore-read $be/mac)
+case "$mac" in 00:16:3e:*) ;; *) fail "default MAC $mac is not in 00:16:3e" ;; esac
+[ "$(xenstore-read $fe/mac)" = "$mac" ] || fail "frontend MAC differs from the backend's"
+tap=$(xenstore-read $be/vifname)
+[ "$tap" = "vif$domid.0" ] || fail "tap is called '$tap', want vif$domid.0"
+[ -e /sys/class/net/xlbr0/brif/$tap ] || fail "$tap is not on xlbr0: $(ls /sys/class/net/xlbr0/brif)"
+echo "xenstore: vif Connected, MAC $mac, tap $tap on xlbr0"
+
+guest 'ip addr add 169.254.1.2/16 dev eth0 && ip link set eth0 up && echo "mac=$(cat /sys/class/net/eth0/address)"' 'mac=' 30
+grep -q "^mac=$mac" console.out || fail "guest eth0 has $(grep '^mac=' console.out), want $mac"
+guest_ping first
+
+# dom0 -> guest: wget from httpd; guest -> dom0: a TCP stream into a file
+# (netbench; busybox nc's listener does not end with its connection).
+t0=$(now_ms)
+guest 'wget -q -O /tmp/blob http://169.254.1.1:8080/blob; echo "down=$? $(md5sum </tmp/blob)"' 'down=' 120
+t1=$(now_ms)
+grep -q "^down=0 $down_md5" console.out || fail "download: $(grep '^down=' console.out), want $down_md5"
+echo "dom0 -> guest: 4 MiB by wget in $(secs $t0 $t1) s, same md5"
+netbench recv 5001 up.bin >up.txt &
+listener=$!
+guest 'dd if=/dev/urandom of=/tmp/up bs=64k count=32 2>/dev/null; echo "upmd5=$(md5sum </tmp/up)"' 'upmd5=' 30
+up_md5=$(sed -n 's/^upmd5=\([0-9a-f]\{32\}\).*/\1/p' console.out | head -n1)
+t0=$(now_ms)
+guest 'netbench sendfile 169.254.1.1 5001 /tmp/up >/dev/null; echo "sent=$?"' 'sent=' 120
+wait_exit $listener 60
+t1=$(now_ms)
+grep -q '^sent=0' console.out || fail "the guest could not send: $(grep '^sent=' console.out)"
+[ "$(md5sum <up.bin | cut -c1-32)" = "$up_md5" ] || fail "upload: dom0 got $(wc -c <up.bin) bytes, md5 differs"
+echo "guest -> dom0: 2 MiB by TCP (netbench) in $(secs $t0 $t1) s, same md5"
+
+# The frontend goes and comes back: the device is created again for it.
+guest 'rmmod xen-netfront; sleep 2; insmod /lib/modules/xen/xen-netfront.ko; sleep 3; ip addr add 169.254.1.2/16 dev eth0; ip link set eth0 up; echo reloaded' 'reloaded' 60
+guest_ping after-reload
+
+# A reboot: a new domain, a new tap on the bridge, the same MAC.
+echo reboot >"$pty"
+i=0
+while [ "$(grep -c '^xenlaunch-guest: ready' console.out)" -lt 2 ]; do
+	i=$((i + 1))
+	[ $i -gt 1200 ] && fail "the guest did not come back after reboot"
+	sleep 0.1
+done
+domid2=$(domid_of net1 60)
+[ "$domid2" != "$domid" ] || fail "no new domain after reboot"
+[ "$(xenstore-read /local/domain/0/backend/vif/$domid2/0/mac)" = "$mac" ] || fail "MAC changed across reboot"
+ip link show "$tap" >/dev/null 2>&1 && fail "the old domain's $tap outlived it"
+[ -e /sys/class/net/xlbr0/brif/vif$domid2.0 ] || fail "vif$domid2.0 is not on xlbr0 after reboot"
+i=0
+while [ "$(xenstore-read /local/domain/$domid2/device/vif/0/state 2>/dev/null)" != 4 ]; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && fail "vif not Connected after reboot"
+	sleep 0.1
+done
+guest 'ip addr add 169.254.1.2/16 dev eth0 && ip link set eth0 up && echo up-again' 'up-again' 30
+guest_ping after-reboot
+
+kill $reader 2>/dev/null
+kill -TERM $LAUNCHER_PID
+wait_exit $LAUNCHER_PID 60
+[ "$EXIT_STATUS" = 0 ] || fail "launcher exit status $EXIT_STATUS after SIGTERM"
+ip link show "vif$domid2.0" >/dev/null 2>&1 && fail "vif$domid2.0 outlived the launcher"
+assert_host_clean
+grep -E 'vif/.*(tx |connected|queue)' run1.log | head -n 6
+echo "PASS: ping, a file each way, module reload, reboot; tap gone with the launcher"
