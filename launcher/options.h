@@ -4,8 +4,9 @@
  * Options take one dash or two ("-m 512", "--m 512"); the value is always
  * the next argument. Repeated options: the last one wins, except -serial
  * (one serial port only); disks (-hda..-hdd, -cdrom, -drive, a bare
- * argument as -hda) accumulate, at most one per index. Options of later work
- * (-net, -vnc, -bootloader...) are recognised and refused as "not supported yet".
+ * argument as -hda) accumulate, at most one per index, and so do NICs (-nic,
+ * -netdev with -device; launcher/nic_opts.h). Options of later work (-net,
+ * -k) are recognised and refused as "not supported yet".
  *
  * options_parse() validates everything it can without touching Xen (file
  * existence of -kernel/-initrd is checked, their contents are not).

@@ -102,7 +102,7 @@ sed 's/^/  /' run1.log
 # ---- second launcher: same image, module reload with a 4-page ring ---------
 start_launcher run2.log -name disks2 -M xenpv -m 128 \
 	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty \
-	-drive file=disk.img,if=xen,cache=writeback
+	-drive file=disk.img,if=xen,cache=writeback -drive file=raw.img,index=3
 pty=$(pty_of run2.log)
 : >console.out
 cat "$pty" >console.out &
@@ -129,6 +129,27 @@ wait_for run2.log 'ring of 4 pages' 30
 guest 'mkdir -p /mnt/a && mount -t ext2 /dev/xvda /mnt/a && echo "again=$(cat /mnt/a/hello) $(md5sum </mnt/a/blob)"' 'again=' 60
 grep -q "^again=hello-xenlaunch-disk $blob_md5" console.out || fail "second boot: $(grep '^again=' console.out), want blob $blob_md5"
 guest 'dd if=/dev/urandom of=/mnt/a/blob2 bs=64k count=16 2>/dev/null; sync; umount /mnt/a && echo unmounted-2' 'unmounted-2' 60
+
+# Discard: the guest discards all of xvdd; the file's blocks are freed.
+before=$(du -k raw.img | cut -f1)
+guest 'blkdiscard /dev/xvdd; echo "discarded=$? $(dd if=/dev/xvdd bs=1M skip=1 count=4 2>/dev/null | md5sum)"' 'discarded=' 60
+after=$(du -k raw.img | cut -f1)
+zero_md5=$(dd if=/dev/zero bs=1M count=4 2>/dev/null | md5sum | cut -c1-32)
+grep -q "^discarded=0 $zero_md5" console.out || fail "blkdiscard: $(grep '^discarded=' console.out)"
+[ "$before" -ge 4096 ] && [ "$after" -lt 1024 ] || fail "raw.img holds $before KiB before the discard and $after KiB after"
+echo "discard: raw.img from $before KiB to $after KiB allocated; the guest reads zeros"
+
+# A guest reboot: the launcher builds a new domain with the same disks.
+echo 'reboot' >"$pty"
+i=0
+while [ "$(grep -c '^xenlaunch-guest: ready' console.out)" -lt 2 ]; do
+	i=$((i + 1))
+	[ $i -gt 1200 ] && fail "the guest did not come back after reboot"
+	sleep 0.1
+done
+guest 'mount -t ext2 /dev/xvda /mnt/a 2>/dev/null || { mkdir -p /mnt/a && mount -t ext2 /dev/xvda /mnt/a; }; echo "rebooted=$(cat /mnt/a/hello)"; umount /mnt/a' 'rebooted=' 60
+grep -q '^rebooted=hello-xenlaunch-disk' console.out || fail "after reboot: $(grep '^rebooted=' console.out)"
+echo "reboot: new domain, disks reconnected, the file is there"
 echo 'poweroff -f' >"$pty"
 wait_exit "$LAUNCHER_PID" 60
 kill "$reader" 2>/dev/null
@@ -136,4 +157,4 @@ kill "$reader" 2>/dev/null
 assert_host_clean
 echo "launcher 2 log:"
 sed 's/^/  /' run2.log
-echo "disks: guest userspace in $(secs $t0 $t1) s with four disks; ext2 data, read-only, cdrom, flush before SIGKILL, reload with a 4-page ring all proven"
+echo "disks: guest userspace in $(secs $t0 $t1) s with four disks; ext2 data, read-only, cdrom, flush before SIGKILL, reload with a 4-page ring discard, reboot all proven"

@@ -3,7 +3,8 @@
 # netfront. The guest gets the stable default MAC, pings dom0, fetches a file
 # from dom0's httpd and sends one back over TCP (both checked by md5); the
 # frontend module is reloaded and the guest rebooted, and the link works
-# again each time. When the launcher ends, its tap is gone.
+# again each time. When the launcher ends, its tap is gone. A second guest
+# with two vCPUs uses two queues on a tap set up by script=/downscript=.
 . ./lib.sh
 
 guest() {
@@ -118,4 +119,53 @@ wait_exit $LAUNCHER_PID 60
 ip link show "vif$domid2.0" >/dev/null 2>&1 && fail "vif$domid2.0 outlived the launcher"
 assert_host_clean
 grep -E 'vif/.*(tx |connected|queue)' run1.log | head -n 6
+
+# Two queues for a 2-vCPU guest, on a tap named by ifname= that QEMU-style
+# script=/downscript= put on the bridge and take off it.
+cat >ifup <<'SH'
+#!/bin/sh
+brctl addif xlbr0 "$1" && echo "up $1" >>scripts.log
+SH
+cat >ifdown <<'SH'
+#!/bin/sh
+echo "down $1" >>scripts.log
+SH
+chmod +x ifup ifdown
+: >console.out
+start_launcher run2.log -name net2 -M xenpv -m 128 -smp 2 \
+	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty \
+	-netdev tap,id=n0,ifname=xl-mq0,queues=2,script=./ifup,downscript=./ifdown \
+	-device xen-net-device,netdev=n0,mac=00:16:3e:00:00:42
+pty=$(pty_of run2.log)
+cat "$pty" >console.out &
+reader=$!
+domid3=$(domid_of net2 60)
+wait_for console.out '^xenlaunch-guest: ready' 90
+fe=/local/domain/$domid3/device/vif/0
+i=0
+while [ "$(xenstore-read $fe/state 2>/dev/null)" != 4 ]; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && fail "2 queues: vif not Connected"
+	sleep 0.1
+done
+[ "$(xenstore-read $fe/multi-queue-num-queues)" = 2 ] || fail "the guest uses $(xenstore-read $fe/multi-queue-num-queues) queues, want 2"
+grep -qx 'up xl-mq0' scripts.log || fail "script= did not run with the tap's name: $(cat scripts.log)"
+guest 'ip addr add 169.254.1.2/16 dev eth0 && ip link set eth0 up && echo "mac2=$(cat /sys/class/net/eth0/address)"' 'mac2=' 30
+grep -q '^mac2=00:16:3e:00:00:42' console.out || fail "mac= not honoured: $(grep '^mac2=' console.out)"
+guest_ping two-queues
+guest 'dd if=/dev/urandom of=/tmp/up bs=64k count=32 2>/dev/null; echo "upmd5b=$(md5sum </tmp/up)"' 'upmd5b=' 30
+netbench recv 5004 up2.bin >/dev/null &
+listener=$!
+up_md5=$(sed -n 's/^upmd5b=\([0-9a-f]\{32\}\).*/\1/p' console.out | head -n1)
+guest 'netbench sendfile 169.254.1.1 5004 /tmp/up >/dev/null; echo "sent2=$?"' 'sent2=' 120
+wait_exit $listener 60
+[ "$(md5sum <up2.bin | cut -c1-32)" = "$up_md5" ] || fail "2 queues: upload md5 differs"
+echo "two queues: ping and a 2 MiB upload"
+kill $reader 2>/dev/null
+kill -TERM $LAUNCHER_PID
+wait_exit $LAUNCHER_PID 60
+[ "$EXIT_STATUS" = 0 ] || fail "second launcher: exit status $EXIT_STATUS"
+grep -qx 'down xl-mq0' scripts.log || fail "downscript= did not run: $(cat scripts.log)"
+ip link show xl-mq0 >/dev/null 2>&1 && fail "xl-mq0 outlived the launcher"
+assert_host_clean
 echo "PASS: ping, a file each way, module reload, reboot; tap gone with the launcher"
