@@ -548,6 +548,8 @@ int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, c
 		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest; use qemu-argv", def->virt_type);
 	if (!domain_is_xen_pv(def) && !domain_is_hvm(def))
 		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
+	if (def->bootloader_args && !def->bootloader)
+		return fail(err_r, -EINVAL, "element 'bootloader_args' needs a 'bootloader'");
 	rc = check_common(def, target, err_r);
 	if (rc)
 		return rc;

@@ -148,7 +148,7 @@ static void test_refusals(void)
 		  "element 'devices/disk/source' is not supported by xenlaunch" },
 		{ "<domain type='xen'><name>a</name><os><type>linux</type></os><bootloader_args>-q</bootloader_args>"
 		  "</domain>",
-		  "element 'bootloader_args' is not supported by xenlaunch" },
+		  "element 'bootloader_args' needs a 'bootloader'" },
 		{ "<domain type='xen'><name>a</name><os><type>exe</type></os></domain>",
 		  "os type 'exe' is not supported by xenlaunch" },
 		{ "<domain type='xen'><name>a</name><os><type>linux</type></os><devices><serial type='spicevmc'/>"
