@@ -65,7 +65,7 @@ bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
 
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
