@@ -1662,11 +1662,17 @@ static int xl_disk(struct domain_def *def, const char *spec, char **err_r)
 	if (!d)
 		return -E2BIG;
 	while (!rc && *p) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		const char *comma;
+		size_t n;
 		char *item;
 		const char *v;
 
+		/* xl's disk syntax allows blanks around the commas ("a=b, c=d"). */
+		p += strspn(p, " \t");
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
 		/* target= takes the rest of the spec, commas included. */
 		if (!strncmp(p, "target=", 7)) {
 			rc = set_str(&target, p + 7, err_r);
@@ -1675,7 +1681,7 @@ static int xl_disk(struct domain_def *def, const char *spec, char **err_r)
 		item = dupstr(p, n);
 		if (!item)
 			return fail(err_r, -ENOMEM, "out of memory");
-		p += n + (comma ? 1 : 0);
+		p = comma ? comma + 1 : p + strlen(p);
 		if ((v = kv(item, "format")))
 			rc = *v ? set_str(&format, v, err_r) : 0;
 		else if ((v = kv(item, "vdev")))
