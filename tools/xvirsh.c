@@ -616,6 +616,14 @@ static int fill_defaults(struct domain_def *def)
 			return -EIO;
 		rc = set_default(&def->uuid, uuid);
 	}
+	/* What belongs to one run: the domain ID, the pty a console got. */
+	def->id = 0;
+	for (size_t i = 0; i < def->n_chardevs; i++) {
+		if (!strcmp(def->chardevs[i].type, "pty")) {
+			free(def->chardevs[i].source_path);
+			def->chardevs[i].source_path = NULL;
+		}
+	}
 	if (!def->current_memory_kib)
 		def->current_memory_kib = def->memory_kib;
 	if (!def->vcpus)
