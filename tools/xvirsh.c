@@ -619,7 +619,7 @@ static int fill_defaults(struct domain_def *def)
 	/* What belongs to one run: the domain ID, the pty a console got. */
 	def->id = 0;
 	for (size_t i = 0; i < def->n_chardevs; i++) {
-		if (!strcmp(def->chardevs[i].type, "pty")) {
+		if (def->chardevs[i].type && !strcmp(def->chardevs[i].type, "pty")) {
 			free(def->chardevs[i].source_path);
 			def->chardevs[i].source_path = NULL;
 		}
