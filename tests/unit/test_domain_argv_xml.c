@@ -500,6 +500,27 @@ static void test_xl_cfg_exact(void)
 	domain_def_dispose(&def);
 }
 
+/* xl's disk syntax allows blanks around the commas, as xl.cfg examples write it. */
+static void test_xl_disk_blanks(void)
+{
+	static const char cfg[] = "name = \"b\"\nkernel = \"/k\"\n"
+				  "disk = [ \"format=raw, vdev=xvdb, access=ro, target=/img/a b.raw\" ]\n";
+	struct domain_def def;
+	char *err = NULL;
+
+	domain_def_init(&def);
+	hush();
+	CU_ASSERT_EQUAL_FATAL(domain_from_xl_cfg(&def, cfg, strlen(cfg), &err), 0);
+	unhush();
+	CU_ASSERT_EQUAL_FATAL(def.n_disks, 1);
+	CU_ASSERT_STRING_EQUAL(def.disks[0].target_dev, "xvdb");
+	CU_ASSERT_STRING_EQUAL(def.disks[0].source, "/img/a b.raw");
+	CU_ASSERT_STRING_EQUAL(def.disks[0].driver_type, "raw");
+	CU_ASSERT_TRUE(def.disks[0].readonly);
+	free(err);
+	domain_def_dispose(&def);
+}
+
 static void test_xl_cfg_hostile(void)
 {
 	static const struct {
@@ -632,6 +653,7 @@ static CU_TestInfo tests[] = {
 	{ "model -> argv -> model", test_argv_round_trip },
 	{ "xlconfigdata pairs agree both ways", test_xlconfigdata_pairs },
 	{ "xl.cfg output is exact", test_xl_cfg_exact },
+	{ "xl.cfg disks with blanks after the commas", test_xl_disk_blanks },
 	{ "hostile xl.cfg", test_xl_cfg_hostile },
 	CU_TEST_INFO_NULL,
 };
