@@ -170,7 +170,7 @@ echo "restart from the precise XML: the same description ($(wc -l <b.xml) lines)
 old=$domid
 xvirsh reboot xvg >/dev/null 2>reboot.err || fail "reboot: $(cat reboot.err)"
 i=0
-while [ "$(grep -c '^xenlaunch-guest: ready' console.out)" -lt 2 ]; do
+while [ "$(grep -o 'xenlaunch-guest: ready' console.out | wc -l)" -lt 2 ]; do
 	i=$((i + 1))
 	[ $i -gt 1200 ] && fail "no second 'ready' after reboot"
 	sleep 0.1
