@@ -4,8 +4,11 @@
  * Definitions are domain XML files in $XVIRSH_CONFDIR (/etc/xvirsh/domains);
  * a running guest is its launcher, found through <rundir>/<name>.pid and
  * driven through the QEMU-style monitor at <rundir>/<name>.monitor
- * ($XVIRSH_RUNDIR, default /run/xvirsh). Messages follow virsh's wording;
- * every error exits with status 1.
+ * ($XVIRSH_RUNDIR, default /run/xvirsh). The launcher owns the running
+ * guest's precise description ("info domxml"): xvirsh keeps no second copy.
+ * A launcher is trusted only while it runs, answers on its monitor and
+ * xenstore knows its domain by the guest's name. Messages follow virsh's
+ * wording; every error exits with status 1.
  */
 #include <dirent.h>
 #include <errno.h>
