@@ -93,7 +93,12 @@ domid=$(xl domid xvg) || fail "xl does not know xvg"
 xvirsh list >list.out
 grep -Eq "^ +$domid +xvg +running$" list.out || fail "list: $(cat list.out)"
 [ "$(xvirsh domstate xvg | head -n 1)" = running ] || fail "domstate: $(xvirsh domstate xvg)"
+t0=$(now_ms)
 xvirsh dumpxml xvg >dump.xml || fail "dumpxml"
+t1=$(now_ms)
+xvirsh dumpxml --inactive xvg >inactive.xml || fail "dumpxml --inactive"
+t2=$(now_ms)
+echo "dumpxml: from the launcher $(secs $t0 $t1) s ($(wc -c <dump.xml) bytes), --inactive $(secs $t1 $t2) s ($(wc -c <inactive.xml) bytes)"
 grep -q "^<domain type='xen' id='$domid'>" dump.xml || fail "dumpxml: no id='$domid': $(head -n 1 dump.xml)"
 uuid=$(sed -n 's|.*<uuid>\(.*\)</uuid>.*|\1|p' dump.xml)
 [ -n "$uuid" ] || fail "dumpxml: no uuid"
@@ -110,7 +115,7 @@ for want in "<driver name='qemu' type='raw' cache='writeback' discard='unmap'/>"
 done
 port=$(sed -n "s|.*<graphics type='vnc' port='\([0-9]*\)' autoport='yes' listen='127.0.0.1'.*|\1|p" dump.xml)
 [ -n "$port" ] || fail "dumpxml: no VNC port: $(grep graphics dump.xml)"
-xvirsh dumpxml --inactive xvg | grep -q "id=\|cache=" && fail "dumpxml --inactive is not the stored definition"
+grep -q "id=\|cache=" inactive.xml && fail "dumpxml --inactive is not the stored definition"
 echo "running: list, domstate and dumpxml (id $domid, uuid $uuid, VNC port $port, defaults filled in) agree"
 
 # 1b. domid, domname, domuuid, dominfo, vncdisplay.
