@@ -5,10 +5,10 @@
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# bootloader/ common/ (and the domain model of tools/) goes into xenlaunch,
-# every .c under tools/ and common/
-# into xvirsh. A file that holds main() is named main.c (launcher) or
-# xvirsh.c (tools); everything else is linked into the unit-test runner too.
+# bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
+# every .c under tools/ and common/ into xvirsh. A file that holds main() is
+# named main.c (launcher) or xvirsh.c (tools); everything else is linked into
+# the unit-test runner too.
 
 CC      ?= gcc
 WERROR  ?= 1
