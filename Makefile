@@ -5,9 +5,10 @@
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# bootloader/ common/ goes into xenlaunch, every .c under tools/ and common/
-# into xvirsh. A file that holds main() is named main.c (launcher) or
-# xvirsh.c (tools); everything else is linked into the unit-test runner too.
+# bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
+# every .c under tools/ and common/ into xvirsh. A file that holds main() is
+# named main.c (launcher) or xvirsh.c (tools); everything else is linked into
+# the unit-test runner too.
 
 CC      ?= gcc
 WERROR  ?= 1
@@ -36,7 +37,9 @@ endif
 CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS))
 
 LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
-LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
+# The domain model has one owner, tools/: the launcher links it to describe
+# its running guest (launcher/describe.c) in the format xvirsh reads.
+LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c)) tools/domain_xml.c tools/xml_util.c
 TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard common/*.c)
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c
 LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
@@ -62,7 +65,7 @@ bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
 
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)

@@ -30,6 +30,7 @@
 #include "console/textscreen.h"
 #include "console/vnc.h"
 #include "launcher/config.h"
+#include "launcher/describe.h"
 #include "launcher/event_loop.h"
 #include "launcher/lifecycle.h"
 #include "launcher/monitor.h"
@@ -316,6 +317,19 @@ static int mon_domid(void *opaque, uint32_t *domid_r)
 	return 0;
 }
 
+static int mon_domain_xml(void *opaque, char **xml_r)
+{
+	struct app *a = opaque;
+	struct launch_live live = {
+		.domid = a->m.running ? a->m.dom.domid : 0,
+		.serial_pty = a->serial ? chardev_pty_path(a->serial) : NULL,
+		.vnc_port = a->cfg.display.vnc ? vnc_port(&a->disp) : -1,
+	};
+
+	*xml_r = launch_describe_xml(&a->cfg, &live);
+	return *xml_r ? 0 : -ENOMEM;
+}
+
 static int mon_chardev_list(void *opaque, struct monitor *mon)
 {
 	struct app *a = opaque;
@@ -387,6 +401,7 @@ static const struct monitor_ops mon_ops = {
 	.status = mon_status,
 	.name = mon_name,
 	.domid = mon_domid,
+	.domain_xml = mon_domain_xml,
 	.chardev_list = mon_chardev_list,
 	.stop = mon_stop,
 	.cont = mon_cont,

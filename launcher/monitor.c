@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "launcher/config.h"
@@ -30,6 +31,7 @@ static int info_name(struct monitor *mon, const struct monitor_cmd *cmd, int arg
 static int info_domid(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 static int info_chardev(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 static int info_version(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
+static int info_domxml(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 static int cmd_change(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 static int cmd_screendump(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv);
 
@@ -49,6 +51,7 @@ static const struct monitor_cmd monitor_cmds[] = {
 static const struct monitor_cmd info_cmds[] = {
 	{ "chardev", "", "show the character devices", info_chardev },
 	{ "domid", "", "show the Xen domain ID", info_domid },
+	{ "domxml", "", "show the guest's precise domain XML", info_domxml },
 	{ "name", "", "show the current VM name", info_name },
 	{ "status", "", "show the current VM status (running|paused)", info_status },
 	{ "version", "", "show the version of xenlaunch", info_version },
@@ -84,6 +87,22 @@ void monitor_printf(struct monitor *mon, const char *fmt, ...)
 		wire[n++] = text[i];
 	}
 	monitor_write(mon, wire, n);
+}
+
+void monitor_print_text(struct monitor *mon, const char *text)
+{
+	char wire[2 * MONITOR_OUTPUT_MAX];
+
+	while (*text) {
+		size_t n = 0;
+
+		for (; *text && n + 2 <= sizeof(wire); text++) {
+			if (*text == '\n')
+				wire[n++] = '\r';
+			wire[n++] = *text;
+		}
+		monitor_write(mon, wire, n);
+	}
 }
 
 void monitor_print_chardev(struct monitor *mon, const char *label, const char *filename)
@@ -250,6 +269,30 @@ static int info_chardev(struct monitor *mon, const struct monitor_cmd *cmd, int 
 		return not_available(mon, "info chardev");
 	rc = mon->ops->chardev_list(mon->opaque, mon);
 	return rc < 0 ? op_failed(mon, rc) : 0;
+}
+
+static int info_domxml(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv)
+{
+	char *xml = NULL;
+	size_t need;
+	int rc;
+
+	if (!mon->ops->domain_xml)
+		return not_available(mon, "info domxml");
+	rc = mon->ops->domain_xml(mon->opaque, &xml);
+	if (rc < 0)
+		return op_failed(mon, rc);
+	/* Each "\n" goes out as "\r\n": never send half a document. */
+	need = 2 * strlen(xml);
+	if (mon->ops->write_space && mon->ops->write_space(mon->opaque) < need) {
+		free(xml);
+		monitor_printf(mon, "Error: info domxml: the XML (%zu bytes) does not fit the "
+			       "monitor's output buffer\n", need / 2);
+		return -E2BIG;
+	}
+	monitor_print_text(mon, xml);
+	free(xml);
+	return 0;
 }
 
 static int info_version(struct monitor *mon, const struct monitor_cmd *cmd, int argc, char **argv)

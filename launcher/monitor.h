@@ -13,6 +13,11 @@
  *                        info domid    the Xen domain ID
  *                        info chardev  "serial0: filename=pty:/dev/pts/3", one per chardev
  *                        info version  XENLAUNCH_VERSION
+ *                        info domxml   the guest's precise libvirt domain XML
+ *                                      (launcher/describe.h); virsh's dumpxml
+ *                                      for a running guest. QEMU has no such
+ *                                      command: it is an "info" because it only
+ *                                      reads state, like the others.
  *   stop, cont | c, system_powerdown, system_reset, quit | q
  *   change vnc password PASSWORD   "Could not set password" when VNC has no
  *                        password=on (or there is no VNC server)
@@ -68,6 +73,8 @@ struct monitor_ops {
 	int (*status)(void *opaque, bool *running_r);
 	int (*name)(void *opaque, const char **name_r);
 	int (*domid)(void *opaque, uint32_t *domid_r);
+	/* The domain XML, malloc'ed (the monitor frees it). */
+	int (*domain_xml)(void *opaque, char **xml_r);
 	/* Prints one monitor_print_chardev() line per chardev. */
 	int (*chardev_list)(void *opaque, struct monitor *mon);
 
@@ -127,6 +134,9 @@ int monitor_execute(struct monitor *mon, const char *line);
 /* Prints to the client, "\n" becoming "\r\n"; at most MONITOR_OUTPUT_MAX bytes. */
 void monitor_printf(struct monitor *mon, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Prints text of any length, "\n" becoming "\r\n". */
+void monitor_print_text(struct monitor *mon, const char *text);
 
 /* One "info chardev" line: "serial0: filename=pty:/dev/pts/3". */
 void monitor_print_chardev(struct monitor *mon, const char *label, const char *filename);

@@ -439,9 +439,11 @@ static int add_drive(const struct domain_disk *d, const char *iface, struct strv
 	}
 	rc = strv_add(av, "-drive");
 	if (!rc)
-		rc = strv_addf(av, "%s%s%sif=%s,index=%d,media=%s,format=%s%s", file ? "file=" : "", file ? file : "",
-			       file ? "," : "", iface, idx, cdrom ? "cdrom" : "disk",
-			       d->driver_type ? d->driver_type : "raw", d->readonly ? ",readonly=on" : "");
+		rc = strv_addf(av, "%s%s%sif=%s,index=%d,media=%s,format=%s%s%s%s%s%s", file ? "file=" : "",
+			       file ? file : "", file ? "," : "", iface, idx, cdrom ? "cdrom" : "disk",
+			       d->driver_type ? d->driver_type : "raw", d->readonly ? ",readonly=on" : "",
+			       d->driver_cache ? ",cache=" : "", d->driver_cache ? d->driver_cache : "",
+			       d->driver_discard ? ",discard=" : "", d->driver_discard ? d->driver_discard : "");
 	free(file);
 	return rc ? fail(err_r, rc, "out of memory") : 0;
 }
@@ -546,8 +548,8 @@ int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, c
 		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest; use qemu-argv", def->virt_type);
 	if (!domain_is_xen_pv(def) && !domain_is_hvm(def))
 		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
-	if (def->bootloader_args)
-		return fail(err_r, -ENOTSUP, "element 'bootloader_args' is not supported by %s", target);
+	if (def->bootloader_args && !def->bootloader)
+		return fail(err_r, -EINVAL, "element 'bootloader_args' needs a 'bootloader'");
 	rc = check_common(def, target, err_r);
 	if (rc)
 		return rc;
@@ -560,6 +562,8 @@ int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, c
 	if (add_memory_smp(def, &av, 1))
 		goto nomem;
 	if (def->bootloader && (strv_add(&av, "-bootloader") || strv_add(&av, def->bootloader)))
+		goto nomem;
+	if (def->bootloader_args && (strv_add(&av, "-bootloader-args") || strv_add(&av, def->bootloader_args)))
 		goto nomem;
 	if (def->kernel && (strv_add(&av, "-kernel") || strv_add(&av, def->kernel)))
 		goto nomem;
@@ -1198,7 +1202,7 @@ static int add_disk_file(struct domain_def *def, const char *file, unsigned idx,
 static int drive_from_spec(struct domain_def *def, const char *spec, char **err_r)
 {
 	const char *p = spec;
-	char *item, *file = NULL, *iface = NULL, *format = NULL;
+	char *item, *file = NULL, *iface = NULL, *format = NULL, *cache = NULL, *discard = NULL;
 	unsigned idx = (unsigned)def->n_disks;
 	int cdrom = 0, readonly = 0, rc = 0;
 
@@ -1211,6 +1215,10 @@ static int drive_from_spec(struct domain_def *def, const char *spec, char **err_
 			rc = set_str(&iface, v, err_r);
 		else if ((v = kv(item, "format")))
 			rc = set_str(&format, v, err_r);
+		else if ((v = kv(item, "cache")))
+			rc = set_str(&cache, v, err_r);
+		else if ((v = kv(item, "discard")))
+			rc = set_str(&discard, v, err_r);
 		else if ((v = kv(item, "media")))
 			cdrom = !strcmp(v, "cdrom");
 		else if ((v = kv(item, "readonly")))
@@ -1228,9 +1236,15 @@ static int drive_from_spec(struct domain_def *def, const char *spec, char **err_
 	}
 	if (!rc)
 		rc = add_disk_file(def, file, idx, cdrom, iface, format, readonly, err_r);
+	if (!rc && cache)
+		rc = set_str(&def->disks[def->n_disks - 1].driver_cache, cache, err_r);
+	if (!rc && discard)
+		rc = set_str(&def->disks[def->n_disks - 1].driver_discard, discard, err_r);
 	free(file);
 	free(iface);
 	free(format);
+	free(cache);
+	free(discard);
 	return rc;
 }
 
@@ -1343,7 +1357,7 @@ int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const 
 		static const char *const with_arg[] = { "name", "M", "machine", "m", "smp", "kernel", "initrd", "append",
 							"uuid", "serial", "monitor", "pidfile", "D", "hda", "hdb", "hdc",
 							"hdd", "cdrom", "drive", "nic", "vnc", "bootloader", "display",
-							NULL };
+							"bootloader-args", NULL };
 		int takes = 0;
 
 		if (o[0] != '-')
@@ -1410,6 +1424,8 @@ int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const 
 			rc = set_str(&def->cmdline, v, err_r);
 		} else if (!strcmp(o, "bootloader")) {
 			rc = set_str(&def->bootloader, v, err_r);
+		} else if (!strcmp(o, "bootloader-args")) {
+			rc = set_str(&def->bootloader_args, v, err_r);
 		} else if (!strcmp(o, "uuid")) {
 			char canon[37];
 
@@ -1646,11 +1662,17 @@ static int xl_disk(struct domain_def *def, const char *spec, char **err_r)
 	if (!d)
 		return -E2BIG;
 	while (!rc && *p) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		const char *comma;
+		size_t n;
 		char *item;
 		const char *v;
 
+		/* xl's disk syntax allows blanks around the commas ("a=b, c=d"). */
+		p += strspn(p, " \t");
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
 		/* target= takes the rest of the spec, commas included. */
 		if (!strncmp(p, "target=", 7)) {
 			rc = set_str(&target, p + 7, err_r);
@@ -1659,7 +1681,7 @@ static int xl_disk(struct domain_def *def, const char *spec, char **err_r)
 		item = dupstr(p, n);
 		if (!item)
 			return fail(err_r, -ENOMEM, "out of memory");
-		p += n + (comma ? 1 : 0);
+		p = comma ? comma + 1 : p + strlen(p);
 		if ((v = kv(item, "format")))
 			rc = *v ? set_str(&format, v, err_r) : 0;
 		else if ((v = kv(item, "vdev")))

@@ -260,6 +260,8 @@ static void disk_dispose(struct domain_disk *d)
 	free(d->device);
 	free(d->driver_name);
 	free(d->driver_type);
+	free(d->driver_cache);
+	free(d->driver_discard);
 	free(d->source);
 	free(d->target_dev);
 	free(d->target_bus);
@@ -609,10 +611,12 @@ static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n
 			continue;
 		rc = 0;
 		if (is_el(c, "driver") && !d->driver_name && !d->driver_type) {
-			check_attrs(c, "devices/disk/driver", "name", "type", NULL);
+			check_attrs(c, "devices/disk/driver", "name", "type", "cache", "discard", NULL);
 			check_leaf(c, "devices/disk/driver");
 			d->driver_name = xml_util_prop(c, "name");
 			d->driver_type = xml_util_prop(c, "type");
+			d->driver_cache = xml_util_prop(c, "cache");
+			d->driver_discard = xml_util_prop(c, "discard");
 		} else if (is_el(c, "source") && !d->source && !c->children && c->properties &&
 			   !c->properties->next && !c->properties->ns &&
 			   (!strcmp((const char *)c->properties->name, "file") ||
@@ -935,6 +939,27 @@ static int check_name(struct parse_ctx *pc, const char *name)
 	return 0;
 }
 
+/*
+ * A running guest's id. libvirt wrote id='-1' for inactive domains once:
+ * that, like any id that is no domain ID of a guest, means none.
+ */
+static int parse_domain_id(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr root)
+{
+	char *text = xml_util_prop(root, "id"), *end = NULL;
+	unsigned long id;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	id = strtoul(text, &end, 10);
+	if (text[0] >= '0' && text[0] <= '9' && !*end && !errno && id < 0x7ff0)
+		def->id = (unsigned)id;	/* Xen's DOMID_FIRST_RESERVED is 0x7ff0 */
+	else if (strcmp(text, "-1"))
+		log_warnx("domain XML: id '%s' is not a domain ID, ignored", text);
+	free(text);
+	return 0;
+}
+
 static int parse_domain(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr root)
 {
 	int rc;
@@ -945,6 +970,9 @@ static int parse_domain(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr
 	def->virt_type = xml_util_prop(root, "type");
 	if (!def->virt_type)
 		return parse_fail(pc, -EINVAL, "missing domain type attribute");
+	rc = parse_domain_id(pc, def, root);
+	if (rc)
+		return rc;
 	for (xmlNodePtr c = root->children; c; c = c->next) {
 		char **action = NULL;
 
@@ -1120,10 +1148,12 @@ static void disk_out(FILE *f, const struct domain_disk *d)
 	attr(f, "type", d->type);
 	attr(f, "device", d->device ? d->device : "disk");
 	fprintf(f, ">\n");
-	if (d->driver_name || d->driver_type) {
+	if (d->driver_name || d->driver_type || d->driver_cache || d->driver_discard) {
 		fprintf(f, "      <driver");
 		attr(f, "name", d->driver_name);
 		attr(f, "type", d->driver_type);
+		attr(f, "cache", d->driver_cache);
+		attr(f, "discard", d->driver_discard);
 		fprintf(f, "/>\n");
 	}
 	if (d->source) {
@@ -1268,6 +1298,8 @@ char *domain_def_format(const struct domain_def *def)
 		return NULL;
 	fprintf(f, "<domain");
 	attr(f, "type", def->virt_type);
+	if (def->id)
+		fprintf(f, " id='%u'", def->id);
 	fprintf(f, ">\n");
 	text_el(f, 1, "name", def->name);
 	text_el(f, 1, "uuid", def->uuid);

@@ -44,6 +44,8 @@ struct domain_disk {
 	char *device;      /* disk | cdrom | floppy | lun; NULL means disk */
 	char *driver_name; /* qemu | phy | file | tap ... */
 	char *driver_type; /* raw | qcow2 | ... */
+	char *driver_cache;   /* writeback | none | directsync ... */
+	char *driver_discard; /* unmap | ignore */
 	char *source;      /* <source file=> or <source dev=> */
 	char *target_dev;  /* xvda, hda ... */
 	char *target_bus;  /* xen | ide | virtio | scsi ... */
@@ -116,6 +118,12 @@ struct domain_feature {
 
 struct domain_def {
 	char *virt_type; /* <domain type=>: xen | kvm | qemu */
+	/*
+	 * <domain id=>: the domain ID of a running guest, as its launcher
+	 * describes it; 0 when absent (0 is dom0, never a guest). Starting a
+	 * guest ignores it.
+	 */
+	unsigned id;
 	char *name;
 	char *uuid;      /* canonical lower-case 8-4-4-4-12, NULL when absent */
 	char *title;

@@ -4,8 +4,11 @@
  * Definitions are domain XML files in $XVIRSH_CONFDIR (/etc/xvirsh/domains);
  * a running guest is its launcher, found through <rundir>/<name>.pid and
  * driven through the QEMU-style monitor at <rundir>/<name>.monitor
- * ($XVIRSH_RUNDIR, default /run/xvirsh). Messages follow virsh's wording;
- * every error exits with status 1.
+ * ($XVIRSH_RUNDIR, default /run/xvirsh). The launcher owns the running
+ * guest's precise description ("info domxml"): xvirsh keeps no second copy.
+ * A launcher is trusted only while it runs, answers on its monitor and
+ * xenstore knows its domain by the guest's name. Messages follow virsh's
+ * wording; every error exits with status 1.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +35,8 @@
 #include "tools/domain_argv.h"
 #include "tools/domain_xml.h"
 #include "tools/xml_util.h"
+
+#include <xenstore.h>
 
 #define DEFAULT_CONFDIR "/etc/xvirsh/domains"
 #define DEFAULT_RUNDIR "/run/xvirsh"
@@ -87,38 +93,6 @@ static int name_ok(const char *name)
 static char *path_of(const char *dir, const char *name, const char *suffix)
 {
 	return xml_util_msg("%s/%s%s", dir, name, suffix);
-}
-
-static int load_domain(const char *name, struct domain_def *def)
-{
-	char *path, *err = NULL;
-	int rc;
-
-	domain_def_init(def);
-	if (!name_ok(name))
-		return error("failed to get domain '%s'", name);
-	path = path_of(confdir(), name, ".xml");
-	if (access(path, F_OK) != 0) {
-		free(path);
-		return error("failed to get domain '%s'", name);
-	}
-	{
-		/* Its warnings were shown at define; do not repeat them on every command. */
-		FILE *quiet = fopen("/dev/null", "w");
-
-		log_set_stream(quiet);
-		rc = domain_def_parse_file(def, path, &err);
-		log_set_stream(NULL);
-		if (quiet)
-			fclose(quiet);
-	}
-	if (rc) {
-		error("failed to get domain '%s'", name);
-		error("%s", err);
-	}
-	free(err);
-	free(path);
-	return rc ? 1 : 0;
 }
 
 /* Monitor client: QEMU's human monitor over a unix socket. */
@@ -219,8 +193,20 @@ static int monitor_command(const char *name, const char *cmd, char **reply_r)
 		if (!strncmp(body, cmd, cl) && (body[cl] == '\r' || body[cl] == '\n')) {
 			body += cl;
 			body += strspn(body, "\r\n");
+		} else if (strchr(body, '\n') && memchr(body, '\033', (size_t)(strchr(body, '\n') - body))) {
+			/* QEMU's readline echoes the command redrawn with escapes. */
+			body = strchr(body, '\n') + 1;
 		}
+		/* The monitor writes "\r\n" (for terminals); xvirsh prints "\n". */
 		*reply_r = strdup(body);
+		if (*reply_r) {
+			char *w = *reply_r;
+
+			for (const char *r = *reply_r; *r; r++)
+				if (!(r[0] == '\r' && r[1] == '\n'))
+					*w++ = *r;
+			*w = '\0';
+		}
 	}
 out:
 	if (fd >= 0)
@@ -255,7 +241,12 @@ static int process_alive(pid_t pid)
 	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
-enum dom_state { DOM_SHUTOFF, DOM_RUNNING, DOM_PAUSED };
+/*
+ * libvirt's states; "no state" is a launcher that runs but cannot be
+ * trusted: it does not answer on its monitor, or xenstore does not know its
+ * domain by the guest's name.
+ */
+enum dom_state { DOM_SHUTOFF, DOM_RUNNING, DOM_PAUSED, DOM_NOSTATE };
 
 /* The launcher's pid from its pidfile, or 0 when none runs. */
 static pid_t launcher_pid(const char *name, int report_dead)
@@ -269,11 +260,15 @@ static pid_t launcher_pid(const char *name, int report_dead)
 			pid = 0;
 		fclose(f);
 		if (pid && !process_alive((pid_t)pid)) {
+			char *sock = path_of(rundir(), name, ".monitor");
+
 			/* A launcher that died is reported, not trusted. */
 			if (report_dead)
 				fprintf(stderr, "warning: the launcher of domain '%s' (pid %ld) is gone; "
-						"removing its stale pidfile\n", name, pid);
+						"removing its stale pidfile and monitor socket\n", name, pid);
 			unlink(path);
+			unlink(sock);
+			free(sock);
 			pid = 0;
 		}
 	}
@@ -281,26 +276,190 @@ static pid_t launcher_pid(const char *name, int report_dead)
 	return (pid_t)pid;
 }
 
-static enum dom_state domain_state(const char *name, pid_t *pid_r)
+/* The number in a monitor reply such as "7\n"; 0 when there is none. */
+static unsigned reply_number(const char *reply)
 {
-	pid_t pid = launcher_pid(name, 1);
-	char *reply = NULL;
-	enum dom_state st = DOM_SHUTOFF;
+	char *end = NULL;
+	unsigned long n;
 
-	if (pid_r)
-		*pid_r = pid;
-	if (!pid)
+	if (!reply || *reply < '0' || *reply > '9')
+		return 0;
+	n = strtoul(reply, &end, 10);
+	return (*end == '\n' || !*end) && n < 0x7ff0 ? (unsigned)n : 0;
+}
+
+/*
+ * Whether xenstore knows domain `domid` as `name`. 1 yes, 0 no, -1 when
+ * there is no xenstore to ask (not a Xen host: a QEMU guest).
+ */
+static int xenstore_agrees(unsigned domid, const char *name)
+{
+	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
+	char path[64], *value;
+	unsigned len = 0;
+	int agrees;
+
+	if (!xs)
+		return -1;
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	value = xs_read(xs, XBT_NULL, path, &len);
+	agrees = value && !strcmp(value, name);
+	free(value);
+	xs_close(xs);
+	return agrees;
+}
+
+/* What a running guest is: its launcher and, for a Xen guest, its domain. */
+struct dom_run {
+	pid_t pid;	/* 0: no launcher runs */
+	unsigned domid;	/* 0: unknown (a QEMU guest has none) */
+};
+
+static enum dom_state domain_state(const char *name, struct dom_run *run_r)
+{
+	struct dom_run run = { launcher_pid(name, 1), 0 };
+	char *reply = NULL;
+	enum dom_state st;
+	int r;
+
+	if (run_r)
+		*run_r = run;
+	if (!run.pid)
 		return DOM_SHUTOFF;
-	st = DOM_RUNNING;
-	if (monitor_command(name, "info status", &reply) == 0 && strstr(reply, "paused"))
-		st = DOM_PAUSED;
+	r = monitor_command(name, "info status", &reply);
+	if (r) {
+		fprintf(stderr, "warning: the launcher of domain '%s' (pid %ld) does not answer on its monitor: %s\n",
+			name, (long)run.pid, strerror(-r));
+		free(reply);
+		return DOM_NOSTATE;
+	}
+	st = strstr(reply, "paused") ? DOM_PAUSED : DOM_RUNNING;
 	free(reply);
+	reply = NULL;
+	/* QEMU has no "info domid": its guests have no domain to check. */
+	if (monitor_command(name, "info domid", &reply) == 0 && (run.domid = reply_number(reply)) &&
+	    xenstore_agrees(run.domid, name) == 0) {
+		fprintf(stderr, "warning: the launcher of domain '%s' (pid %ld) reports domain %u, "
+				"which xenstore does not know by that name\n", name, (long)run.pid, run.domid);
+		st = DOM_NOSTATE;
+	}
+	free(reply);
+	if (run_r)
+		*run_r = run;
 	return st;
 }
 
 static const char *state_name(enum dom_state st)
 {
-	return st == DOM_RUNNING ? "running" : st == DOM_PAUSED ? "paused" : "shut off";
+	static const char *const names[] = {
+		[DOM_SHUTOFF] = "shut off", [DOM_RUNNING] = "running",
+		[DOM_PAUSED] = "paused", [DOM_NOSTATE] = "no state",
+	};
+
+	return names[st];
+}
+
+/*
+ * Parses the stored definition of `name` into def (initialised here).
+ * Its warnings were shown at define: they are not repeated on every command.
+ */
+static int read_definition(const char *name, struct domain_def *def, char **err_r)
+{
+	char *path = path_of(confdir(), name, ".xml");
+	FILE *quiet = fopen("/dev/null", "w");
+	int rc;
+
+	domain_def_init(def);
+	log_set_stream(quiet);
+	rc = domain_def_parse_file(def, path, err_r);
+	log_set_stream(NULL);
+	if (quiet)
+		fclose(quiet);
+	free(path);
+	return rc;
+}
+
+/* Every defined domain's name, in order; NULL-terminated, or NULL when none. */
+static char **defined_names(void)
+{
+	struct dirent **ents = NULL;
+	char **names = calloc(1, sizeof(*names));
+	size_t count = 0;
+	int n = scandir(confdir(), &ents, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		const char *d = ents[i]->d_name;
+		size_t l = strlen(d);
+		char **grown;
+
+		if (names && l > 4 && !strcmp(d + l - 4, ".xml") && d[0] != '.' &&
+		    (grown = realloc(names, (count + 2) * sizeof(*names)))) {
+			names = grown;
+			names[count] = strndup(d, l - 4);
+			names[count + 1] = NULL;
+			count += names[count] != NULL;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return names;
+}
+
+static void free_names(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * The domain that `arg` names, as virsh finds it: by name, else by the
+ * domain ID of a running guest, else by UUID. Returns 0 with def loaded,
+ * or prints "failed to get domain" and returns 1.
+ */
+static int load_domain(const char *arg, struct domain_def *def)
+{
+	char canon[37], *err = NULL, *found = NULL, **names = NULL, *path;
+	int rc;
+
+	domain_def_init(def);
+	path = name_ok(arg) ? path_of(confdir(), arg, ".xml") : NULL;
+	if (path && access(path, F_OK) == 0) {
+		found = strdup(arg);
+	} else if (strspn(arg, "0123456789") == strlen(arg) && *arg) {
+		unsigned long id = strtoul(arg, NULL, 10);
+
+		names = defined_names();
+		for (size_t i = 0; names && names[i] && !found; i++) {
+			struct dom_run run;
+
+			if (launcher_pid(names[i], 0) && domain_state(names[i], &run) != DOM_SHUTOFF && run.domid == id)
+				found = strdup(names[i]);
+		}
+	} else if (domain_uuid_canon(arg, canon) == 0) {
+		names = defined_names();
+		for (size_t i = 0; names && names[i] && !found; i++) {
+			struct domain_def d;
+			char *ignored = NULL;
+
+			if (read_definition(names[i], &d, &ignored) == 0 && d.uuid && !strcmp(d.uuid, canon))
+				found = strdup(names[i]);
+			free(ignored);
+			domain_def_dispose(&d);
+		}
+	}
+	free(path);
+	free_names(names);
+	if (!found)
+		return error("failed to get domain '%s'", arg);
+	rc = read_definition(found, def, &err);
+	if (rc) {
+		error("failed to get domain '%s'", arg);
+		error("%s", err);
+	}
+	free(err);
+	free(found);
+	return rc ? 1 : 0;
 }
 
 /* Commands. */
@@ -460,6 +619,14 @@ static int fill_defaults(struct domain_def *def)
 			return -EIO;
 		rc = set_default(&def->uuid, uuid);
 	}
+	/* What belongs to one run: the domain ID, the pty a console got. */
+	def->id = 0;
+	for (size_t i = 0; i < def->n_chardevs; i++) {
+		if (def->chardevs[i].type && !strcmp(def->chardevs[i].type, "pty")) {
+			free(def->chardevs[i].source_path);
+			def->chardevs[i].source_path = NULL;
+		}
+	}
 	if (!def->current_memory_kib)
 		def->current_memory_kib = def->memory_kib;
 	if (!def->vcpus)
@@ -526,25 +693,102 @@ out:
 	return rc;
 }
 
+/*
+ * The state of a domain that `what` (virsh's verb: "shutdown", "suspend")
+ * needs running. A shut-off domain and an untrusted launcher are errors in
+ * virsh's words; 0 then means the error was printed.
+ */
+static enum dom_state need_running(const char *name, const char *what, struct dom_run *run_r)
+{
+	enum dom_state st = domain_state(name, run_r);
+
+	if (st == DOM_SHUTOFF) {
+		error("Failed to %s domain '%s'", what, name);
+		error("Requested operation is not valid: domain is not running");
+		return DOM_SHUTOFF;
+	}
+	if (st == DOM_NOSTATE) {
+		error("Failed to %s domain '%s'", what, name);
+		error("its launcher cannot be trusted; 'xvirsh destroy %s' ends it", name);
+		return DOM_SHUTOFF;
+	}
+	return st;
+}
+
+/* One monitor command whose reply is empty on success ("stop", "cont"...). */
+static int monitor_action(const char *name, const char *what, const char *cmd)
+{
+	char *reply = NULL;
+	int r = monitor_command(name, cmd, &reply);
+
+	if (r || (reply && *reply)) {
+		error("Failed to %s domain '%s'", what, name);
+		if (r)
+			error("cannot talk to the monitor of '%s': %s", name, strerror(-r));
+		else
+			error("%s", reply);
+		free(reply);
+		return 1;
+	}
+	free(reply);
+	return 0;
+}
+
+/*
+ * A running guest's precise description, from its launcher ("info
+ * domxml"): the XML text in *xml_r and, when def is not NULL, parsed.
+ */
+static int live_domain(const char *name, char **xml_r, struct domain_def *def)
+{
+	char *reply = NULL, *err = NULL;
+	int r = monitor_command(name, "info domxml", &reply);
+
+	if (!r && strncmp(reply, "<domain", 7)) {
+		error("failed to get the live XML of domain '%s': %s", name, reply);
+		free(reply);
+		return 1;
+	}
+	if (r) {
+		free(reply);
+		return error("failed to get the live XML of domain '%s': %s", name, strerror(-r));
+	}
+	if (def && domain_def_parse(def, reply, strlen(reply), &err)) {
+		error("the launcher of '%s' described it in XML that does not parse: %s", name, err);
+		free(err);
+		free(reply);
+		return 1;
+	}
+	if (xml_r)
+		*xml_r = reply;
+	else
+		free(reply);
+	return 0;
+}
+
 static int cmd_undefine(int argc, char **argv)
 {
-	char *pos[1], *path;
+	char *pos[1], *path = NULL;
 	struct domain_def def;
-	int rc;
+	int rc = 1;
 
 	if (args(argc, argv, "undefine", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
 		return 1;
-	domain_def_dispose(&def);
-	if (domain_state(pos[0], NULL) != DOM_SHUTOFF)
-		return error("Failed to undefine domain '%s'", pos[0]),
-		       error("Requested operation is not valid: domain '%s' is running", pos[0]);
-	path = path_of(confdir(), pos[0], ".xml");
-	rc = unlink(path);
+	if (domain_state(def.name, NULL) != DOM_SHUTOFF) {
+		error("Failed to undefine domain '%s'", def.name);
+		error("Requested operation is not valid: domain '%s' is running", def.name);
+		goto out;
+	}
+	path = path_of(confdir(), def.name, ".xml");
+	if (unlink(path)) {
+		error("Failed to undefine domain '%s': %s", def.name, strerror(errno));
+		goto out;
+	}
+	printf("Domain '%s' has been undefined\n\n", def.name);
+	rc = 0;
+out:
 	free(path);
-	if (rc)
-		return error("Failed to undefine domain '%s': %s", pos[0], strerror(errno));
-	printf("Domain '%s' has been undefined\n\n", pos[0]);
-	return 0;
+	domain_def_dispose(&def);
+	return rc;
 }
 
 static int cmd_list(int argc, char **argv)
@@ -568,29 +812,22 @@ static int cmd_list(int argc, char **argv)
 		size_t l = strlen(ents[i]->d_name);
 		char name[256];
 		enum dom_state st;
+		struct dom_run run;
 		struct row *r;
 
 		if (l > 4 && !strcmp(ents[i]->d_name + l - 4, ".xml") && ents[i]->d_name[0] != '.' && l - 4 < sizeof(name)) {
 			snprintf(name, sizeof(name), "%.*s", (int)(l - 4), ents[i]->d_name);
-			st = domain_state(name, NULL);
+			st = domain_state(name, &run);
 			if ((st == DOM_SHUTOFF && (seen[0] || seen[1])) || (st != DOM_SHUTOFF && !seen[1])) {
 				r = realloc(rows, (count + 1) * sizeof(*rows));
 				if (r) {
-					char *reply = NULL;
-
 					rows = r;
 					r = &rows[count++];
 					r->name = strdup(name);
 					r->state = state_name(st);
 					strcpy(r->id, "-");
-					if (st != DOM_SHUTOFF && monitor_command(name, "info domid", &reply) == 0) {
-						const char *d = reply + strcspn(reply, "0123456789");
-						long id = strtol(d, NULL, 10);
-
-						if (*d)
-							snprintf(r->id, sizeof(r->id), "%ld", id);
-					}
-					free(reply);
+					if (run.domid)
+						snprintf(r->id, sizeof(r->id), "%u", run.domid);
 					if (strlen(name) > wname)
 						wname = strlen(name);
 				}
@@ -613,42 +850,38 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A running guest's XML comes from its launcher, which owns the precise
+ * description (every default filled in, the pty, the VNC port taken);
+ * --inactive, or a shut-off guest, gives the stored definition.
+ */
 static int cmd_dumpxml(int argc, char **argv)
 {
 	static const char *const flags[] = { "--inactive", NULL };
 	int seen[1] = { 0 };
-	char *pos[1], *xml;
+	char *pos[1], *xml = NULL;
 	struct domain_def def;
+	int rc = 1;
 
 	if (args(argc, argv, "dumpxml", 1, pos, flags, seen) || load_domain(pos[0], &def))
 		return 1;
-	/*
-	 * The launcher does not answer for its precise XML yet: both forms are
-	 * the defined XML (precise since define), a running domain's with its
-	 * id as libvirt shows it.
-	 */
-	xml = domain_def_format(&def);
-	if (xml && !seen[0] && domain_state(pos[0], NULL) != DOM_SHUTOFF) {
-		char *reply = NULL, *with_id = NULL;
-
-		if (monitor_command(pos[0], "info domid", &reply) == 0) {
-			const char *d = reply + strcspn(reply, "0123456789");
-			const char *end = strchr(xml, '>');
-
-			if (*d && end && !strncmp(xml, "<domain", 7))
-				with_id = xml_util_msg("%.*s id='%ld'%s", (int)(end - xml), xml, strtol(d, NULL, 10),
-						       end);
-		}
-		free(reply);
-		if (with_id) {
-			free(xml);
-			xml = with_id;
+	/* QEMU does not describe its guest: a KVM guest's XML is the stored one. */
+	if (!seen[0] && !strcmp(def.virt_type, "xen") && domain_state(def.name, NULL) != DOM_SHUTOFF) {
+		if (live_domain(def.name, &xml, NULL))
+			goto out;
+	} else {
+		xml = domain_def_format(&def);
+		if (!xml) {
+			error("out of memory");
+			goto out;
 		}
 	}
-	fputs(xml ? xml : "", stdout);
+	fputs(xml, stdout);
+	rc = 0;
+out:
 	free(xml);
 	domain_def_dispose(&def);
-	return xml ? 0 : error("out of memory");
+	return rc;
 }
 
 static int run_and_wait(char **av)
@@ -680,8 +913,8 @@ static int cmd_start(int argc, char **argv)
 	strv_init(&av);
 	if (args(argc, argv, "start", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
 		return 1;
-	if (domain_state(pos[0], NULL) != DOM_SHUTOFF) {
-		error("Failed to start domain '%s'", pos[0]);
+	if (domain_state(def.name, NULL) != DOM_SHUTOFF) {
+		error("Failed to start domain '%s'", def.name);
 		error("Requested operation is not valid: domain is already running");
 		goto out;
 	}
@@ -689,6 +922,7 @@ static int cmd_start(int argc, char **argv)
 		error("cannot create run directory '%s': %s", rundir(), strerror(errno));
 		goto out;
 	}
+	/* type='xen' runs xenlaunch; type='kvm' and 'qemu' run qemu-system-x86_64. */
 	xen = !strcmp(def.virt_type, "xen");
 	bin = xen ? xenlaunch_path() : NULL;
 	r = xen ? domain_to_xenlaunch_argv(&def, bin, rundir(), &av, &err) : domain_to_qemu_argv(&def, NULL, &av, &err);
@@ -697,18 +931,17 @@ static int cmd_start(int argc, char **argv)
 	if (!r)
 		r = strv_add(&av, "-daemonize") || strv_add(&av, "-pidfile") ||
 		    strv_addf(&av, "%s/%s.pid", rundir(), def.name);
-	if (!r && xen)
+	if (!r)
 		r = strv_add(&av, "-D") || strv_addf(&av, "%s/%s.log", rundir(), def.name);
 	if (r) {
-		error("Failed to start domain '%s'", pos[0]);
+		error("Failed to start domain '%s'", def.name);
 		error("%s", err ? err : "out of memory");
 		goto out;
 	}
 	r = run_and_wait(av.v);
 	if (r != 0) {
-		error("Failed to start domain '%s'", pos[0]);
-		error("%s exited with status %d%s%s/%s.log", av.v[0], r, xen ? "; see " : "", xen ? rundir() : "",
-		      xen ? def.name : "");
+		error("Failed to start domain '%s'", def.name);
+		error("%s exited with status %d; see %s/%s.log", av.v[0], r, rundir(), def.name);
 		goto out;
 	}
 	printf("Domain '%s' started\n\n", def.name);
@@ -721,63 +954,81 @@ out:
 	return rc;
 }
 
-static int cmd_shutdown(int argc, char **argv)
-{
-	char *pos[1], *reply = NULL;
-	struct domain_def def;
-	int r;
+/*
+ * The verbs that are one monitor command on a running guest. reboot is
+ * the launcher's system_reset: the domain is rebuilt from the same launch
+ * config, at once, without asking the guest first.
+ */
+static const struct monitor_verb {
+	const char *cmd;	/* xvirsh's */
+	const char *what;	/* virsh's "Failed to <what> domain" */
+	const char *monitor;	/* the monitor's */
+	const char *done;	/* "Domain 'x' <done>" */
+} monitor_verbs[] = {
+	{ "shutdown", "shutdown", "system_powerdown", "is being shutdown" },
+	{ "reboot", "reboot", "system_reset", "is being rebooted" },
+	{ "suspend", "suspend", "stop", "suspended" },
+	{ "resume", "resume", "cont", "resumed" },
+};
 
-	if (args(argc, argv, "shutdown", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
+static int cmd_monitor_verb(int argc, char **argv)
+{
+	const struct monitor_verb *v = NULL;
+	char *pos[1];
+	struct domain_def def;
+	int rc = 1;
+
+	for (size_t i = 0; i < sizeof(monitor_verbs) / sizeof(monitor_verbs[0]); i++)
+		if (!strcmp(argv[0], monitor_verbs[i].cmd))
+			v = &monitor_verbs[i];
+	if (args(argc, argv, v->cmd, 1, pos, NULL, NULL) || load_domain(pos[0], &def))
 		return 1;
-	domain_def_dispose(&def);
-	if (domain_state(pos[0], NULL) == DOM_SHUTOFF)
-		return error("Failed to shutdown domain '%s'", pos[0]),
-		       error("Requested operation is not valid: domain is not running");
-	r = monitor_command(pos[0], "system_powerdown", &reply);
-	if (r) {
-		free(reply);
-		return error("Failed to shutdown domain '%s'", pos[0]),
-		       error("cannot talk to the monitor of '%s': %s", pos[0], strerror(-r));
+	if (need_running(def.name, v->what, NULL) != DOM_SHUTOFF && !monitor_action(def.name, v->what, v->monitor)) {
+		printf("Domain '%s' %s\n\n", def.name, v->done);
+		rc = 0;
 	}
-	if (reply && *reply)
-		fputs(reply, stderr);
-	free(reply);
-	printf("Domain '%s' is being shutdown\n\n", pos[0]);
-	return 0;
+	domain_def_dispose(&def);
+	return rc;
 }
 
 static int cmd_destroy(int argc, char **argv)
 {
 	char *pos[1], *reply = NULL;
 	struct domain_def def;
-	pid_t pid;
+	struct dom_run run;
+	int rc = 1;
 
 	if (args(argc, argv, "destroy", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
 		return 1;
-	domain_def_dispose(&def);
-	if (domain_state(pos[0], &pid) == DOM_SHUTOFF)
-		return error("Failed to destroy domain '%s'", pos[0]),
-		       error("Requested operation is not valid: domain is not running");
-	if (monitor_command(pos[0], "quit", &reply) != 0 && kill(pid, SIGTERM) != 0 && errno != ESRCH) {
-		free(reply);
-		return error("Failed to destroy domain '%s': %s", pos[0], strerror(errno));
+	/* An untrusted launcher is destroyed too: that is how it is got rid of. */
+	if (domain_state(def.name, &run) == DOM_SHUTOFF) {
+		error("Failed to destroy domain '%s'", def.name);
+		error("Requested operation is not valid: domain is not running");
+		goto out;
 	}
-	free(reply);
+	if (monitor_command(def.name, "quit", &reply) != 0 && kill(run.pid, SIGTERM) != 0 && errno != ESRCH) {
+		error("Failed to destroy domain '%s': %s", def.name, strerror(errno));
+		goto out;
+	}
 	/*
 	 * Wait (bounded, generous: a busy host tears a domain down slowly) for
 	 * the launcher to destroy the domain; a launcher that does not end is
 	 * killed, and its watchdog destroys the domain.
 	 */
-	for (int i = 0; i < 300 && process_alive(pid); i++)
+	for (int i = 0; i < 300 && process_alive(run.pid); i++)
 		usleep(100 * 1000);
-	if (process_alive(pid)) {
-		kill(pid, SIGKILL);
-		for (int i = 0; i < 50 && process_alive(pid); i++)
+	if (process_alive(run.pid)) {
+		kill(run.pid, SIGKILL);
+		for (int i = 0; i < 50 && process_alive(run.pid); i++)
 			usleep(100 * 1000);
 	}
-	launcher_pid(pos[0], 0);
-	printf("Domain '%s' destroyed\n\n", pos[0]);
-	return 0;
+	launcher_pid(def.name, 0);
+	printf("Domain '%s' destroyed\n\n", def.name);
+	rc = 0;
+out:
+	free(reply);
+	domain_def_dispose(&def);
+	return rc;
 }
 
 static int cmd_domstate(int argc, char **argv)
@@ -787,9 +1038,288 @@ static int cmd_domstate(int argc, char **argv)
 
 	if (args(argc, argv, "domstate", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
 		return 1;
+	printf("%s\n\n", state_name(domain_state(def.name, NULL)));
 	domain_def_dispose(&def);
-	printf("%s\n\n", state_name(domain_state(pos[0], NULL)));
 	return 0;
+}
+
+/* virsh's dominfo layout: a 15-column label, then the value. */
+static int cmd_dominfo(int argc, char **argv)
+{
+	char *pos[1];
+	struct domain_def def, live;
+	const struct domain_def *d = &def;
+	struct dom_run run;
+	enum dom_state st;
+	int rc = 1;
+
+	domain_def_init(&live);
+	if (args(argc, argv, "dominfo", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
+		return 1;
+	st = domain_state(def.name, &run);
+	if ((st == DOM_RUNNING || st == DOM_PAUSED) && !strcmp(def.virt_type, "xen")) {
+		if (live_domain(def.name, NULL, &live))
+			goto out;
+		d = &live;
+	}
+	if (run.domid)
+		printf("%-15s %u\n", "Id:", run.domid);
+	else
+		printf("%-15s %s\n", "Id:", "-");
+	printf("%-15s %s\n", "Name:", d->name);
+	printf("%-15s %s\n", "UUID:", d->uuid ? d->uuid : "");
+	printf("%-15s %s\n", "OS Type:", d->os_type ? d->os_type : "");
+	printf("%-15s %s\n", "State:", state_name(st));
+	printf("%-15s %u\n", "CPU(s):", d->vcpus_current ? d->vcpus_current : d->vcpus ? d->vcpus : 1);
+	printf("%-15s %llu KiB\n", "Max memory:", d->memory_kib);
+	printf("%-15s %llu KiB\n", "Used memory:",
+	       d->current_memory_kib ? d->current_memory_kib : d->memory_kib);
+	printf("%-15s %s\n", "Persistent:", "yes");
+	printf("%-15s %s\n", "Autostart:", "disable");
+	printf("%-15s %s\n", "Managed save:", "no");
+	printf("%-15s %s\n", "Security model:", "none");
+	printf("%-15s %s\n\n", "Security DOI:", "0");
+	rc = 0;
+out:
+	domain_def_dispose(&live);
+	domain_def_dispose(&def);
+	return rc;
+}
+
+/* domid, domname, domuuid: any of name, ID or UUID in, one of them out. */
+static int cmd_domid(int argc, char **argv)
+{
+	char *pos[1];
+	struct domain_def def;
+	struct dom_run run = { 0, 0 };
+
+	if (args(argc, argv, argv[0], 1, pos, NULL, NULL) || load_domain(pos[0], &def))
+		return 1;
+	if (!strcmp(argv[0], "domname")) {
+		printf("%s\n\n", def.name);
+	} else if (!strcmp(argv[0], "domuuid")) {
+		printf("%s\n\n", def.uuid ? def.uuid : "");
+	} else {
+		domain_state(def.name, &run);
+		if (run.domid)
+			printf("%u\n\n", run.domid);
+		else
+			printf("-\n\n");
+	}
+	domain_def_dispose(&def);
+	return 0;
+}
+
+/* The pty of a running guest's console, from the monitor's "info chardev". */
+static char *console_pty(const char *name)
+{
+	char *reply = NULL, *pty = NULL, *line;
+
+	if (monitor_command(name, "info chardev", &reply))
+		return NULL;
+	line = strstr(reply, "serial0: filename=pty:");
+	if (line) {
+		line += strlen("serial0: filename=pty:");
+		pty = strndup(line, strcspn(line, "\n"));
+	}
+	free(reply);
+	return pty;
+}
+
+#define CONSOLE_ESCAPE 0x1d	/* Ctrl-] */
+
+/* Copies bytes both ways until Ctrl-] is typed, stdin ends or the pty closes. */
+static void console_relay(int pty)
+{
+	struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { pty, POLLIN, 0 } };
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[1].revents) {
+			n = read(pty, buf, sizeof(buf));
+			if (n <= 0 || write(STDOUT_FILENO, buf, (size_t)n) != n)
+				return;
+		}
+		if (p[0].revents) {
+			char *esc;
+
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0)
+				return;
+			esc = memchr(buf, CONSOLE_ESCAPE, (size_t)n);
+			if (esc)
+				n = esc - buf;
+			if (n > 0 && write(pty, buf, (size_t)n) != n)
+				return;
+			if (esc)
+				return;
+		}
+	}
+}
+
+static int cmd_console(int argc, char **argv)
+{
+	char *pos[1], *pty = NULL;
+	struct domain_def def;
+	struct termios saved, raw;
+	int fd = -1, rc = 1, tty = isatty(STDIN_FILENO);
+
+	if (args(argc, argv, "console", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
+		return 1;
+	if (need_running(def.name, "open the console of", NULL) == DOM_SHUTOFF)
+		goto out;
+	pty = console_pty(def.name);
+	if (!pty) {
+		error("internal error: cannot find character device for domain '%s'", def.name);
+		goto out;
+	}
+	fd = open(pty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		error("cannot open console '%s' of domain '%s': %s", pty, def.name, strerror(errno));
+		goto out;
+	}
+	printf("Connected to domain '%s'\nEscape character is ^] (Ctrl + ])\n", def.name);
+	fflush(stdout);
+	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	console_relay(fd);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	printf("\n");
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(pty);
+	domain_def_dispose(&def);
+	return rc;
+}
+
+/* virsh's form: ":1" for every address, "127.0.0.1:1" for one. */
+static int cmd_vncdisplay(int argc, char **argv)
+{
+	char *pos[1];
+	struct domain_def def, live;
+	const struct domain_def *d;
+	const struct domain_graphics *vnc = NULL;
+	int rc = 1;
+
+	domain_def_init(&live);
+	if (args(argc, argv, "vncdisplay", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
+		return 1;
+	if (need_running(def.name, "get the VNC display of", NULL) == DOM_SHUTOFF)
+		goto out;
+	/* The port a Xen guest's launcher took; a QEMU guest's as defined. */
+	if (!strcmp(def.virt_type, "xen") && live_domain(def.name, NULL, &live))
+		goto out;
+	d = strcmp(def.virt_type, "xen") ? &def : &live;
+	for (size_t i = 0; i < d->n_graphics && !vnc; i++)
+		if (!strcmp(d->graphics[i].type, "vnc") && d->graphics[i].port >= 5900)
+			vnc = &d->graphics[i];
+	if (!vnc) {
+		error("VNC display not available for domain '%s'", def.name);
+		goto out;
+	}
+	if (!vnc->listen || !strcmp(vnc->listen, "0.0.0.0"))
+		printf(":%d\n\n", vnc->port - 5900);
+	else
+		printf("%s:%d\n\n", vnc->listen, vnc->port - 5900);
+	rc = 0;
+out:
+	domain_def_dispose(&live);
+	domain_def_dispose(&def);
+	return rc;
+}
+
+/* Checks an edited definition: libvirt's schema, the model, the same name. */
+static int edited_ok(const char *name, const char *buf, size_t len, struct domain_def *def)
+{
+	char *err = NULL;
+
+	if (validate_buf(buf, len))
+		return 0;
+	if (domain_def_parse(def, buf, len, &err)) {
+		error("%s", err);
+		free(err);
+		return 0;
+	}
+	if (strcmp(def->name, name)) {
+		error("operation failed: renaming '%s' to '%s' with edit is not supported", name, def->name);
+		return 0;
+	}
+	return 1;
+}
+
+static int cmd_edit(int argc, char **argv)
+{
+	char *pos[1], *before = NULL, *after = NULL, *err = NULL, *path = NULL, *cmd = NULL;
+	char tmp[] = "/tmp/xvirshXXXXXX.xml";
+	const char *editor = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") :
+			     getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR") : "vi";
+	struct domain_def def, edited;
+	size_t len = 0;
+	int fd = -1, rc = 1, status;
+
+	domain_def_init(&edited);
+	if (args(argc, argv, "edit", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
+		return 1;
+	before = domain_def_format(&def);
+	fd = mkstemps(tmp, 4);
+	if (!before || fd < 0 || write(fd, before, strlen(before)) != (ssize_t)strlen(before)) {
+		error("cannot write a temporary copy of '%s': %s", def.name, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	/* Like virsh, the editor is a shell command: "$EDITOR file". */
+	cmd = xml_util_msg("%s %s", editor, tmp);
+	status = system(cmd);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		error("%s exited abnormally; domain '%s' was not changed", editor, def.name);
+		goto out;
+	}
+	if (xml_util_read_file(tmp, &after, &len, &err)) {
+		error("%s", err);
+		goto out;
+	}
+	if (!strcmp(before, after)) {
+		printf("Domain '%s' XML configuration not changed.\n\n", def.name);
+		rc = 0;
+		goto out;
+	}
+	if (!edited_ok(def.name, after, len, &edited)) {
+		error("Failed. The definition of domain '%s' was kept as it was.", def.name);
+		goto out;
+	}
+	path = path_of(confdir(), def.name, ".xml");
+	if (write_file_atomic(path, after)) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	printf("Domain '%s' XML configuration edited.\n\n", def.name);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(before);
+	free(after);
+	free(err);
+	free(path);
+	free(cmd);
+	domain_def_dispose(&edited);
+	domain_def_dispose(&def);
+	return rc;
 }
 
 static int probe_caps(struct host_caps *caps)
@@ -985,12 +1515,24 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{ "define", cmd_define, "define <file> [--validate]", "define (but don't start) a domain from an XML file" },
 	{ "undefine", cmd_undefine, "undefine <domain>", "undefine a domain" },
+	{ "edit", cmd_edit, "edit <domain>",
+	  "edit the XML configuration of a domain in $VISUAL or $EDITOR (default vi); invalid XML is refused" },
 	{ "list", cmd_list, "list [--all] [--inactive]", "list domains" },
-	{ "dumpxml", cmd_dumpxml, "dumpxml <domain> [--inactive]", "domain information in XML" },
+	{ "dumpxml", cmd_dumpxml, "dumpxml <domain> [--inactive]",
+	  "domain information in XML: a running domain's from its launcher, --inactive the stored one" },
 	{ "start", cmd_start, "start <domain>", "start a (previously defined) inactive domain" },
-	{ "shutdown", cmd_shutdown, "shutdown <domain>", "gracefully shutdown a domain" },
+	{ "shutdown", cmd_monitor_verb, "shutdown <domain>", "gracefully shutdown a domain" },
+	{ "reboot", cmd_monitor_verb, "reboot <domain>", "reboot a domain (a reset: the guest is not asked first)" },
 	{ "destroy", cmd_destroy, "destroy <domain>", "destroy (stop) a domain" },
+	{ "suspend", cmd_monitor_verb, "suspend <domain>", "suspend a domain (pause its vCPUs)" },
+	{ "resume", cmd_monitor_verb, "resume <domain>", "resume a domain" },
 	{ "domstate", cmd_domstate, "domstate <domain>", "domain state" },
+	{ "dominfo", cmd_dominfo, "dominfo <domain>", "domain information" },
+	{ "domid", cmd_domid, "domid <domain>", "convert a domain name or UUID to domain id" },
+	{ "domname", cmd_domid, "domname <domain>", "convert a domain id or UUID to domain name" },
+	{ "domuuid", cmd_domid, "domuuid <domain>", "convert a domain name or id to domain UUID" },
+	{ "console", cmd_console, "console <domain>", "connect to the guest console (Ctrl-] leaves)" },
+	{ "vncdisplay", cmd_vncdisplay, "vncdisplay <domain>", "vnc display" },
 	{ "capabilities", cmd_capabilities, "capabilities", "capabilities" },
 	{ "domcapabilities", cmd_domcapabilities, "domcapabilities [--virttype xen] [--machine M] [--arch A]",
 	  "domain capabilities" },

@@ -7,9 +7,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "tools/domain_argv.h"
@@ -148,7 +152,7 @@ static void test_refusals(void)
 		  "element 'devices/disk/source' is not supported by xenlaunch" },
 		{ "<domain type='xen'><name>a</name><os><type>linux</type></os><bootloader_args>-q</bootloader_args>"
 		  "</domain>",
-		  "element 'bootloader_args' is not supported by xenlaunch" },
+		  "element 'bootloader_args' needs a 'bootloader'" },
 		{ "<domain type='xen'><name>a</name><os><type>exe</type></os></domain>",
 		  "os type 'exe' is not supported by xenlaunch" },
 		{ "<domain type='xen'><name>a</name><os><type>linux</type></os><devices><serial type='spicevmc'/>"
@@ -496,6 +500,27 @@ static void test_xl_cfg_exact(void)
 	domain_def_dispose(&def);
 }
 
+/* xl's disk syntax allows blanks around the commas, as xl.cfg examples write it. */
+static void test_xl_disk_blanks(void)
+{
+	static const char cfg[] = "name = \"b\"\nkernel = \"/k\"\n"
+				  "disk = [ \"format=raw, vdev=xvdb, access=ro, target=/img/a b.raw\" ]\n";
+	struct domain_def def;
+	char *err = NULL;
+
+	domain_def_init(&def);
+	hush();
+	CU_ASSERT_EQUAL_FATAL(domain_from_xl_cfg(&def, cfg, strlen(cfg), &err), 0);
+	unhush();
+	CU_ASSERT_EQUAL_FATAL(def.n_disks, 1);
+	CU_ASSERT_STRING_EQUAL(def.disks[0].target_dev, "xvdb");
+	CU_ASSERT_STRING_EQUAL(def.disks[0].source, "/img/a b.raw");
+	CU_ASSERT_STRING_EQUAL(def.disks[0].driver_type, "raw");
+	CU_ASSERT_TRUE(def.disks[0].readonly);
+	free(err);
+	domain_def_dispose(&def);
+}
+
 static void test_xl_cfg_hostile(void)
 {
 	static const struct {
@@ -529,17 +554,106 @@ static void test_xl_cfg_hostile(void)
 	}
 }
 
+/*
+ * Runs a translated QEMU command line the way xvirsh start does, stopped
+ * (-S): QEMU checks every option and builds the machine and its devices
+ * before it daemonizes, so exit status 0 means the line was accepted.
+ * Returns QEMU's exit status; the daemon it left is ended here.
+ */
+static int run_qemu_stopped(struct strv *av, const char *pidfile)
+{
+	pid_t pid, daemon = 0;
+	int status = -1;
+	FILE *f;
+
+	if (strv_add(av, "-S") || strv_add(av, "-daemonize") || strv_add(av, "-pidfile") ||
+	    strv_add(av, pidfile) || strv_add(av, "-monitor") || strv_add(av, "none"))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execv(av->v[0], av->v);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	f = fopen(pidfile, "r");
+	if (f) {
+		if (fscanf(f, "%d", &daemon) == 1 && daemon > 1) {
+			kill(daemon, SIGTERM);
+			for (int i = 0; i < 100 && kill(daemon, 0) == 0; i++)
+				usleep(20 * 1000);
+		}
+		fclose(f);
+	}
+	unlink(pidfile);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Debian's qemu-system-x86_64 (scripts/install-deps) takes the translated line; TCG, no KVM needed. */
+static void test_qemu_accepts_argv(void)
+{
+	char img[] = "/tmp/qemu-argv-XXXXXX", iso[] = "/tmp/qemu-argv-XXXXXX", pidfile[64], *xml, *err = NULL;
+	struct domain_def def;
+	struct strv av;
+	int fd = mkstemp(img), fd2 = mkstemp(iso);
+
+	/* Two files: QEMU locks a writable image against any second user. */
+	CU_ASSERT_FATAL(fd >= 0 && fd2 >= 0);
+	CU_ASSERT_EQUAL(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+	close(fd2);
+	snprintf(pidfile, sizeof(pidfile), "/tmp/qemu-argv-%d.pid", (int)getpid());
+	if (access("/usr/bin/qemu-system-x86_64", X_OK)) {
+		CU_FAIL("/usr/bin/qemu-system-x86_64 is missing: scripts/install-deps installs qemu-system-x86");
+		unlink(img);
+		unlink(iso);
+		return;
+	}
+	xml = xml_util_msg("<domain type='qemu'><name>q</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>"
+			   "<memory unit='MiB'>64</memory><vcpu current='1'>2</vcpu>"
+			   "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/><boot dev='cdrom'/></os>"
+			   "<on_reboot>destroy</on_reboot><devices>"
+			   "<disk type='file' device='disk'><driver name='qemu' type='raw' cache='writeback' discard='unmap'/>"
+			   "<source file='%s'/><target dev='vda' bus='virtio'/></disk>"
+			   "<disk type='file' device='cdrom'><source file='%s'/><target dev='hdc' bus='ide'/><readonly/></disk>"
+			   "<serial type='pty'/><video><model type='vga'/></video></devices></domain>", img, iso);
+	CU_ASSERT_EQUAL_FATAL(load_str(&def, xml), 0);
+	CU_ASSERT_EQUAL_FATAL(domain_to_qemu_argv(&def, NULL, &av, &err), 0);
+	CU_ASSERT_EQUAL(run_qemu_stopped(&av, pidfile), 0);
+	strv_dispose(&av);
+
+	/* The check can fail: a disk QEMU cannot open is refused. */
+	free(def.disks[0].source);
+	def.disks[0].source = strdup("/nonexistent/disk.img");
+	CU_ASSERT_EQUAL_FATAL(domain_to_qemu_argv(&def, NULL, &av, &err), 0);
+	CU_ASSERT_NOT_EQUAL(run_qemu_stopped(&av, pidfile), 0);
+	strv_dispose(&av);
+
+	domain_def_dispose(&def);
+	free(xml);
+	free(err);
+	unlink(img);
+	unlink(iso);
+}
+
 static CU_TestInfo tests[] = {
 	{ "basic-pv.xml -> xenlaunch argv", test_basic_pv_argv },
 	{ "PV kernel guest -> xenlaunch argv", test_pv_kernel_argv },
 	{ "consoles, tap NIC, cdrom, -no-reboot", test_serials_and_no_reboot },
 	{ "unsupported XML is refused by name", test_refusals },
 	{ "kvm guest -> qemu argv", test_qemu_argv },
+	{ "qemu-system-x86_64 accepts the translated line", test_qemu_accepts_argv },
 	{ "shell word splitting", test_shell_split },
 	{ "xenlaunch argv -> domain XML", test_from_xenlaunch_argv },
 	{ "model -> argv -> model", test_argv_round_trip },
 	{ "xlconfigdata pairs agree both ways", test_xlconfigdata_pairs },
 	{ "xl.cfg output is exact", test_xl_cfg_exact },
+	{ "xl.cfg disks with blanks after the commas", test_xl_disk_blanks },
 	{ "hostile xl.cfg", test_xl_cfg_hostile },
 	CU_TEST_INFO_NULL,
 };

@@ -19,6 +19,7 @@ struct fake {
 	int domid_rc;
 	int stops, conts, powerdowns, resets, quits;
 	int action_rc;
+	const char *xml;	/* what domain_xml() returns */
 };
 
 static size_t fake_write(void *opaque, const void *buf, size_t len)
@@ -55,6 +56,14 @@ static int fake_domid(void *opaque, uint32_t *domid_r)
 
 	*domid_r = f->domid;
 	return f->domid_rc;
+}
+
+static int fake_domain_xml(void *opaque, char **xml_r)
+{
+	struct fake *f = opaque;
+
+	*xml_r = f->xml ? strdup(f->xml) : NULL;
+	return *xml_r ? 0 : -ENOMEM;
 }
 
 static int fake_chardevs(void *opaque, struct monitor *mon)
@@ -106,6 +115,7 @@ static const struct monitor_ops fake_ops = {
 	.status = fake_status,
 	.name = fake_name,
 	.domid = fake_domid,
+	.domain_xml = fake_domain_xml,
 	.chardev_list = fake_chardevs,
 	.stop = fake_stop,
 	.cont = fake_cont,
@@ -180,6 +190,7 @@ static void test_info(void)
 	EXPECT_REPLY("info",
 		     "info chardev  -- show the character devices\r\n"
 		     "info domid  -- show the Xen domain ID\r\n"
+		     "info domxml  -- show the guest's precise domain XML\r\n"
 		     "info name  -- show the current VM name\r\n"
 		     "info status  -- show the current VM status (running|paused)\r\n"
 		     "info version  -- show the version of xenlaunch\r\n");
@@ -455,7 +466,52 @@ static void test_disconnect_forgets_partial_line(void)
 	free(f);
 }
 
+/* The XML is longer than one monitor_printf(): it must arrive whole, in CRLF. */
+static void test_info_domxml(void)
+{
+	struct fake *f = fake_new();
+	struct monitor mon;
+	size_t n = 0;
+	char *xml = malloc(3 * MONITOR_OUTPUT_MAX), *expect = malloc(6 * MONITOR_OUTPUT_MAX);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(expect);
+	strcpy(xml, "<domain type='xen'>\n");
+	while (strlen(xml) < 2 * MONITOR_OUTPUT_MAX)
+		strcat(xml, "  <description>padding</description>\n");
+	strcat(xml, "</domain>\n");
+	for (const char *p = xml; *p; p++) {
+		if (*p == '\n')
+			expect[n++] = '\r';
+		expect[n++] = *p;
+	}
+	strcpy(expect + n, "(qemu) ");
+	f->xml = xml;
+	monitor_init(&mon, &fake_ops, f, false);
+	fake_clear(f);
+	CU_ASSERT_EQUAL(feed_str(&mon, "info domxml\n"), 12);
+	CU_ASSERT_STRING_EQUAL(f->out, expect);
+
+	/* Less room than the document needs: an error, never half of it. */
+	f->space = 2 * strlen(xml) - 1;
+	fake_clear(f);
+	CU_ASSERT_EQUAL(monitor_execute(&mon, "info domxml"), -E2BIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f->out, "does not fit the monitor's output buffer"));
+	CU_ASSERT_PTR_NULL(strstr(f->out, "<domain"));
+
+	f->space = 64 * 1024;
+	f->xml = NULL;	/* the launcher out of memory */
+	fake_clear(f);
+	CU_ASSERT_EQUAL(monitor_execute(&mon, "info domxml"), -ENOMEM);
+	CU_ASSERT_STRING_EQUAL(f->out, "Error: Cannot allocate memory\r\n");
+	monitor_dispose(&mon);
+	free(xml);
+	free(expect);
+	free(f);
+}
+
 static CU_TestInfo tests[] = {
+	{ "info domxml: long XML whole, or an error", test_info_domxml },
 	{ "banner, prompt, empty lines", test_banner_and_prompt },
 	{ "info subcommands in QEMU's formats", test_info },
 	{ "help lists every command", test_help },

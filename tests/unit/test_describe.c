@@ -1,0 +1,187 @@
+/*
+ * launcher/describe: the running guest's precise XML. The proof that it is
+ * precise: launch config -> XML -> xenlaunch argv -> launch config gives
+ * the same config, and describing that config again gives the same XML.
+ */
+#include "launcher/describe.h"
+#include "launcher/options.h"
+#include "tools/domain_argv.h"
+#include "tools/xml_util.h"
+#include "tests/unit/unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *temp_image(void)
+{
+	char *path = strdup("/tmp/describe-test-XXXXXX");
+	int fd = path ? mkstemp(path) : -1;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+	return path;
+}
+
+static enum options_result parse(struct strv *av, struct launch_config *cfg)
+{
+	FILE *sink = fopen("/dev/null", "w");
+	enum options_result r;
+
+	launch_config_init(cfg);
+	r = options_parse((int)av->n, av->v, cfg, sink, sink);
+	fclose(sink);
+	return r;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Every field that makes the guest's hardware, one assert each. */
+static void assert_same_guest(const struct launch_config *a, const struct launch_config *b)
+{
+	CU_ASSERT_EQUAL(a->machine, b->machine);
+	CU_ASSERT_STRING_EQUAL(a->name, b->name);
+	CU_ASSERT_EQUAL(memcmp(a->uuid, b->uuid, 16), 0);
+	CU_ASSERT_TRUE(b->uuid_set);
+	CU_ASSERT_EQUAL(a->memory_mib, b->memory_mib);
+	CU_ASSERT_EQUAL(a->vcpus, b->vcpus);
+	CU_ASSERT_TRUE(same_str(a->kernel, b->kernel));
+	CU_ASSERT_TRUE(same_str(a->initrd, b->initrd));
+	CU_ASSERT_TRUE(same_str(a->append, b->append));
+	CU_ASSERT_TRUE(same_str(a->bootloader, b->bootloader));
+	CU_ASSERT_TRUE(same_str(a->bootloader_args, b->bootloader_args));
+	CU_ASSERT_EQUAL(a->serial.kind, b->serial.kind);
+	CU_ASSERT_TRUE(same_str(a->serial.path, b->serial.path));
+	CU_ASSERT_EQUAL(a->no_reboot, b->no_reboot);
+	CU_ASSERT_EQUAL_FATAL(a->n_disks, b->n_disks);
+	for (unsigned i = 0; i < a->n_disks; i++) {
+		CU_ASSERT_STRING_EQUAL(a->disks[i].file, b->disks[i].file);
+		CU_ASSERT_EQUAL(a->disks[i].media, b->disks[i].media);
+		CU_ASSERT_EQUAL(a->disks[i].readonly, b->disks[i].readonly);
+		CU_ASSERT_EQUAL(a->disks[i].index, b->disks[i].index);
+		CU_ASSERT_EQUAL(a->disks[i].cache, b->disks[i].cache);
+		CU_ASSERT_EQUAL(a->disks[i].discard, b->disks[i].discard);
+	}
+	CU_ASSERT_EQUAL(a->display.vnc, b->display.vnc);
+	CU_ASSERT_EQUAL(a->display.vnc_display, b->display.vnc_display);
+	CU_ASSERT_EQUAL(a->display.vnc_password, b->display.vnc_password);
+	CU_ASSERT_EQUAL(a->display.sdl, b->display.sdl);
+	/* No host given means every address; the description spells it 0.0.0.0. */
+	CU_ASSERT_TRUE(same_str(a->display.vnc_host ? a->display.vnc_host : "0.0.0.0",
+				b->display.vnc_host ? b->display.vnc_host : "0.0.0.0"));
+}
+
+/*
+ * config -> XML (valid for libvirt's schema) -> argv -> config; then the
+ * second config's XML is the first's. Returns the first XML for the
+ * caller's own checks.
+ */
+static char *round_trip(const char *const *args, const struct launch_live *live)
+{
+	struct launch_config cfg1, cfg2;
+	struct strv in, out;
+	struct domain_def def;
+	char *xml1 = NULL, *xml2 = NULL, *err = NULL, *schema = xml_util_schema_path("domain.rng");
+
+	strv_init(&in);
+	strv_init(&out);
+	domain_def_init(&def);
+	for (size_t i = 0; args[i]; i++)
+		CU_ASSERT_EQUAL_FATAL(strv_add(&in, args[i]), 0);
+	CU_ASSERT_EQUAL_FATAL(parse(&in, &cfg1), OPTIONS_RUN);
+	xml1 = launch_describe_xml(&cfg1, live);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xml1);
+	if (xml_util_validate(xml1, strlen(xml1), schema, &err))
+		fprintf(stderr, "\n%s\n%s\n", err, xml1);
+	CU_ASSERT_PTR_NULL(err);
+
+	CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml1, strlen(xml1), &err), 0);
+	CU_ASSERT_EQUAL_FATAL(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run/xvirsh", &out, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(parse(&out, &cfg2), OPTIONS_RUN);
+	assert_same_guest(&cfg1, &cfg2);
+	xml2 = launch_describe_xml(&cfg2, live);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xml2);
+	CU_ASSERT_STRING_EQUAL(xml1, xml2);
+
+	free(xml2);
+	free(err);
+	free(schema);
+	strv_dispose(&in);
+	strv_dispose(&out);
+	domain_def_dispose(&def);
+	launch_config_dispose(&cfg1);
+	launch_config_dispose(&cfg2);
+	return xml1;
+}
+
+static void test_kernel_guest(void)
+{
+	char *img = temp_image(), *iso = temp_image(), *kernel = temp_image(), *initrd = temp_image(), *xml;
+	char drive0[128], drive2[128];
+	const char *args[] = {
+		"xenlaunch", "-name", "precise", "-uuid", "6f0e9b5c-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+		"-m", "384", "-smp", "2", "-kernel", kernel, "-initrd", initrd,
+		"-append", "console=hvc0 root=/dev/xvda1 'quoted words'",
+		"-drive", drive0, "-drive", drive2, "-serial", "pty",
+		"-vnc", "127.0.0.1:3,password=on", "-no-reboot", "-daemonize", NULL,
+	};
+	struct launch_live live = { .domid = 5, .serial_pty = "/dev/pts/9", .vnc_port = 5903 };
+
+	snprintf(drive0, sizeof(drive0), "file=%s,if=xen,index=0,cache=none,discard=ignore", img);
+	snprintf(drive2, sizeof(drive2), "file=%s,media=cdrom,index=2", iso);
+	xml = round_trip(args, &live);
+	/* What the launcher filled in, written out. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<domain type='xen' id='5'>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<memory unit='KiB'>393216</memory>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<target dev='xvda' bus='xen'/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<target dev='xvdc' bus='xen'/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "cache='none' discard='ignore'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<source path='/dev/pts/9'/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "port='5903' autoport='no'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<on_reboot>destroy</on_reboot>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<input type='keyboard' bus='xen'/>"));
+	free(xml);
+	unlink(img);
+	unlink(iso);
+	unlink(kernel);
+	unlink(initrd);
+	free(img);
+	free(iso);
+	free(kernel);
+	free(initrd);
+}
+
+/* A bootloader guest: the kernel it found is not part of the hardware. */
+static void test_bootloader_guest(void)
+{
+	char *img = temp_image(), *xml;
+	const char *args[] = {
+		"xenlaunch", "-name", "boots", "-hda", img, "-bootloader", "builtin",
+		"-bootloader-args", "--entry=1", "-serial", "file:/tmp/boots.log", NULL,
+	};
+	struct launch_live live = { .domid = 0, .serial_pty = NULL, .vnc_port = -1 };
+
+	xml = round_trip(args, &live);
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<domain type='xen'>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<bootloader>builtin</bootloader>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<bootloader_args>--entry=1</bootloader_args>"));
+	CU_ASSERT_PTR_NULL(strstr(xml, "<kernel>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<source path='/tmp/boots.log'/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "cache='writeback' discard='unmap'"));
+	CU_ASSERT_PTR_NULL(strstr(xml, "<graphics"));
+	free(xml);
+	unlink(img);
+	free(img);
+}
+
+static CU_TestInfo tests[] = {
+	{ "kernel guest: config -> XML -> argv -> config", test_kernel_guest },
+	{ "bootloader guest: config -> XML -> argv -> config", test_bootloader_guest },
+	CU_TEST_INFO_NULL,
+};
+UNIT_SUITE("describe", tests)
