@@ -6,11 +6,13 @@
 #include "launcher/describe.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "launcher/nic_opts.h"
 #include "launcher/options.h"
 
 /* Copies src (may be NULL) into *dst; false when out of memory. */
@@ -46,6 +48,28 @@ static bool describe_disk(const struct drive_config *dc, struct domain_disk *d)
 	       set(&d->source, dc->file) &&
 	       set(&d->target_dev, target) &&
 	       set(&d->target_bus, "xen");
+}
+
+/*
+ * A NIC: its MAC (filled in at start when none was given) and its tap's
+ * name. An xl-style vif<domid>.<n> name is the launcher's own choice; like
+ * libvirt's "vif" prefix it is not carried into the next start.
+ */
+static bool describe_nic(const struct nic_config *nc, unsigned index, uint32_t domid,
+			 struct domain_interface *it)
+{
+	char mac[NIC_MAC_STRING_SIZE], tap[IFNAMSIZ + 8];
+
+	nic_mac_format(nc->mac, mac);
+	if (nc->ifname)
+		snprintf(tap, sizeof(tap), "%s", nc->ifname);
+	else if (domid)
+		snprintf(tap, sizeof(tap), "vif%u.%u", domid, index);
+	else
+		tap[0] = '\0';
+	return set(&it->type, nc->bridge ? "bridge" : "ethernet") && set(&it->mac, mac) &&
+	       set(&it->source_bridge, nc->bridge) && set(&it->script, nc->script) &&
+	       set(&it->target_dev, tap[0] ? tap : NULL) && set(&it->model, "netfront");
 }
 
 /*
@@ -140,10 +164,16 @@ int launch_describe(const struct launch_config *cfg, const struct launch_live *l
 		if (!describe_disk(&cfg->disks[i], d))
 			return -ENOMEM;
 	}
-	/*
-	 * NICs: the launch config has none yet (-nic and -netdev are refused
-	 * as not supported), so there is no <interface> to describe.
-	 */
+	for (unsigned i = 0; i < cfg->n_nics; i++) {
+		struct domain_interface *it;
+
+		rc = domain_array_grow((void **)&def->interfaces, &def->n_interfaces, sizeof(*it),
+				       (void **)&it);
+		if (rc)
+			return rc;
+		if (!describe_nic(&cfg->nics[i], i, live->domid, it))
+			return -ENOMEM;
+	}
 	if (cfg->serial.kind != CHARDEV_NONE) {
 		struct domain_chardev *c;
 

@@ -67,6 +67,13 @@ static void assert_same_guest(const struct launch_config *a, const struct launch
 		CU_ASSERT_EQUAL(a->disks[i].cache, b->disks[i].cache);
 		CU_ASSERT_EQUAL(a->disks[i].discard, b->disks[i].discard);
 	}
+	CU_ASSERT_EQUAL_FATAL(a->n_nics, b->n_nics);
+	for (unsigned i = 0; i < a->n_nics; i++) {
+		CU_ASSERT_EQUAL(memcmp(a->nics[i].mac, b->nics[i].mac, 6), 0);
+		CU_ASSERT_TRUE(same_str(a->nics[i].bridge, b->nics[i].bridge));
+		CU_ASSERT_TRUE(same_str(a->nics[i].ifname, b->nics[i].ifname));
+		CU_ASSERT_TRUE(same_str(a->nics[i].script, b->nics[i].script));
+	}
 	CU_ASSERT_EQUAL(a->display.vnc, b->display.vnc);
 	CU_ASSERT_EQUAL(a->display.vnc_display, b->display.vnc_display);
 	CU_ASSERT_EQUAL(a->display.vnc_password, b->display.vnc_password);
@@ -128,7 +135,8 @@ static void test_kernel_guest(void)
 		"-m", "384", "-smp", "2", "-kernel", kernel, "-initrd", initrd,
 		"-append", "console=hvc0 root=/dev/xvda1 'quoted words'",
 		"-drive", drive0, "-drive", drive2, "-serial", "pty",
-		"-vnc", "127.0.0.1:3,password=on", "-no-reboot", "-daemonize", NULL,
+		"-vnc", "127.0.0.1:3,password=on", "-no-reboot", "-daemonize",
+		"-nic", "bridge,br=xenbr0", "-nic", "tap,br=xenbr1,ifname=guest-tap,script=/bin/true", NULL,
 	};
 	struct launch_live live = { .domid = 5, .serial_pty = "/dev/pts/9", .vnc_port = 5903 };
 
@@ -145,6 +153,11 @@ static void test_kernel_guest(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "port='5903' autoport='no'"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<on_reboot>destroy</on_reboot>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<input type='keyboard' bus='xen'/>"));
+	/* The default MAC, derived from the name, and the tap the launcher made. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<mac address='00:16:3e:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<source bridge='xenbr0'/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<target dev='vif5.0'/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<target dev='guest-tap'/>"));
 	free(xml);
 	unlink(img);
 	unlink(iso);
