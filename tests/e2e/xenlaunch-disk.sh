@@ -122,8 +122,8 @@ diagnose() {
 # again and the driver, still loaded, connects to it.
 guest 'echo vbd-51712 >/sys/bus/xen/drivers/vbd/unbind; sleep 1; for i in $(seq 60); do [ -e /sys/block/xvda ] && break; sleep 1; done; echo "rebound=$(ls /sys/block | grep xvd)"' 'rebound=' 120
 grep -q '^rebound=xvda' console.out || { diagnose; fail "no xvda after unbinding the vbd driver"; }
-# A bound device pins the module: unbind, unload, load again with a 4-page ring.
-guest 'echo vbd-51712 >/sys/bus/xen/drivers/vbd/unbind && rmmod xen-blkfront && sleep 2 && insmod /lib/modules/xen/xen-blkfront.ko max_ring_page_order=2; for i in $(seq 60); do [ -e /sys/block/xvda ] && break; sleep 1; done; echo "reloaded=$(ls /sys/block | grep xvd)"' 'reloaded=' 120
+# Bound devices pin the module: unbind both, unload, load again with a 4-page ring.
+guest 'for d in 51712 51760; do echo vbd-$d >/sys/bus/xen/drivers/vbd/unbind; done; rmmod xen-blkfront && sleep 2 && insmod /lib/modules/xen/xen-blkfront.ko max_ring_page_order=2; for i in $(seq 60); do [ -e /sys/block/xvda ] && [ -e /sys/block/xvdd ] && break; sleep 1; done; echo "reloaded=$(ls /sys/block | grep xvd | tr "\n" " ")"' 'reloaded=' 120
 grep -q '^reloaded=xvda' console.out || { diagnose; fail "no xvda after reloading xen-blkfront"; }
 wait_for run2.log 'ring of 4 pages' 30
 guest 'mkdir -p /mnt/a && mount -t ext2 /dev/xvda /mnt/a && echo "again=$(cat /mnt/a/hello) $(md5sum </mnt/a/blob)"' 'again=' 60
