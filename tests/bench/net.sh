@@ -26,11 +26,11 @@ measure() {
 	netbench recv 5001 >"$name-up.txt" &
 	local recv=$!
 	"$@" || { echo "$name: start failed"; kill $recv; return 1; }
-	wait_exit $recv 300
+	wait_exit $recv 180
 	# dom0 -> guest, once the guest listens.
 	until netbench send 169.254.1.2 5002 64 >"$name-down-send.txt" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 300 ] && { echo "$name: the guest never listened on 5002"; return 1; }
+		[ $i -gt 100 ] && { echo "$name: the guest never listened on 5002"; return 1; }
 		sleep 0.1
 	done
 	wait_for "$log" '^xenlaunch-guest: bench done' 120

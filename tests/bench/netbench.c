@@ -10,7 +10,9 @@
  *   netbench sendfile HOST PORT FILE   connects, writes FILE's bytes
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,24 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* connect() that gives up after 2 s, so that callers can retry quickly. */
+static int connect_within(int s, const struct sockaddr_in *sa)
+{
+	struct pollfd p = { .fd = s, .events = POLLOUT };
+	int flags = fcntl(s, F_GETFL), err = 0;
+	socklen_t len = sizeof(err);
+
+	fcntl(s, F_SETFL, flags | O_NONBLOCK);
+	if (connect(s, (const struct sockaddr *)sa, sizeof(*sa)) < 0 && errno != EINPROGRESS)
+		return -1;
+	if (poll(&p, 1, 2000) != 1 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+		errno = err ? err : ETIMEDOUT;
+		return -1;
+	}
+	fcntl(s, F_SETFL, flags);
+	return 0;
 }
 
 static int usage(void)
@@ -95,7 +115,7 @@ int main(int argc, char **argv)
 		s = socket(AF_INET, SOCK_STREAM, 0);
 		sa.sin_port = htons((unsigned short)atoi(argv[3]));
 		if (s < 0 || inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1 ||
-		    connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		    connect_within(s, &sa) < 0) {
 			perror("netbench: connect");
 			return 1;
 		}
