@@ -447,8 +447,14 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 			q->tx_cons += w.total;
 		}
 		tx_flush(q, n_pkts, n_copies);
-		if (q->tx_cons != prod && !waiting)
-			continue;	/* the batch was full */
+		if (q->tx_cons != prod && !waiting) {
+			/* The batch was full: more now, or after the loop's other work. */
+			if (round + 1 >= ROUNDS_PER_EVENT * (q->tx_ents / NET_TX_BATCH)) {
+				*more_r = true;
+				return 0;
+			}
+			continue;
+		}
 		/* RING_FINAL_CHECK_FOR_REQUESTS: ask for an event, then look again. */
 		__atomic_store_n(&q->tx->req_event, q->tx_cons + 1, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
