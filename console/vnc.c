@@ -17,6 +17,7 @@
 #include <rfb/rfb.h>
 
 #include "common/log.h"
+#include "console/keymap.h"
 #include "console/vnc_relay.h"
 #include "launcher/config.h"
 
@@ -36,6 +37,7 @@ struct vnc {
 	char *passwords[2];		/* libvncserver's list: { password or NULL, NULL } */
 	unsigned clients;
 	unsigned buttons;
+	struct keymap keymap;		/* -k: the guest's layout; empty: US */
 };
 
 static struct vnc *vnc_of(struct display *d)
@@ -155,7 +157,10 @@ static void on_key(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
 	size_t n;
 
 	if (display_wants_keycodes(d)) {
-		display_key(d, vnc_keysym_to_linux(keysym), down);
+		struct vnc *v = t->priv;
+		unsigned code = keymap_code(&v->keymap, keysym);
+
+		display_key(d, code ? code : vnc_keysym_to_linux(keysym), down);
 		return;
 	}
 	if (down && (n = keysym_to_text(keysym, text)))
@@ -321,17 +326,23 @@ static int vnc_start(struct display_target *t)
 	int argc = 1;
 	char arg0[] = "xenlaunch", *argv[] = { arg0, NULL };
 	rfbScreenInfoPtr s;
+	int rc;
 
 	v->listen_fd = -1;
+	if (c->keymap && (rc = keymap_load(c->keymap, &v->keymap)) < 0)
+		return rc;
 	v->port = listen_on(c, &v->listen_fd);
-	if (v->port < 0)
+	if (v->port < 0) {
+		keymap_dispose(&v->keymap);
 		return v->port;
+	}
 	rfbLog = vnc_log;
 	rfbErr = vnc_log;
 	s = rfbGetScreen(&argc, argv, d->width, d->height, 8, 3, 4);
 	if (!s) {
 		close(v->listen_fd);
 		v->listen_fd = -1;
+		keymap_dispose(&v->keymap);
 		return -ENOMEM;
 	}
 	s->frameBuffer = (char *)d->pixels;
@@ -377,6 +388,7 @@ static void vnc_stop(struct display_target *t)
 	v->screen = NULL;
 	close(v->listen_fd);
 	v->listen_fd = -1;
+	keymap_dispose(&v->keymap);
 }
 
 static void vnc_update(struct display_target *t, int x, int y, int w, int h)

@@ -4,9 +4,9 @@
  * Listens on HOST:5900+DISPLAY (struct display_config; with to=N the next
  * free display up to N), serves several viewers at once (always
  * shared), sends only the rectangles the display reports as changed, maps
- * keysyms to Linux key codes (US layout) and the pointer to the guest's
- * vkbd. While the text console is shown (or no vkbd is connected), typed
- * characters go to the text console instead.
+ * keysyms to Linux key codes (US layout, or -k LAYOUT's: console/keymap.h)
+ * and the pointer to the guest's vkbd. While the text console is shown (or
+ * no vkbd is connected), typed characters go to the text console instead.
  *
  * With password=on the server offers VNC authentication only; until a
  * password is set (monitor "change vnc password") every viewer is refused.

@@ -178,9 +178,10 @@ struct served {
 	double worst_round;	/* the longest event-loop round, seconds */
 };
 
-static int served_start(struct served *s)
+static int served_start_with(struct served *s, const char *keymap)
 {
 	memset(s, 0, sizeof(*s));
+	s->dc.keymap = keymap;
 	s->dc.vnc = true;
 	s->dc.vnc_host = "127.0.0.1";
 	s->dc.vnc_display = 40;
@@ -194,6 +195,11 @@ static int served_start(struct served *s)
 	display_source_guest(&s->d);
 	s->frame = malloc((size_t)WIDTH * HEIGHT * 4);
 	return s->frame ? 0 : -1;
+}
+
+static int served_start(struct served *s)
+{
+	return served_start_with(s, NULL);
 }
 
 /* Runs the launcher's loop for secs, a new full frame every round, as a
@@ -367,9 +373,46 @@ static void test_garbage_handshake(void)
 	served_stop(&s);
 }
 
+/* -k: a viewer's keysyms become the keys of the guest's layout. */
+static unsigned keys_seen[8], n_keys_seen;
+
+static void record_key(void *opaque, unsigned code, bool down)
+{
+	if (down && n_keys_seen < 8)
+		keys_seen[n_keys_seen++] = code;
+}
+
+static void ignore_pointer(void *opaque, int x, int y, unsigned buttons, int wheel)
+{
+}
+
+static void test_keymap_applies(void)
+{
+	static const struct display_input_ops input = { .key = record_key, .pointer = ignore_pointer };
+	/* KeyEvent down, keysyms 'z' then 'y'. */
+	static const uint8_t keys[] = { 4, 1, 0, 0, 0, 0, 0, 'z', 4, 1, 0, 0, 0, 0, 0, 'y' };
+	struct served s;
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(served_start_with(&s, "de"), 0);
+	display_set_input(&s.d, &input, NULL);
+	n_keys_seen = 0;
+	fd = served_connect(&s, 0);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, keys, sizeof(keys)), (ssize_t)sizeof(keys));
+	for (int i = 0; i < 30 && n_keys_seen < 2; i++)
+		served_run(&s, 0.05);
+	CU_ASSERT_EQUAL(n_keys_seen, 2);
+	CU_ASSERT_EQUAL(keys_seen[0], 21);	/* KEY_Y: 'z' on a German keyboard */
+	CU_ASSERT_EQUAL(keys_seen[1], 44);	/* KEY_Z */
+	close(fd);
+	served_stop(&s);
+}
+
 static CU_TestInfo tests[] = {
 	{ "misbehaving viewers affect nobody", test_misbehaving_viewers_affect_nobody },
 	{ "garbage handshake", test_garbage_handshake },
+	{ "keymap applies to viewers' keys", test_keymap_applies },
 	CU_TEST_INFO_NULL,
 };
 
