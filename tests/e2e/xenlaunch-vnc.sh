@@ -3,7 +3,8 @@
 # a VNC client nobody here wrote, captures the guest's /dev/fb0 after the
 # guest drew four colour bands on it; the SDL window (SDL's offscreen driver)
 # is read back through the monitor's screendump; keys and pointer sent by a
-# raw RFB client arrive in the guest's /dev/input/event*; several viewers and
+# raw RFB client arrive in the guest's /dev/input/event* (keysyms mapped for
+# the German layout of -k de); several viewers and
 # a garbage-sending one at once; when the guest's framebuffer goes away the
 # display falls back to the text console; with password=on and no password
 # set, nobody gets in; the guest's text console is legible on a capture
@@ -114,7 +115,7 @@ screen_text() {
 
 t0=$(now_ms)
 start_launcher vnc.log -name vnc -M xenpv -m 128 -kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" \
-	-append "$GUEST_APPEND" -serial pty -vnc 127.0.0.1:1 -sdl \
+	-append "$GUEST_APPEND" -serial pty -vnc 127.0.0.1:1 -sdl -k de \
 	-monitor unix:mon.sock,server,nowait
 pty=$(pty_of vnc.log)
 cat "$pty" >console.out 2>/dev/null &
@@ -187,10 +188,10 @@ kill -0 "$LAUNCHER_PID" || fail "the launcher died of a garbage viewer"
 echo "two viewers at once and a garbage-sending one: both captures match"
 
 # Keys from a VNC client reach the guest's keyboard device.
-echo 'for e in /sys/class/input/event*; do grep -q Keyboard $e/device/name && kbd=/dev/input/${e##*/}; grep -q Pointer $e/device/name && ptr=/dev/input/${e##*/}; done; echo kbd=$kbd ptr=$ptr; (dd if=$kbd bs=24 count=8 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 { print \"key\", \$10, \$11 }" >/tmp/keys) & (dd if=$ptr bs=24 count=5 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 || \$9 == 3 { print \"ptr\", \$9, \$10, \$11 }" >/tmp/ptr) &' >"$pty"
+echo 'for e in /sys/class/input/event*; do grep -q Keyboard $e/device/name && kbd=/dev/input/${e##*/}; grep -q Pointer $e/device/name && ptr=/dev/input/${e##*/}; done; echo kbd=$kbd ptr=$ptr; (dd if=$kbd bs=24 count=12 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 { print \"key\", \$10, \$11 }" >/tmp/keys) & (dd if=$ptr bs=24 count=5 2>/dev/null | od -An -tu2 -w24 | awk "\$9 == 1 || \$9 == 3 { print \"ptr\", \$9, \$10, \$11 }" >/tmp/ptr) &' >"$pty"
 wait_for console.out '^kbd=/dev/input/event[0-9]+ ptr=/dev/input/event[0-9]+' 30
 sleep 1
-rfb_keys 5901 '\000\000\000\141' '\000\000\377\015'	# 'a', Return
+rfb_keys 5901 '\000\000\000\141' '\000\000\000\172' '\000\000\377\015'	# 'a', 'z', Return
 # A pointer event: left button down at (400, 300), then up.
 { printf 'RFB 003.008\n'; sleep 0.5; printf '\001\001'; sleep 0.5
   printf '\005\001\001\220\001\054'; sleep 0.2; printf '\005\000\001\220\001\054'; sleep 1; } |
@@ -203,7 +204,8 @@ grep -q '^got-ptr 3 1 300' console.out || fail "ABS_Y 300 did not arrive"
 grep -q '^got-key 30 1' console.out || fail "KEY_A press did not arrive"
 grep -q '^got-key 30 0' console.out || fail "KEY_A release did not arrive"
 grep -q '^got-key 28 1' console.out || fail "KEY_ENTER press did not arrive"
-echo "keys: 'a' and Return from an RFB client arrived as KEY_A (30) and KEY_ENTER (28); pointer as ABS_X 400, ABS_Y 300, BTN_LEFT; $(grep -m1 '^kbd=' console.out)"
+grep -q '^got-key 21 1' console.out || fail "'z' did not arrive as KEY_Y (21) with -k de: $(grep got-key console.out | tr '\n' ' ')"
+echo "keys: 'a', 'z' and Return from an RFB client arrived as KEY_A (30), KEY_Y (21: -k de) and KEY_ENTER (28); pointer as ABS_X 400, ABS_Y 300, BTN_LEFT; $(grep -m1 '^kbd=' console.out)"
 
 # The framebuffer goes away: the display shows console 0 as text at once;
 # the device is created again (xenbus core) and the guest's frontend comes
