@@ -167,6 +167,19 @@ static const char *greet(struct vnc_relay *r)
 	return NULL;
 }
 
+/* libvncserver's output into to_viewer, less its version string (the
+ * viewer had ours). As pull(). */
+static int pull_from_server(struct vnc_relay *r)
+{
+	int rc = pull(r->server_fd, &r->to_viewer, atomic_load(&r->backlog_max));
+	size_t k = pending(&r->to_viewer) < r->skip_from_server ? pending(&r->to_viewer) :
+								    r->skip_from_server;
+
+	r->to_viewer.head += k;
+	r->skip_from_server -= k;
+	return rc;
+}
+
 static void *relay_run(void *opaque)
 {
 	struct vnc_relay *r = opaque;
@@ -199,21 +212,18 @@ static void *relay_run(void *opaque)
 			break;
 		}
 		if (p[0].revents) {
+			/* What libvncserver said last (e.g. why it refused the
+			 * viewer) goes out if the viewer takes it at once. */
+			pull_from_server(r);
+			push(r->viewer_fd, &r->to_viewer);
 			end(r, "server stopped");
 			break;
 		}
 		if (p[1].revents) {
-			rc = pull(r->server_fd, &r->to_viewer, atomic_load(&r->backlog_max));
+			rc = pull_from_server(r);
 			if (rc == -ENOBUFS) {
 				end(r, "stopped taking updates: too much output waiting");
 				break;
-			}
-			if (r->skip_from_server && pending(&r->to_viewer)) {
-				size_t k = pending(&r->to_viewer) < r->skip_from_server ?
-					   pending(&r->to_viewer) : r->skip_from_server;
-
-				r->to_viewer.head += k;
-				r->skip_from_server -= k;
 			}
 			if (rc <= 0) {
 				/* libvncserver closed the viewer; it may have said why
