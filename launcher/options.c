@@ -77,7 +77,6 @@ static const struct option_desc option_table[] = {
 	{ "k", OPT_KEYMAP, "LAYOUT", "guest keyboard layout for VNC viewers (QEMU's names: de, fr, en-gb...)" },
 	{ "bootloader", OPT_BOOTLOADER, "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program (needs a disk, no -kernel)" },
 	{ "bootloader-args", OPT_BOOTLOADER_ARGS, "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q" },
-	{ "k", OPT_LATER, "LAYOUT", "keyboard layout (not supported yet)" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
