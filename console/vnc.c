@@ -302,8 +302,10 @@ static int listen_on(const struct display_config *c, int *fd_r)
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 		if (fd < 0) {
+			int rc = -errno;
+
 			log_warn("vnc: socket");
-			return -errno;
+			return rc;
 		}
 		sa.sin_port = htons((uint16_t)(VNC_BASE_PORT + disp));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
