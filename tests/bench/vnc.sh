@@ -132,5 +132,5 @@ echo "full screen redrawn without a pause, raw encoding: qemu-system-xen ($q_mod
 q_fps=$(fps "$q_full")
 x_fps=$(fps "$x_full")
 [ -n "$q_fps" ] && [ -n "$x_fps" ] &&
-	echo "full-screen update rate: xenlaunch $x_fps/s, qemu-system-xen $q_fps/s, ratio $(awk -v x="$x_fps" -v q="$q_fps" 'BEGIN { printf "%.2f", q > 0 ? x / q : 0 }') (goal: 30/s)"
+	echo "full-screen update rate: xenlaunch $x_fps/s, qemu-system-xen $q_fps/s, ratio $(awk -v x="$x_fps" -v q="$q_fps" 'BEGIN { printf "%.2f", (q > 0 ? x / q : 0) }') (goal: 30/s)"
 echo "RSS while serving: qemu-system-xen $q_rss kB, xenlaunch $x_rss kB (xenlaunch also runs the domain and its console)"
