@@ -56,12 +56,17 @@ prepare() {
 	echo 'echo 0 >/sys/class/graphics/fbcon/cursor_blink; clear >/dev/tty1; head -c 3145728 /dev/zero >/tmp/black; tr "\000" "\377" </tmp/black >/tmp/white; echo prepared-$((6*7))-$(cat /sys/class/graphics/fb0/virtual_size)' >"$1"
 }
 
-# full_rate PORT TTY: what vncbench says of 10 s of raw updates while the
-# guest writes black and white full frames to /dev/fb0 without a pause.
+# full_rate PORT TTY PID: what vncbench says of 10 s of raw updates while
+# the guest writes black and white full frames to /dev/fb0 without a pause,
+# and the CPU ticks the serving process PID used meanwhile.
 full_rate() {
+	local c0 c1 line
 	echo 'while :; do cat /tmp/black >/dev/fb0; cat /tmp/white >/dev/fb0; done & sleep 2' >"$2"
 	sleep 3
-	/job/vncbench "$1" fps 10 raw 2>&1 | sed 's/^vncbench: //'
+	c0=$(ticks "$3")
+	line=$(/job/vncbench "$1" fps 10 raw 2>&1 | sed 's/^vncbench: //')
+	c1=$(ticks "$3")
+	echo "$line; server CPU $((c1 - c0)) ticks"
 	echo 'kill $!' >"$2"
 	sleep 1
 }
@@ -101,7 +106,7 @@ q_mode=$(sed -n 's/^prepared-42-//p' "$log" | tr -d '\r' | tail -n 1)
 sleep 2
 q_idle=$(idle_cpu "$qpid" 5902)
 q_char=$(char_bytes 5902 "$tty")
-q_full=$(full_rate 5902 "$tty")
+q_full=$(full_rate 5902 "$tty" "$qpid")
 q_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$qpid/status)
 xl destroy bench-vfb
 assert_host_clean
@@ -120,7 +125,7 @@ x_mode=$(sed -n 's/^prepared-42-//p' console.out | tr -d '\r' | tail -n 1)
 sleep 2
 x_idle=$(idle_cpu "$LAUNCHER_PID" 5902)
 x_char=$(char_bytes 5902 "$pty")
-x_full=$(full_rate 5902 "$pty")
+x_full=$(full_rate 5902 "$pty" "$LAUNCHER_PID")
 x_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$LAUNCHER_PID/status)
 kill -TERM "$LAUNCHER_PID"
 wait_exit "$LAUNCHER_PID" 30
