@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,6 +35,9 @@ struct vnc {
 	struct vnc_relay *greeting[VNC_MAX_VIEWERS];	/* viewers before their RFB version */
 	unsigned n_greeting;
 	struct vnc_relay *accepting;	/* the relay rfbNewClient() is being given */
+	int greeted_fd;			/* eventfd: a relay's greeting is over */
+	struct event_source greeted_src;
+	struct event_loop *greeted_loop;	/* where greeted_src is registered */
 	char password[VNC_PASSWORD_MAX + 1];
 	char *passwords[2];		/* libvncserver's list: { password or NULL, NULL } */
 	unsigned clients;
@@ -331,21 +336,25 @@ static int vnc_start(struct display_target *t)
 	int rc;
 
 	v->listen_fd = -1;
-	if (c->keymap && (rc = keymap_load(c->keymap, &v->keymap)) < 0)
+	v->greeted_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (v->greeted_fd < 0) {
+		rc = -errno;
+		log_warn("vnc: eventfd");
 		return rc;
+	}
+	if (c->keymap && (rc = keymap_load(c->keymap, &v->keymap)) < 0)
+		goto fail;
 	v->port = listen_on(c, &v->listen_fd);
 	if (v->port < 0) {
-		keymap_dispose(&v->keymap);
-		return v->port;
+		rc = v->port;
+		goto fail;
 	}
 	rfbLog = vnc_log;
 	rfbErr = vnc_log;
 	s = rfbGetScreen(&argc, argv, d->width, d->height, 8, 3, 4);
 	if (!s) {
-		close(v->listen_fd);
-		v->listen_fd = -1;
-		keymap_dispose(&v->keymap);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto fail;
 	}
 	s->frameBuffer = (char *)d->pixels;
 	set_format(s);
@@ -373,6 +382,13 @@ static int vnc_start(struct display_target *t)
 		 c->vnc_host && *c->vnc_host ? c->vnc_host : "0.0.0.0", v->port,
 		 v->port - VNC_BASE_PORT, c->vnc_password ? ", password required" : "");
 	return 0;
+fail:
+	if (v->listen_fd >= 0)
+		close(v->listen_fd);
+	v->listen_fd = -1;
+	close(v->greeted_fd);
+	keymap_dispose(&v->keymap);
+	return rc;
 }
 
 static void vnc_stop(struct display_target *t)
@@ -390,6 +406,10 @@ static void vnc_stop(struct display_target *t)
 	v->screen = NULL;
 	close(v->listen_fd);
 	v->listen_fd = -1;
+	if (v->greeted_loop)
+		event_loop_del(v->greeted_loop, &v->greeted_src);
+	v->greeted_loop = NULL;
+	close(v->greeted_fd);
 	keymap_dispose(&v->keymap);
 }
 
@@ -450,7 +470,8 @@ static void accept_viewers(struct display_target *t)
 			close(fd);
 			continue;
 		}
-		rc = vnc_relay_start(fd, peer, backlog_max(t->d), &v->greeting[v->n_greeting]);
+		rc = vnc_relay_start(fd, peer, backlog_max(t->d), v->greeted_fd,
+				     &v->greeting[v->n_greeting]);
 		if (rc < 0) {
 			errno = -rc;
 			log_warn("vnc: viewer %s", peer);
@@ -490,12 +511,32 @@ static void serve_greeted_viewers(struct display_target *t)
 	}
 }
 
+static void vnc_poll(struct display_target *t);
+
+/* A relay finished its greeting: serve the viewer at once. */
+static void on_greeted(struct event_source *src, uint32_t events)
+{
+	struct display_target *t = src->opaque;
+	struct vnc *v = t->priv;
+	uint64_t n;
+
+	if (read(v->greeted_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("vnc: eventfd");
+	vnc_poll(t);
+}
+
 static void vnc_poll(struct display_target *t)
 {
 	struct vnc *v = t->priv;
 
 	if (!v->screen)
 		return;
+	/* The loop exists only after the display started (boot menu first). */
+	if (!v->greeted_loop && t->d->loop) {
+		event_source_init(&v->greeted_src, v->greeted_fd, on_greeted, t);
+		if (event_loop_add(t->d->loop, &v->greeted_src, EPOLLIN) == 0)
+			v->greeted_loop = t->d->loop;
+	}
 	accept_viewers(t);
 	serve_greeted_viewers(t);
 	/* Bounded: a few rounds of reads and updates, never a wait. Writes to

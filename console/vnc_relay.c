@@ -36,6 +36,7 @@ struct vnc_relay {
 	atomic_bool greeted;		/* the viewer sent its RFB version */
 	size_t skip_from_server;	/* libvncserver's version, already sent by us */
 	int stop_fd;			/* eventfd: vnc_relay_free() wants the thread to end */
+	int notify_fd;			/* eventfd: the greeting is over (borrowed) */
 	pthread_t thread;
 	bool thread_started;
 	char peer[64];
@@ -187,12 +188,18 @@ static void *relay_run(void *opaque)
 	int rc;
 
 	failed = greet(r);
-	if (failed) {
+	if (failed)
 		end(r, failed);
+	else
+		atomic_store(&r->greeted, true);
+	/* The launcher hands the viewer to libvncserver (or forgets it) now,
+	 * not at its next poll. */
+	if (r->notify_fd >= 0 && write(r->notify_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		abort();	/* an eventfd far from its maximum takes a write */
+	if (failed) {
 		shutdown(r->viewer_fd, SHUT_RDWR);
 		return NULL;
 	}
-	atomic_store(&r->greeted, true);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = r->stop_fd, .events = POLLIN },
@@ -266,7 +273,7 @@ static void *relay_run(void *opaque)
 	return NULL;
 }
 
-int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max,
+int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max, int notify_fd,
 		    struct vnc_relay **relay_r)
 {
 	struct vnc_relay *r = NULL;
@@ -282,6 +289,7 @@ int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max,
 	r->viewer_fd = viewer_fd;
 	r->server_fd = -1;
 	r->libvnc_fd = -1;
+	r->notify_fd = notify_fd;
 	snprintf(r->peer, sizeof(r->peer), "%s", peer);
 	atomic_init(&r->backlog_max, backlog_max);
 	atomic_init(&r->end_reason, NULL);

@@ -33,9 +33,11 @@ struct vnc_relay;
 /*
  * Starts relaying the connected socket viewer_fd (taken over: closed by
  * vnc_relay_free(), or here on error); the relay first greets the viewer
- * with the RFB version. peer names the viewer in logs. 0 or -errno.
+ * with the RFB version, and adds 1 to the eventfd notify_fd (if >= 0) when
+ * the viewer answered or the relay ended before. peer names the viewer in
+ * logs. 0 or -errno.
  */
-int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max,
+int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max, int notify_fd,
 		    struct vnc_relay **relay_r);
 
 /*
