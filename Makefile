@@ -24,7 +24,7 @@ XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory 
 XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
-DISPLAY_PKGS := libvncserver sdl2 vterm zlib
+DISPLAY_PKGS := libvncserver sdl2 vterm zlib xkbcommon
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)

@@ -213,14 +213,22 @@ static inline uint32_t pixel_at(const uint8_t *p, int depth)
 	}
 }
 
-int display_copy_from(struct display *d, const uint8_t *src, size_t stride, int depth,
-		      int x, int y, int w, int h)
-{
-	int bpp = depth / 8, minx = INT32_MAX, maxx = -1, miny = -1, maxy = -1, rows = 0;
+struct changed {
+	int minx, maxx, miny, maxy, rows;
+};
 
-	if (!d->pixels || w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > d->width ||
-	    y + h > d->height)
-		return 0;
+/*
+ * The rows of display_copy_from(). Always inlined, and called with a
+ * constant depth, so that each depth gets a loop of its own without a
+ * switch per pixel: the guest redrawing its whole screen makes this the
+ * launcher's hottest loop.
+ */
+static inline __attribute__((always_inline)) void copy_rows(struct display *d, const uint8_t *src,
+							    size_t stride, int depth, int x, int y,
+							    int w, int h, struct changed *ch)
+{
+	int bpp = depth / 8;
+
 	for (int r = y; r < y + h; r++) {
 		const uint8_t *s = src + (size_t)r * stride + (size_t)x * bpp;
 		uint32_t *o = d->pixels + (size_t)r * d->width + x;
@@ -238,18 +246,42 @@ int display_copy_from(struct display *d, const uint8_t *src, size_t stride, int 
 		}
 		if (first < 0)
 			continue;
-		rows++;
-		if (miny < 0)
-			miny = r;
-		maxy = r;
-		if (x + first < minx)
-			minx = x + first;
-		if (x + last > maxx)
-			maxx = x + last;
+		ch->rows++;
+		if (ch->miny < 0)
+			ch->miny = r;
+		ch->maxy = r;
+		if (x + first < ch->minx)
+			ch->minx = x + first;
+		if (x + last > ch->maxx)
+			ch->maxx = x + last;
 	}
-	if (rows)
-		display_damage(d, minx, miny, maxx - minx + 1, maxy - miny + 1);
-	return rows;
+}
+
+int display_copy_from(struct display *d, const uint8_t *src, size_t stride, int depth,
+		      int x, int y, int w, int h)
+{
+	struct changed ch = { .minx = INT32_MAX, .maxx = -1, .miny = -1, .maxy = -1 };
+
+	if (!d->pixels || w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > d->width ||
+	    y + h > d->height)
+		return 0;
+	switch (depth) {
+	case 8:
+		copy_rows(d, src, stride, 8, x, y, w, h, &ch);
+		break;
+	case 16:
+		copy_rows(d, src, stride, 16, x, y, w, h, &ch);
+		break;
+	case 24:
+		copy_rows(d, src, stride, 24, x, y, w, h, &ch);
+		break;
+	default:
+		copy_rows(d, src, stride, 32, x, y, w, h, &ch);
+		break;
+	}
+	if (ch.rows)
+		display_damage(d, ch.minx, ch.miny, ch.maxx - ch.minx + 1, ch.maxy - ch.miny + 1);
+	return ch.rows;
 }
 
 void display_source_guest(struct display *d)

@@ -5,28 +5,44 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/input-event-codes.h>
 #include <rfb/rfb.h>
 
 #include "common/log.h"
+#include "console/keymap.h"
+#include "console/vnc_relay.h"
 #include "launcher/config.h"
 
 #define VNC_BASE_PORT 5900
 #define VNC_PASSWORD_MAX 8
-#define VNC_MAX_CLIENT_WAIT_MS 5000
+#define VNC_MAX_VIEWERS 16		/* each costs a relay thread */
+#define VNC_ACCEPTS_PER_POLL 4
 
 struct vnc {
 	rfbScreenInfoPtr screen;
+	int listen_fd;
 	int port;
+	struct vnc_relay *greeting[VNC_MAX_VIEWERS];	/* viewers before their RFB version */
+	unsigned n_greeting;
+	struct vnc_relay *accepting;	/* the relay rfbNewClient() is being given */
+	int greeted_fd;			/* eventfd: a relay's greeting is over */
+	struct event_source greeted_src;
+	struct event_loop *greeted_loop;	/* where greeted_src is registered */
 	char password[VNC_PASSWORD_MAX + 1];
 	char *passwords[2];		/* libvncserver's list: { password or NULL, NULL } */
 	unsigned clients;
 	unsigned buttons;
+	struct keymap keymap;		/* -k: the guest's layout; empty: US */
 };
 
 static struct vnc *vnc_of(struct display *d)
@@ -146,7 +162,10 @@ static void on_key(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
 	size_t n;
 
 	if (display_wants_keycodes(d)) {
-		display_key(d, vnc_keysym_to_linux(keysym), down);
+		struct vnc *v = t->priv;
+		unsigned code = keymap_code(&v->keymap, keysym);
+
+		display_key(d, code ? code : vnc_keysym_to_linux(keysym), down);
 		return;
 	}
 	if (down && (n = keysym_to_text(keysym, text)))
@@ -178,21 +197,36 @@ static void on_client_gone(rfbClientPtr cl)
 {
 	struct display_target *t = cl->screen->screenData;
 	struct vnc *v = t->priv;
+	struct vnc_relay *r = cl->clientData;
+	const char *why = vnc_relay_end_reason(r);
 
 	if (v->clients)
 		v->clients--;
-	log_info("vnc: viewer %s left (%u connected)", cl->host ? cl->host : "?", v->clients);
+	/* Without a reason from the relay, libvncserver closed the viewer:
+	 * a protocol error, a failed authentication or the server stopping. */
+	log_info("vnc: viewer %s left: %s (%u connected)", cl->host, why ? why : "closed by the server",
+		 v->clients);
+	vnc_relay_free(r);
+	cl->clientData = NULL;
 }
 
 static enum rfbNewClientAction on_new_client(rfbClientPtr cl)
 {
 	struct display_target *t = cl->screen->screenData;
 	struct vnc *v = t->priv;
+	char *host = strdup(vnc_relay_peer(v->accepting));
 
+	if (!host)
+		return RFB_CLIENT_REFUSE;
+	/* libvncserver only sees a socketpair: name the viewer by its TCP peer. */
+	free(cl->host);
+	cl->host = host;
+	cl->clientData = v->accepting;
+	v->accepting = NULL;
 	v->clients++;
 	cl->clientGoneHook = on_client_gone;
 	display_activity(t->d);
-	log_info("vnc: viewer %s connected (%u connected)", cl->host ? cl->host : "?", v->clients);
+	log_info("vnc: viewer %s connected (%u connected)", cl->host, v->clients);
 	return RFB_CLIENT_ACCEPT;
 }
 
@@ -202,11 +236,11 @@ static rfbBool check_password(rfbClientPtr cl, const char *response, int len)
 	struct vnc *v = t->priv;
 
 	if (!v->password[0]) {
-		log_warnx("vnc: viewer %s refused: no password is set", cl->host ? cl->host : "?");
+		log_warnx("vnc: viewer %s refused: no password is set", cl->host);
 		return FALSE;
 	}
 	if (!rfbCheckPasswordByList(cl, response, len)) {
-		log_warnx("vnc: viewer %s: wrong password", cl->host ? cl->host : "?");
+		log_warnx("vnc: viewer %s: wrong password", cl->host);
 		return FALSE;
 	}
 	return TRUE;
@@ -232,6 +266,13 @@ int vnc_port(struct display *d)
 	return v ? v->port : -1;
 }
 
+unsigned vnc_viewers(struct display *d)
+{
+	struct vnc *v = vnc_of(d);
+
+	return v ? v->clients : 0;
+}
+
 /* ---- the target ---------------------------------------------------------- */
 
 static void set_format(rfbScreenInfoPtr s)
@@ -243,6 +284,47 @@ static void set_format(rfbScreenInfoPtr s)
 	s->serverFormat.redMax = s->serverFormat.greenMax = s->serverFormat.blueMax = 255;
 }
 
+/* The most output a viewer may leave untaken: two full frames and change,
+ * so that a viewer that takes updates as it asks for them never reaches it. */
+static size_t backlog_max(const struct display *d)
+{
+	return 2 * (size_t)d->width * (size_t)d->height * 4 + (1u << 20);
+}
+
+/* Listens on HOST:5900+DISPLAY for the first display from conf that is
+ * free. The port, or -errno (logged). */
+static int listen_on(const struct display_config *c, int *fd_r)
+{
+	unsigned last = c->vnc_to > c->vnc_display ? c->vnc_to : c->vnc_display;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int one = 1;
+
+	if (c->vnc_host && *c->vnc_host && inet_pton(AF_INET, c->vnc_host, &sa.sin_addr) != 1) {
+		log_warnx("vnc: %s is not an IPv4 address", c->vnc_host);
+		return -EINVAL;
+	}
+	for (unsigned disp = c->vnc_display; disp <= last; disp++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			int rc = -errno;
+
+			log_warn("vnc: socket");
+			return rc;
+		}
+		sa.sin_port = htons((uint16_t)(VNC_BASE_PORT + disp));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 8) == 0) {
+			*fd_r = fd;
+			return VNC_BASE_PORT + (int)disp;
+		}
+		close(fd);
+	}
+	log_warnx("vnc: cannot listen on port %u%s", VNC_BASE_PORT + c->vnc_display,
+		  last > c->vnc_display ? " or the following ones" : "");
+	return -EADDRINUSE;
+}
+
 static int vnc_start(struct display_target *t)
 {
 	const struct display_config *c = t->conf;
@@ -250,59 +332,63 @@ static int vnc_start(struct display_target *t)
 	struct display *d = t->d;
 	int argc = 1;
 	char arg0[] = "xenlaunch", *argv[] = { arg0, NULL };
-	unsigned last = c->vnc_to > c->vnc_display ? c->vnc_to : c->vnc_display;
+	rfbScreenInfoPtr s;
+	int rc;
 
+	v->listen_fd = -1;
+	v->greeted_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (v->greeted_fd < 0) {
+		rc = -errno;
+		log_warn("vnc: eventfd");
+		return rc;
+	}
+	if (c->keymap && (rc = keymap_load(c->keymap, &v->keymap)) < 0)
+		goto fail;
+	v->port = listen_on(c, &v->listen_fd);
+	if (v->port < 0) {
+		rc = v->port;
+		goto fail;
+	}
 	rfbLog = vnc_log;
 	rfbErr = vnc_log;
-	rfbMaxClientWait = VNC_MAX_CLIENT_WAIT_MS;
-	for (unsigned disp = c->vnc_display; disp <= last; disp++) {
-		rfbScreenInfoPtr s = rfbGetScreen(&argc, argv, d->width, d->height, 8, 3, 4);
-
-		if (!s)
-			return -ENOMEM;
-		s->frameBuffer = (char *)d->pixels;
-		set_format(s);
-		s->desktopName = "xenlaunch";
-		s->screenData = t;
-		s->alwaysShared = TRUE;
-		s->deferUpdateTime = 0;
-		s->autoPort = FALSE;
-		s->port = VNC_BASE_PORT + (int)disp;
-		s->ipv6port = 0;	/* IPv4 only: HOST is an IPv4 address */
-		s->httpPort = 0;
-		s->kbdAddEvent = on_key;
-		s->ptrAddEvent = on_pointer;
-		s->newClientHook = on_new_client;
-		if (c->vnc_host && *c->vnc_host) {
-			struct in_addr a;
-
-			if (inet_pton(AF_INET, c->vnc_host, &a) != 1) {
-				log_warnx("vnc: %s is not an IPv4 address", c->vnc_host);
-				rfbScreenCleanup(s);
-				return -EINVAL;
-			}
-			s->listenInterface = a.s_addr;
-		}
-		if (c->vnc_password) {
-			v->passwords[0] = NULL;
-			v->passwords[1] = NULL;
-			s->authPasswdData = v->passwords;
-			s->passwordCheck = check_password;
-		}
-		rfbInitServer(s);
-		if (s->listenSock != RFB_INVALID_SOCKET) {
-			v->screen = s;
-			v->port = s->port;
-			log_info("vnc: listening on %s:%d (display :%u)%s",
-				 c->vnc_host && *c->vnc_host ? c->vnc_host : "0.0.0.0", s->port, disp,
-				 c->vnc_password ? ", password required" : "");
-			return 0;
-		}
-		rfbScreenCleanup(s);
+	s = rfbGetScreen(&argc, argv, d->width, d->height, 8, 3, 4);
+	if (!s) {
+		rc = -ENOMEM;
+		goto fail;
 	}
-	log_warnx("vnc: cannot listen on port %u%s", VNC_BASE_PORT + c->vnc_display,
-		  last > c->vnc_display ? " or the following ones" : "");
-	return -EADDRINUSE;
+	s->frameBuffer = (char *)d->pixels;
+	set_format(s);
+	s->desktopName = "xenlaunch";
+	s->screenData = t;
+	s->alwaysShared = TRUE;
+	s->deferUpdateTime = 0;
+	/* We listen and hand libvncserver each viewer through a relay. */
+	s->autoPort = FALSE;
+	s->port = 0;
+	s->ipv6port = 0;
+	s->httpPort = 0;
+	s->kbdAddEvent = on_key;
+	s->ptrAddEvent = on_pointer;
+	s->newClientHook = on_new_client;
+	if (c->vnc_password) {
+		v->passwords[0] = NULL;
+		v->passwords[1] = NULL;
+		s->authPasswdData = v->passwords;
+		s->passwordCheck = check_password;
+	}
+	rfbInitServer(s);
+	v->screen = s;
+	log_info("vnc: listening on %s:%d (display :%d)%s",
+		 c->vnc_host && *c->vnc_host ? c->vnc_host : "0.0.0.0", v->port,
+		 v->port - VNC_BASE_PORT, c->vnc_password ? ", password required" : "");
+	return 0;
+fail:
+	if (v->listen_fd >= 0)
+		close(v->listen_fd);
+	v->listen_fd = -1;
+	close(v->greeted_fd);
+	keymap_dispose(&v->keymap);
+	return rc;
 }
 
 static void vnc_stop(struct display_target *t)
@@ -311,9 +397,20 @@ static void vnc_stop(struct display_target *t)
 
 	if (!v->screen)
 		return;
+	/* Every viewer goes (on_client_gone() frees its relay), then the
+	 * listener. */
 	rfbShutdownServer(v->screen, TRUE);
 	rfbScreenCleanup(v->screen);
+	while (v->n_greeting)
+		vnc_relay_free(v->greeting[--v->n_greeting]);
 	v->screen = NULL;
+	close(v->listen_fd);
+	v->listen_fd = -1;
+	if (v->greeted_loop)
+		event_loop_del(v->greeted_loop, &v->greeted_src);
+	v->greeted_loop = NULL;
+	close(v->greeted_fd);
+	keymap_dispose(&v->keymap);
 }
 
 static void vnc_update(struct display_target *t, int x, int y, int w, int h)
@@ -338,18 +435,113 @@ static void vnc_resize(struct display_target *t)
 	 * again, and every viewer's translation follows it. */
 	set_format(v->screen);
 	it = rfbGetClientIterator(v->screen);
-	while ((cl = rfbClientIteratorNext(it)))
+	while ((cl = rfbClientIteratorNext(it))) {
 		rfbSetTranslateFunction(cl);
+		vnc_relay_set_backlog_max(cl->clientData, backlog_max(t->d));
+	}
 	rfbReleaseClientIterator(it);
 	rfbMarkRectAsModified(v->screen, 0, 0, t->d->width, t->d->height);
+}
+
+/* Takes the viewers waiting on the listening socket, each through a relay
+ * that greets it. */
+static void accept_viewers(struct display_target *t)
+{
+	struct vnc *v = t->priv;
+
+	for (int i = 0; i < VNC_ACCEPTS_PER_POLL; i++) {
+		struct sockaddr_in sa;
+		socklen_t len = sizeof(sa);
+		char peer[INET_ADDRSTRLEN + 8], host[INET_ADDRSTRLEN];
+		int fd, rc;
+
+		fd = accept4(v->listen_fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED &&
+			    errno != EINTR)
+				log_warn("vnc: accept");
+			return;
+		}
+		inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
+		snprintf(peer, sizeof(peer), "%s:%u", host, ntohs(sa.sin_port));
+		if (v->clients + v->n_greeting >= VNC_MAX_VIEWERS) {
+			log_warnx("vnc: viewer %s refused: %d viewers are connected", peer,
+				  VNC_MAX_VIEWERS);
+			close(fd);
+			continue;
+		}
+		rc = vnc_relay_start(fd, peer, backlog_max(t->d), v->greeted_fd,
+				     &v->greeting[v->n_greeting]);
+		if (rc < 0) {
+			errno = -rc;
+			log_warn("vnc: viewer %s", peer);
+			continue;
+		}
+		v->n_greeting++;
+		display_activity(t->d);
+	}
+}
+
+/* Hands libvncserver the viewers that answered the greeting. */
+static void serve_greeted_viewers(struct display_target *t)
+{
+	struct vnc *v = t->priv;
+
+	for (unsigned i = 0; i < v->n_greeting;) {
+		struct vnc_relay *r = v->greeting[i];
+		int fd, rc = vnc_relay_ready(r, &fd);
+
+		if (rc == 0) {
+			i++;
+			continue;
+		}
+		v->greeting[i] = v->greeting[--v->n_greeting];
+		if (rc < 0) {
+			log_info("vnc: viewer %s dropped: %s", vnc_relay_peer(r),
+				 vnc_relay_end_reason(r));
+			vnc_relay_free(r);
+			continue;
+		}
+		/* on_new_client() takes the relay; when libvncserver refuses the
+		 * viewer before that, it is still ours. */
+		v->accepting = r;
+		rfbNewClient(v->screen, fd);
+		vnc_relay_free(v->accepting);
+		v->accepting = NULL;
+	}
+}
+
+static void vnc_poll(struct display_target *t);
+
+/* A relay finished its greeting: serve the viewer at once. */
+static void on_greeted(struct event_source *src, uint32_t events)
+{
+	struct display_target *t = src->opaque;
+	struct vnc *v = t->priv;
+	uint64_t n;
+
+	if (read(v->greeted_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("vnc: eventfd");
+	vnc_poll(t);
 }
 
 static void vnc_poll(struct display_target *t)
 {
 	struct vnc *v = t->priv;
 
-	/* Bounded: a few rounds of accepts, reads and updates, never a wait. */
-	for (int i = 0; v->screen && i < 4; i++) {
+	if (!v->screen)
+		return;
+	/* The loop exists only after the display started (boot menu first). */
+	if (!v->greeted_loop && t->d->loop) {
+		event_source_init(&v->greeted_src, v->greeted_fd, on_greeted, t);
+		if (event_loop_add(t->d->loop, &v->greeted_src, EPOLLIN) == 0)
+			v->greeted_loop = t->d->loop;
+	}
+	accept_viewers(t);
+	serve_greeted_viewers(t);
+	/* Bounded: a few rounds of reads and updates, never a wait. Writes to
+	 * viewers go into their relays, which never make libvncserver wait. */
+	for (int i = 0; i < 4; i++) {
 		if (!rfbProcessEvents(v->screen, 0))
 			break;
 		display_activity(t->d);	/* updates are being asked for and sent */

@@ -2,24 +2,23 @@
  * The VNC display target (libvncserver): console/display.h's vnc_target_ops.
  *
  * Listens on HOST:5900+DISPLAY (struct display_config; with to=N the next
- * free display up to N), serves any number of viewers at once (always
+ * free display up to N), serves several viewers at once (always
  * shared), sends only the rectangles the display reports as changed, maps
- * keysyms to Linux key codes (US layout) and the pointer to the guest's
- * vkbd. While the text console is shown (or no vkbd is connected), typed
- * characters go to the text console instead.
+ * keysyms to Linux key codes (US layout, or -k LAYOUT's: console/keymap.h)
+ * and the pointer to the guest's vkbd. While the text console is shown (or
+ * no vkbd is connected), typed characters go to the text console instead.
  *
  * With password=on the server offers VNC authentication only; until a
  * password is set (monitor "change vnc password") every viewer is refused.
- * libvncserver runs on the launcher's thread: its sockets are serviced from
- * the display's poll timer (rfbProcessEvents with a zero timeout), so no
- * lock is needed and a viewer that sends garbage is closed by libvncserver
- * without affecting the others. libvncserver's writes block: a viewer that
- * does not take an update within 5 s (rfbMaxClientWait; its default is 20 s)
- * is disconnected, which bounds how long a stalled viewer can hold the
- * launcher's loop. Known limitation (libvncserver 0.9.14, non-threaded, seen
- * with tests/bench/vncbench): when such a viewer is dropped, a viewer that
- * connected after it may be disconnected too; it can reconnect. Serving each
- * viewer from non-blocking buffers (as QEMU does) would remove both.
+ *
+ * libvncserver runs on the launcher's thread (no lock needed): its sockets
+ * are serviced from the display's poll timer (rfbProcessEvents with a zero
+ * timeout). It never sees a viewer's TCP socket: the target listens and
+ * accepts itself and gives each viewer a relay thread (console/vnc_relay.h)
+ * that greets it, buffers what it has not taken yet and drops it when too
+ * much piles up, so that a viewer that stalls, sends garbage or leaves in
+ * the middle of an update never makes the launcher wait and affects no
+ * other viewer. At most VNC_MAX_VIEWERS viewers at once.
  */
 #ifndef CONSOLE_VNC_H
 #define CONSOLE_VNC_H
@@ -37,6 +36,9 @@ int vnc_set_password(struct display *d, const char *password);
 
 /* The TCP port the VNC target listens on, or -1. */
 int vnc_port(struct display *d);
+
+/* How many viewers are connected. */
+unsigned vnc_viewers(struct display *d);
 
 /* Linux key code for an X keysym (US layout), 0 when there is none. */
 unsigned vnc_keysym_to_linux(uint32_t keysym);

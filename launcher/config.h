@@ -95,6 +95,7 @@ struct display_config {
 	unsigned vnc_to;	/* to=N: displays tried up to N when busy; 0: none */
 	bool vnc_password;	/* password=on: VNC authentication required */
 	bool sdl;		/* an SDL window */
+	const char *keymap;	/* -k: QEMU's layout name for VNC keysyms; NULL: en-us */
 };
 
 struct launch_config {

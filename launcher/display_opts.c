@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/keymap.h"
+
 static int number(const char *s, size_t len, unsigned max, unsigned *v_r)
 {
 	unsigned long v = 0;
@@ -114,6 +116,21 @@ int display_opts_display(const char *spec, struct display_config *dc, char *why,
 	if (!strncmp(spec, "vnc=", 4))
 		return display_opts_vnc(spec + 4, dc, why, why_len);
 	snprintf(why, why_len, "display type must be sdl, vnc[=SPEC] or none");
+	return -EINVAL;
+}
+
+int display_opts_keymap(const char *layout, struct display_config *dc, char *why, size_t why_len)
+{
+	size_t o;
+
+	dc->keymap = keymap_layout_name(layout);
+	if (dc->keymap)
+		return 0;
+	o = (size_t)snprintf(why, why_len, "unknown keyboard layout (QEMU's layouts:");
+	for (size_t i = 0; keymap_layout_at(i) && o < why_len; i++)
+		o += (size_t)snprintf(why + o, why_len - o, " %s", keymap_layout_at(i));
+	if (o < why_len)
+		snprintf(why + o, why_len - o, ")");
 	return -EINVAL;
 }
 

@@ -11,6 +11,9 @@
  *   -sdl                                           an SDL window
  *   -display sdl | vnc[=SPEC] | none               the same in -display form
  *                                                  ("vnc" alone is -vnc :0)
+ *   -k LAYOUT                                      the guest's keyboard layout,
+ *                                                  for VNC viewers' keysyms
+ *                                                  (QEMU's names: de, fr, en-gb...)
  */
 #ifndef LAUNCHER_DISPLAY_OPTS_H
 #define LAUNCHER_DISPLAY_OPTS_H
@@ -24,6 +27,7 @@
 /* 0, or -EINVAL with a message in why (without the option's name). */
 int display_opts_vnc(const char *spec, struct display_config *dc, char *why, size_t why_len);
 int display_opts_display(const char *spec, struct display_config *dc, char *why, size_t why_len);
+int display_opts_keymap(const char *layout, struct display_config *dc, char *why, size_t why_len);
 void display_config_dispose(struct display_config *dc);
 
 #endif

@@ -28,7 +28,7 @@ enum option_id {
 	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
 	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
 	OPT_HELP, OPT_BOOTLOADER, OPT_BOOTLOADER_ARGS, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
-	OPT_VNC, OPT_SDL, OPT_DISPLAY, OPT_NIC, OPT_NETDEV, OPT_DEVICE,
+	OPT_VNC, OPT_SDL, OPT_DISPLAY, OPT_KEYMAP, OPT_NIC, OPT_NETDEV, OPT_DEVICE,
 	OPT_LATER,	/* recognised, belongs to later work: refused */
 };
 
@@ -75,9 +75,9 @@ static const struct option_desc option_table[] = {
 	{ "vnc", OPT_VNC, "DISPLAY", "VNC server: [HOST]:N[,password=on][,to=N] (port 5900+N), or none" },
 	{ "sdl", OPT_SDL, NULL, "SDL window (SDL's offscreen driver without a display server)" },
 	{ "display", OPT_DISPLAY, "TYPE", "display type: sdl, vnc[=SPEC], none" },
+	{ "k", OPT_KEYMAP, "LAYOUT", "guest keyboard layout for VNC viewers (QEMU's names: de, fr, en-gb...)" },
 	{ "bootloader", OPT_BOOTLOADER, "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program (needs a disk, no -kernel)" },
 	{ "bootloader-args", OPT_BOOTLOADER_ARGS, "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q" },
-	{ "k", OPT_LATER, "LAYOUT", "keyboard layout (not supported yet)" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1132,11 +1132,13 @@ static enum options_result parse_argv(int argc, char **argv, struct launch_confi
 			break;
 		}
 		case OPT_VNC:
-		case OPT_DISPLAY: {
-			char why[160];
+		case OPT_DISPLAY:
+		case OPT_KEYMAP: {
+			char why[256];
 
 			rc = o->id == OPT_VNC ? display_opts_vnc(val, &cfg->display, why, sizeof(why)) :
-						display_opts_display(val, &cfg->display, why, sizeof(why));
+			     o->id == OPT_DISPLAY ? display_opts_display(val, &cfg->display, why, sizeof(why)) :
+			     display_opts_keymap(val, &cfg->display, why, sizeof(why));
 			if (rc < 0) {
 				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, why);
 				return OPTIONS_ERROR;

@@ -5,8 +5,8 @@
  * the next argument. Repeated options: the last one wins, except -serial
  * (one serial port only); disks (-hda..-hdd, -cdrom, -drive, a bare
  * argument as -hda) accumulate, at most one per index, and so do NICs (-nic,
- * -netdev with -device; launcher/nic_opts.h). Options of later work (-net,
- * -k) are recognised and refused as "not supported yet".
+ * -netdev with -device; launcher/nic_opts.h). The legacy -net is recognised
+ * and refused as "not supported yet".
  *
  * options_parse() validates everything it can without touching Xen (file
  * existence of -kernel/-initrd is checked, their contents are not).

@@ -4,10 +4,14 @@
 #   - CPU used by the serving process in 10 s with an idle viewer connected
 #   - bytes a raw-encoding viewer receives for one character drawn on the
 #     guest's framebuffer console (tty1), after its first full screen
-# (Full-screen update rates are measured on the outer machine by
-# tests/bench/vnc-local, which needs a compiled client.)
+#   - full-screen updates per second a raw-encoding viewer (tests/bench/
+#     vncbench.c, built by run-all) receives while the guest redraws all of
+#     /dev/fb0 in a loop; the guest's framebuffer is 1024x768x32
+#     (xen-fbfront's video=MB,WIDTH,HEIGHT parameter)
 # Runs in dom0: tests/bench/run-all vnc.sh
 . ./lib.sh
+
+FB_1024="xen_fbfront.video=4,1024,768"
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -46,17 +50,36 @@ char_bytes() {
 	echo $((after - before))
 }
 
-# The guest: fbcon's cursor does not blink (no updates of its own).
+# The guest: fbcon's cursor does not blink (no updates of its own); two
+# full frames, black and white, for full_rate.
 prepare() {
-	echo 'echo 0 >/sys/class/graphics/fbcon/cursor_blink; clear >/dev/tty1; echo prepared-$((6*7))' >"$1"
+	echo 'echo 0 >/sys/class/graphics/fbcon/cursor_blink; clear >/dev/tty1; head -c 3145728 /dev/zero >/tmp/black; tr "\000" "\377" </tmp/black >/tmp/white; echo prepared-$((6*7))-$(cat /sys/class/graphics/fb0/virtual_size)' >"$1"
 }
+
+# full_rate PORT TTY PID: what vncbench says of 10 s of raw updates while
+# the guest writes black and white full frames to /dev/fb0 without a pause,
+# and the CPU ticks the serving process PID used meanwhile.
+full_rate() {
+	local c0 c1 line
+	echo 'while :; do cat /tmp/black >/dev/fb0; cat /tmp/white >/dev/fb0; done & sleep 2' >"$2"
+	sleep 3
+	c0=$(ticks "$3")
+	line=$(/job/vncbench "$1" fps 10 raw 2>&1 | sed 's/^vncbench: //')
+	c1=$(ticks "$3")
+	echo "$line; server CPU $((c1 - c0)) ticks"
+	echo 'kill $!' >"$2"
+	sleep 1
+}
+
+# fps LINE: the updates/s figure of a vncbench line.
+fps() { echo "$1" | sed -n 's/.* \([0-9.]*\) full-screen updates\/s.*/\1/p'; }
 
 # --- qemu-system-xen, started by xl for the vfb ---
 cat >xl.cfg <<CFG
 name = "bench-vfb"
 kernel = "$GUEST_KERNEL"
 ramdisk = "$GUEST_INITRD"
-extra = "$GUEST_APPEND"
+extra = "$GUEST_APPEND $FB_1024"
 memory = 128
 vcpus = 1
 vfb = ['vnc=1,vnclisten=127.0.0.1,vncdisplay=2']
@@ -78,27 +101,31 @@ done
 [ -n "$qpid" ] || fail "no qemu process for the vfb"
 sleep 5
 prepare "$tty"
-wait_for "$log" '^prepared-42' 30
+wait_for "$log" '^prepared-42-' 30
+q_mode=$(sed -n 's/^prepared-42-//p' "$log" | tr -d '\r' | tail -n 1)
 sleep 2
 q_idle=$(idle_cpu "$qpid" 5902)
 q_char=$(char_bytes 5902 "$tty")
+q_full=$(full_rate 5902 "$tty" "$qpid")
 q_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$qpid/status)
 xl destroy bench-vfb
 assert_host_clean
 
 # --- xenlaunch -vnc ---
 start_launcher xl.log -name bench-vnc -M xenpv -m 128 -kernel "$GUEST_KERNEL" \
-	-initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty -vnc 127.0.0.1:2
+	-initrd "$GUEST_INITRD" -append "$GUEST_APPEND $FB_1024" -serial pty -vnc 127.0.0.1:2
 pty=$(pty_of xl.log)
 cat "$pty" >console.out 2>/dev/null &
 wait_for console.out '^xenlaunch-guest: ready' 120
 wait_for xl.log 'vfb/[0-9]+/0: framebuffer' 60
 sleep 5
 prepare "$pty"
-wait_for console.out '^prepared-42' 30
+wait_for console.out '^prepared-42-' 30
+x_mode=$(sed -n 's/^prepared-42-//p' console.out | tr -d '\r' | tail -n 1)
 sleep 2
 x_idle=$(idle_cpu "$LAUNCHER_PID" 5902)
 x_char=$(char_bytes 5902 "$pty")
+x_full=$(full_rate 5902 "$pty" "$LAUNCHER_PID")
 x_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$LAUNCHER_PID/status)
 kill -TERM "$LAUNCHER_PID"
 wait_exit "$LAUNCHER_PID" 30
@@ -106,4 +133,9 @@ assert_host_clean
 
 echo "idle, one viewer connected, 10 s: qemu-system-xen $q_idle CPU ticks, xenlaunch $x_idle (100 Hz ticks of an emulated core)"
 echo "one character on tty1, raw encoding: qemu-system-xen $q_char bytes, xenlaunch $x_char bytes"
+echo "full screen redrawn without a pause, raw encoding: qemu-system-xen ($q_mode) $q_full; xenlaunch ($x_mode) $x_full"
+q_fps=$(fps "$q_full")
+x_fps=$(fps "$x_full")
+[ -n "$q_fps" ] && [ -n "$x_fps" ] &&
+	echo "full-screen update rate: xenlaunch $x_fps/s, qemu-system-xen $q_fps/s, ratio $(awk -v x="$x_fps" -v q="$q_fps" 'BEGIN { printf "%.2f", (q > 0 ? x / q : 0) }') (goal: 30/s)"
 echo "RSS while serving: qemu-system-xen $q_rss kB, xenlaunch $x_rss kB (xenlaunch also runs the domain and its console)"

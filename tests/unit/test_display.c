@@ -134,6 +134,20 @@ static void test_display_options(void)
 	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -display gtk: display type must be sdl, vnc[=SPEC] or none\n");
 	launch_config_dispose(&r.cfg);
 
+	opt_parse(&r, "-vnc", ":1", "-k");
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	launch_config_dispose(&r.cfg);
+	opt_parse(&r, "-k", "de", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_STRING_EQUAL(r.cfg.display.keymap, "de");
+	launch_config_dispose(&r.cfg);
+	opt_parse(&r, "-k", "klingon", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -k klingon: unknown keyboard layout (QEMU's "
+			       "layouts: ar bepo cz da de de-ch en-gb en-us es et fi fo fr fr-be "
+			       "fr-ca fr-ch hr hu is it ja lt lv mk nl no pl pt pt-br ru th tr)\n");
+	launch_config_dispose(&r.cfg);
+
 	opt_parse(&r, "-vnc", "0.0.0.0:1,share=ignore", NULL);
 	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
 	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -vnc 0.0.0.0:1,share=ignore: unknown property "

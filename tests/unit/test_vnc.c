@@ -1,0 +1,419 @@
+/*
+ * console/vnc: viewers that misbehave affect nobody else. A display of
+ * 1024x768 served on loopback, a new full frame every loop round, and
+ * viewers written here against RFB 3.8: a well-behaved one that requests
+ * and reads updates in a thread of its own, one that asks for a full update
+ * and never reads, one that sends garbage, and one that disconnects in the
+ * middle of an update. The well-behaved viewer keeps its rate, the
+ * launcher's loop never waits, and only the misbehaving viewers are dropped.
+ */
+#include "tests/unit/unit.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "console/display.h"
+#include "console/vnc.h"
+#include "launcher/config.h"
+#include "launcher/event_loop.h"
+
+#define WIDTH 1024
+#define HEIGHT 768
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- a minimal viewer ------------------------------------------------------ */
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int skip_bytes(int fd, size_t n)
+{
+	static char sink[65536];
+
+	while (n) {
+		size_t k = n < sizeof(sink) ? n : sizeof(sink);
+
+		if (read_all(fd, sink, k) < 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Connects and completes the RFB 3.8 handshake without authentication.
+ * rcvbuf > 0: a small receive buffer, set before connecting. fd or -1. */
+static int viewer_connect(int port, int rcvbuf)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { .tv_sec = 5 };
+	uint8_t version[12], n, types[16], result[4], init[24];
+	uint32_t name_len;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* A viewer that never hears back fails the test instead of hanging it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    read_all(fd, version, sizeof(version)) < 0 || memcmp(version, "RFB 003.", 8) ||
+	    write(fd, "RFB 003.008\n", 12) != 12 || read_all(fd, &n, 1) < 0 || n == 0 ||
+	    n > sizeof(types) || read_all(fd, types, n) < 0 || !memchr(types, 1, n) ||
+	    write(fd, "\x01", 1) != 1 || read_all(fd, result, 4) < 0 ||
+	    memcmp(result, "\0\0\0\0", 4) || write(fd, "\x01", 1) != 1 ||
+	    read_all(fd, init, sizeof(init)) < 0) {
+		close(fd);
+		return -1;
+	}
+	memcpy(&name_len, init + 20, 4);
+	if (init[4] != 32 || skip_bytes(fd, ntohl(name_len)) < 0) {	/* 32 bits per pixel */
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int request_update(int fd, int incremental)
+{
+	uint8_t m[10] = { 3, (uint8_t)incremental, 0, 0, 0, 0,
+			  WIDTH >> 8, WIDTH & 0xff, HEIGHT >> 8, HEIGHT & 0xff };
+
+	return write(fd, m, sizeof(m)) == sizeof(m) ? 0 : -1;
+}
+
+/* Reads server messages until one framebuffer update was read whole. */
+static int read_update(int fd)
+{
+	for (;;) {
+		uint8_t type, hdr[3], rect[12], pad[3];
+		uint32_t len;
+
+		if (read_all(fd, &type, 1) < 0)
+			return -1;
+		switch (type) {
+		case 0:		/* FramebufferUpdate: raw rectangles (no SetEncodings sent) */
+			if (read_all(fd, hdr, 3) < 0)
+				return -1;
+			for (unsigned i = 0; i < (unsigned)(hdr[1] << 8 | hdr[2]); i++) {
+				unsigned w, h;
+
+				if (read_all(fd, rect, 12) < 0 || memcmp(rect + 8, "\0\0\0\0", 4))
+					return -1;
+				w = rect[4] << 8 | rect[5];
+				h = rect[6] << 8 | rect[7];
+				if (skip_bytes(fd, (size_t)w * h * 4) < 0)
+					return -1;
+			}
+			return 0;
+		case 2:		/* Bell */
+			continue;
+		case 3:		/* ServerCutText */
+			if (read_all(fd, pad, 3) < 0 || read_all(fd, &len, 4) < 0 ||
+			    skip_bytes(fd, ntohl(len)) < 0)
+				return -1;
+			continue;
+		default:
+			return -1;
+		}
+	}
+}
+
+/* The well-behaved viewer: one update requested at a time, read whole. */
+struct good_viewer {
+	int fd;
+	pthread_t thread;
+	atomic_uint updates;
+	atomic_bool failed;
+};
+
+static void *good_viewer_run(void *opaque)
+{
+	struct good_viewer *g = opaque;
+
+	for (int incremental = 0;; incremental = 1) {
+		if (request_update(g->fd, incremental) < 0 || read_update(g->fd) < 0)
+			break;
+		atomic_fetch_add(&g->updates, 1);
+	}
+	/* Ends when the server closes the connection at the end of the test. */
+	atomic_store(&g->failed, true);
+	return NULL;
+}
+
+/* ---- the launcher's side ----------------------------------------------------- */
+
+struct served {
+	struct event_loop loop;
+	struct display d;
+	struct display_config dc;
+	uint32_t *frame;
+	unsigned frames;
+	double worst_round;	/* the longest event-loop round, seconds */
+};
+
+static int served_start_with(struct served *s, const char *keymap)
+{
+	memset(s, 0, sizeof(*s));
+	s->dc.keymap = keymap;
+	s->dc.vnc = true;
+	s->dc.vnc_host = "127.0.0.1";
+	s->dc.vnc_display = 40;
+	s->dc.vnc_to = 99;
+	if (event_loop_init(&s->loop) < 0)
+		return -1;
+	display_init(&s->d);
+	if (display_add_target(&s->d, &vnc_target_ops, &s->dc) < 0 ||
+	    display_start(&s->d, &s->loop, WIDTH, HEIGHT) < 0)
+		return -1;
+	display_source_guest(&s->d);
+	s->frame = malloc((size_t)WIDTH * HEIGHT * 4);
+	return s->frame ? 0 : -1;
+}
+
+static int served_start(struct served *s)
+{
+	return served_start_with(s, NULL);
+}
+
+/* Runs the launcher's loop for secs, a new full frame every round, as a
+ * guest that redraws its whole screen all the time. */
+static void served_run(struct served *s, double secs)
+{
+	double t0 = now();
+
+	while (now() - t0 < secs) {
+		uint32_t c = (s->frames & 1) ? 0x00ff8040 : 0x00204080;
+		double r0;
+
+		for (size_t i = 0; i < (size_t)WIDTH * HEIGHT; i++)
+			s->frame[i] = c ^ (uint32_t)(i & 0xff);
+		display_copy_from(&s->d, (uint8_t *)s->frame, WIDTH * 4, 32, 0, 0, WIDTH, HEIGHT);
+		s->frames++;
+		r0 = now();
+		event_loop_run_once(&s->loop, 10);
+		if (now() - r0 > s->worst_round)
+			s->worst_round = now() - r0;
+	}
+}
+
+static void served_stop(struct served *s)
+{
+	display_dispose(&s->d);
+	event_loop_dispose(&s->loop);
+	free(s->frame);
+}
+
+struct connecting {
+	int port, rcvbuf, fd;
+	atomic_bool done;
+};
+
+static void *connect_run(void *opaque)
+{
+	struct connecting *c = opaque;
+
+	c->fd = viewer_connect(c->port, c->rcvbuf);
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+/* viewer_connect() while the launcher's loop runs, as the server's side of
+ * the handshake needs. fd or -1. */
+static int served_connect(struct served *s, int rcvbuf)
+{
+	struct connecting c = { .port = vnc_port(&s->d), .rcvbuf = rcvbuf, .fd = -1 };
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, connect_run, &c) != 0)
+		return -1;
+	while (!atomic_load(&c.done))
+		served_run(s, 0.02);
+	pthread_join(thread, NULL);
+	return c.fd;
+}
+
+/* Runs the loop until the viewer count is n, for at most 3 s. */
+static bool served_wait_viewers(struct served *s, unsigned n)
+{
+	for (int i = 0; i < 30 && vnc_viewers(&s->d) != n; i++)
+		served_run(s, 0.1);
+	return vnc_viewers(&s->d) == n;
+}
+
+/* ---- the tests ------------------------------------------------------------------ */
+
+static void test_misbehaving_viewers_affect_nobody(void)
+{
+	struct good_viewer g = { .fd = -1 };
+	struct served s;
+	int stalled = -1, garbage = -1, quitter = -1;
+	unsigned before;
+	double alone, beside_stalled, t0;
+	struct linger abort_on_close = { .l_onoff = 1, .l_linger = 0 };
+	char byte;
+
+	log_set_verbose(0);
+	CU_ASSERT_EQUAL_FATAL(served_start(&s), 0);
+	CU_ASSERT_TRUE_FATAL(vnc_port(&s.d) >= 5940);
+
+	/* The well-behaved viewer alone: its normal rate. */
+	g.fd = served_connect(&s, 0);
+	CU_ASSERT_TRUE_FATAL(g.fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&g.thread, NULL, good_viewer_run, &g), 0);
+	CU_ASSERT_TRUE(served_wait_viewers(&s, 1));
+	served_run(&s, 0.5);	/* settle: the first full update */
+	before = atomic_load(&g.updates);
+	served_run(&s, 1.5);
+	alone = (atomic_load(&g.updates) - before) / 1.5;
+
+	/* A viewer asks for the whole 3 MiB screen and never reads: far more
+	 * than the sockets between us hold. */
+	stalled = served_connect(&s, 4096);
+	CU_ASSERT_TRUE_FATAL(stalled >= 0);
+	CU_ASSERT_EQUAL(request_update(stalled, 0), 0);
+	CU_ASSERT_TRUE(served_wait_viewers(&s, 2));
+	s.worst_round = 0;
+	before = atomic_load(&g.updates);
+	served_run(&s, 1.5);
+	beside_stalled = (atomic_load(&g.updates) - before) / 1.5;
+	fprintf(stderr, "\n    well-behaved viewer: %.1f updates/s alone, %.1f beside a stalled "
+		"viewer; longest loop round %.1f ms\n", alone, beside_stalled, s.worst_round * 1e3);
+	CU_ASSERT_TRUE(alone >= 10);
+	CU_ASSERT_TRUE(beside_stalled >= alone / 2);
+	CU_ASSERT_TRUE(s.worst_round < 0.5);	/* libvncserver alone waits 5 s or more */
+	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 2);	/* the stalled viewer is still served */
+
+	/* Garbage after the handshake: an unknown message type. */
+	garbage = served_connect(&s, 0);
+	CU_ASSERT_TRUE_FATAL(garbage >= 0);
+	CU_ASSERT_TRUE(served_wait_viewers(&s, 3));
+	CU_ASSERT_EQUAL(write(garbage, "\xc8garbage", 8), 8);
+	CU_ASSERT_TRUE(served_wait_viewers(&s, 2));
+	CU_ASSERT_EQUAL(read(garbage, &byte, 1), 0);	/* closed by the server */
+
+	/* A viewer that leaves in the middle of a full update, with a reset. */
+	quitter = served_connect(&s, 4096);
+	CU_ASSERT_TRUE_FATAL(quitter >= 0);
+	CU_ASSERT_EQUAL(request_update(quitter, 0), 0);
+	served_run(&s, 0.3);
+	CU_ASSERT_EQUAL(read(quitter, &byte, 1), 1);	/* the update began */
+	setsockopt(quitter, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close));
+	close(quitter);
+	CU_ASSERT_TRUE(served_wait_viewers(&s, 2));
+
+	/* The well-behaved viewer went on all along. */
+	before = atomic_load(&g.updates);
+	served_run(&s, 1.0);
+	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= alone / 2);
+	CU_ASSERT_FALSE(atomic_load(&g.failed));
+	CU_ASSERT_TRUE(s.worst_round < 0.5);
+
+	/* Stopping the display lets every viewer go at once, the stalled one
+	 * included. */
+	t0 = now();
+	served_stop(&s);
+	CU_ASSERT_TRUE(now() - t0 < 1.0);
+	pthread_join(g.thread, NULL);
+	CU_ASSERT_TRUE(atomic_load(&g.failed));
+	close(g.fd);
+	close(stalled);
+	close(garbage);
+}
+
+/* A viewer that does not speak RFB at all is dropped at once. */
+static void test_garbage_handshake(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 5 };
+	struct served s;
+	char buf[64];
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(served_start(&s), 0);
+	sa.sin_port = htons((uint16_t)vnc_port(&s.d));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CU_ASSERT_EQUAL_FATAL(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	CU_ASSERT_EQUAL(write(fd, "GET / HTTP/1.0\r\n\r\n", 18), 18);
+	served_run(&s, 0.3);
+	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 0);
+	/* The server's version string, then the end of the connection. */
+	CU_ASSERT_EQUAL(read(fd, buf, 12), 12);
+	CU_ASSERT_EQUAL(memcmp(buf, "RFB 003.008\n", 12), 0);
+	CU_ASSERT_EQUAL(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	served_stop(&s);
+}
+
+/* -k: a viewer's keysyms become the keys of the guest's layout. */
+static unsigned keys_seen[8], n_keys_seen;
+
+static void record_key(void *opaque, unsigned code, bool down)
+{
+	if (down && n_keys_seen < 8)
+		keys_seen[n_keys_seen++] = code;
+}
+
+static void ignore_pointer(void *opaque, int x, int y, unsigned buttons, int wheel)
+{
+}
+
+static void test_keymap_applies(void)
+{
+	static const struct display_input_ops input = { .key = record_key, .pointer = ignore_pointer };
+	/* KeyEvent down, keysyms 'z' then 'y'. */
+	static const uint8_t keys[] = { 4, 1, 0, 0, 0, 0, 0, 'z', 4, 1, 0, 0, 0, 0, 0, 'y' };
+	struct served s;
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(served_start_with(&s, "de"), 0);
+	display_set_input(&s.d, &input, NULL);
+	n_keys_seen = 0;
+	fd = served_connect(&s, 0);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, keys, sizeof(keys)), (ssize_t)sizeof(keys));
+	for (int i = 0; i < 30 && n_keys_seen < 2; i++)
+		served_run(&s, 0.05);
+	CU_ASSERT_EQUAL(n_keys_seen, 2);
+	CU_ASSERT_EQUAL(keys_seen[0], 21);	/* KEY_Y: 'z' on a German keyboard */
+	CU_ASSERT_EQUAL(keys_seen[1], 44);	/* KEY_Z */
+	close(fd);
+	served_stop(&s);
+}
+
+static CU_TestInfo tests[] = {
+	{ "misbehaving viewers affect nobody", test_misbehaving_viewers_affect_nobody },
+	{ "garbage handshake", test_garbage_handshake },
+	{ "keymap applies to viewers' keys", test_keymap_applies },
+	CU_TEST_INFO_NULL,
+};
+
+UNIT_SUITE("vnc", tests)
