@@ -672,8 +672,13 @@ int boot_image_find_menu(struct boot_image *img, struct boot_menu *menu, size_t 
 		const struct boot_volume *vol = &img->vol[v];
 
 		if (vol->type != BOOTFS_EXT && !(vol->type == BOOTFS_ISO9660 && img->iso && !vol->offset)) {
+			/* FAT too: Debian has no FAT-reading library, and we write
+			 * no filesystem code of our own. */
 			log_debug("bootloader: partition %d: %s: not readable; skipped", vol->partno,
 				  vol->type_name);
+			if (vol->type == BOOTFS_OTHER)
+				snprintf(last_err, sizeof(last_err), "partition %d: %s: not readable "
+					 "(only ext2/3/4 and iso9660 are)", vol->partno, vol->type_name);
 			continue;
 		}
 		if (vol->type == BOOTFS_EXT) {
