@@ -19,6 +19,18 @@
 
 static int image_fd = -1, out_fd = -1;
 
+/*
+ * The sandbox runs this code with RLIMIT_AS at 512 MiB (bootloader.c), where
+ * a larger allocation fails. libiso9660 sizes a directory's buffer by what
+ * the image claims, up to 4 GiB, and copes when that fails: the fuzzer sees
+ * the same limit, so that it reports what would go wrong in the sandbox.
+ */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "allocator_may_return_null=1:max_allocation_size_mb=512";
+}
+
 static void extract(struct boot_image *img, size_t vol, const char *path)
 {
 	const char *err = NULL;
