@@ -1,6 +1,6 @@
 # xenlaunch: one plain Makefile.
 #   make            build bin/xenlaunch, bin/xvirsh and the unit tests
-#   make check      install what is missing, build, run unit and end-to-end tests
+#   make check      install what is missing, build, run the unit tests, a short fuzzing pass and the end-to-end tests
 #   make demo       install what is missing, build, run the demo guest in the nested Xen host
 #   make fuzz       build the fuzz targets (clang, libFuzzer) and run each FUZZ_TIME seconds
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
