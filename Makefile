@@ -1,7 +1,8 @@
 # xenlaunch: one plain Makefile.
 #   make            build bin/xenlaunch, bin/xvirsh and the unit tests
-#   make check      install what is missing, build, run unit and end-to-end tests
+#   make check      install what is missing, build, run the unit tests, a short fuzzing pass and the end-to-end tests
 #   make demo       install what is missing, build, run the demo guest in the nested Xen host
+#   make fuzz       build the fuzz targets (clang, libFuzzer) and run each FUZZ_TIME seconds
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
@@ -54,7 +55,7 @@ UNIT_OBJS     := $(call obj,$(UNIT_SRCS))
 
 BINS := bin/xenlaunch bin/xvirsh $(O)/unit-tests
 
-.PHONY: all deps check unit e2e demo bench clean
+.PHONY: all deps check unit fuzz e2e demo bench clean
 all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
@@ -78,10 +79,36 @@ $(O)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/fuzz/obj -name '*.d' 2>/dev/null)
 
 deps:
 	$(Q)scripts/install-deps
+
+# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over the
+# bootloader's parsers of hostile input, built with clang and ASan/UBSan
+# apart from the rest; its seeds are tests/fuzz/corpus/NAME/.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 12
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu17 -D_GNU_SOURCE -I. $(call pc_cflags,$(BOOT_PKGS))
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJS    := $(patsubst %.c,$(O)/fuzz/obj/%.o,bootloader/bootcfg.c bootloader/image.c \
+		common/log.c tests/fuzz/fuzz.c)
+
+# Kept, so that a second `make fuzz` builds nothing.
+.PRECIOUS: $(O)/fuzz/obj/%.o
+$(O)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS))
+
+fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
+	$(Q)tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 # The unit tests need no Xen host; the end-to-end tests boot one.
 unit: all
@@ -93,6 +120,7 @@ e2e: all
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(O)/unit-tests
+	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/e2e/run-all
 
 demo: deps
@@ -104,4 +132,4 @@ bench: deps
 	$(Q)tests/bench/run-all
 
 clean:
-	rm -rf bin $(O)/obj $(O)/unit-tests $(O)/host
+	rm -rf bin $(O)/obj $(O)/unit-tests $(O)/host $(O)/fuzz

@@ -1109,7 +1109,9 @@ static int bls_cmp(const void *pa, const void *pb)
 
 void bootcfg_bls_finish(struct boot_menu *m, const char *default_id)
 {
-	qsort(m->entries, m->n_entries, sizeof(*m->entries), bls_cmp);
+	/* With no entry, entries is NULL, which qsort may not be given. */
+	if (m->n_entries > 1)
+		qsort(m->entries, m->n_entries, sizeof(*m->entries), bls_cmp);
 	for (size_t i = 0; i < m->n_entries; i++) {
 		free(m->entries[i].index_path);
 		m->entries[i].index_path = NULL;

@@ -382,6 +382,14 @@ static void test_bls(void)
 	bootcfg_bls_finish(&m, NULL);
 	CU_ASSERT_EQUAL(m.n_entries, BOOTCFG_MAX_ENTRIES);
 	boot_menu_dispose(&m);
+
+	/* No entry at all (found by fuzzing: qsort was handed a NULL array). */
+	boot_menu_init(&m);
+	bootcfg_bls_finish(&m, "x");
+	CU_ASSERT_EQUAL(m.n_entries, 0);
+	CU_ASSERT_PTR_NULL(m.entries);
+	CU_ASSERT_EQUAL(m.default_entry, 0);
+	boot_menu_dispose(&m);
 }
 
 static void test_resolve_path(void)

@@ -249,6 +249,114 @@ static void test_hostile_images(void)
 	close(img.fd);
 }
 
+/*
+ * A directory that holds itself (debugfs links /boot into /boot/grub), a
+ * BLS entry that is that directory, and a path that walks the loop past
+ * the depth limit.
+ */
+static void test_directory_loop(void)
+{
+	char deep[BOOTCFG_MAX_ARG], *p = NULL, *cfg = NULL;
+	struct boot_image img;
+	struct boot_menu m;
+	const char *err = NULL;
+	size_t vol = 99, n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sh("rm -rf %s/l && mkdir -p %s/l/boot/grub %s/l/loader/entries", tmp, tmp, tmp), 0);
+	write_file("l/boot/vmlinuz", "KERNEL");
+	write_file("l/loader/entries/a.conf", "title A\nlinux /boot/grub/up/grub/up/vmlinuz\n");
+	CU_ASSERT_EQUAL_FATAL(sh("mke2fs -q -F -t ext2 -d %s/l %s/loop.img 1M >/dev/null && "
+				 "debugfs -w -R 'ln /boot /boot/grub/up' %s/loop.img 2>/dev/null && "
+				 "debugfs -w -R 'ln /loader/entries /loader/entries/self.conf' %s/loop.img 2>/dev/null",
+				 tmp, tmp, tmp, tmp), 0);
+	CU_ASSERT_EQUAL_FATAL(open_image("loop.img", &img, &err), 0);
+	boot_menu_init(&m);
+	/* The loop in loader/entries is skipped (a directory); the entry that
+	 * walks the loop twice is a finite path and reads the kernel. */
+	CU_ASSERT_EQUAL_FATAL(boot_image_find_menu(&img, &m, &vol, &cfg, &err), 0);
+	CU_ASSERT_STRING_EQUAL(cfg, "/loader/entries");
+	CU_ASSERT_EQUAL_FATAL(m.n_entries, 1);
+	CU_ASSERT_STRING_EQUAL(m.entries[0].kernel, "/boot/grub/up/grub/up/vmlinuz");
+	{
+		char *buf = NULL;
+		size_t len = 0;
+
+		CU_ASSERT_EQUAL(boot_image_read(&img, vol, m.entries[0].kernel, 100, &buf, &len, &err), 0);
+		CU_ASSERT_STRING_EQUAL(buf, "KERNEL");
+		free(buf);
+	}
+	/* Round the loop past the depth limit: refused before the image is read. */
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/boot/grub/up");
+	snprintf(deep + n, sizeof(deep) - n, "/vmlinuz");
+	CU_ASSERT_EQUAL(bootcfg_resolve_path("/", deep, &p), -ENAMETOOLONG);
+	CU_ASSERT_PTR_NULL(p);
+	free(cfg);
+	boot_menu_dispose(&m);
+	boot_image_close(&img);
+	close(img.fd);
+}
+
+/* FAT: detected, and refused by name (no FAT reader is linked in). */
+static void test_fat_refused(void)
+{
+	struct boot_image img;
+	struct boot_menu m;
+	const char *err = NULL;
+	char *cfg = NULL;
+	size_t vol;
+
+	write_file("menu.lst", "default 0\ntitle x\nkernel /vmlinuz\n");
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f %s/fat.img && mformat -C -i %s/fat.img -T 4096 -h 2 -s 32 :: && "
+				 "mmd -i %s/fat.img ::/boot ::/boot/grub && "
+				 "mcopy -i %s/fat.img %s/menu.lst ::/boot/grub/menu.lst", tmp, tmp, tmp, tmp, tmp), 0);
+	CU_ASSERT_EQUAL_FATAL(open_image("fat.img", &img, &err), 0);
+	CU_ASSERT_STRING_EQUAL(img.vol[0].type_name, "vfat");
+	boot_menu_init(&m);
+	CU_ASSERT_EQUAL(boot_image_find_menu(&img, &m, &vol, &cfg, &err), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "no usable boot config (last error: partition 0: vfat: "
+			       "not readable (only ext2/3/4 and iso9660 are))");
+	CU_ASSERT_PTR_NULL(cfg);
+	boot_menu_dispose(&m);
+	boot_image_close(&img);
+	close(img.fd);
+}
+
+/*
+ * A superblock with the right magic and a block size of 2^(10+255); a GPT
+ * made for 64 MiB on a disk cut to 8 MiB (blkid drops the whole table,
+ * whose last usable block is past the end).
+ */
+static void test_corrupt_superblock_and_short_gpt(void)
+{
+	struct boot_image img;
+	struct boot_menu m;
+	const char *err = NULL;
+	char *cfg = NULL;
+	size_t vol;
+
+	make_tree();
+	CU_ASSERT_EQUAL_FATAL(sh("mke2fs -q -F -t ext2 -d %s/t %s/sb.img 8M >/dev/null && "
+				 "printf '\\377' | dd of=%s/sb.img bs=1 seek=1048 conv=notrunc 2>/dev/null",
+				 tmp, tmp, tmp), 0);
+	CU_ASSERT_EQUAL_FATAL(open_image("sb.img", &img, &err), 0);
+	boot_menu_init(&m);
+	CU_ASSERT_EQUAL(boot_image_find_menu(&img, &m, &vol, &cfg, &err), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "no usable boot config (last error: partition 0: ext2: "
+			       "The ext2 superblock is corrupt)");
+	boot_menu_dispose(&m);
+	boot_image_close(&img);
+	close(img.fd);
+
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f %s/gpt.img && truncate -s 64M %s/gpt.img && "
+				 "printf 'label: gpt\\nstart=2048, size=100000, type=L\\n' | "
+				 "sfdisk -q %s/gpt.img >/dev/null 2>&1 && truncate -s 8M %s/gpt.img",
+				 tmp, tmp, tmp, tmp), 0);
+	CU_ASSERT_EQUAL(open_image("gpt.img", &img, &err), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(err, "no partition or filesystem found");
+	close(img.fd);
+}
+
 static int suite_setup(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/xenlaunch-bootimage-XXXXXX");
@@ -277,6 +385,9 @@ static CU_TestInfo tests[] = {
 	{ "MBR: ext4 in partition 1, partition 2 past the end skipped", test_mbr_partition },
 	{ "iso9660: isolinux.cfg, relative paths", test_iso9660 },
 	{ "hostile: empty disk, corrupt group descriptors, shell in the config", test_hostile_images },
+	{ "hostile: a directory that holds itself (ext2 via debugfs)", test_directory_loop },
+	{ "hostile: corrupt superblock; GPT reaching past the end of the disk", test_corrupt_superblock_and_short_gpt },
+	{ "FAT: detected and refused with a clear message", test_fat_refused },
 	{ "(clean up)", test_cleanup },
 	CU_TEST_INFO_NULL,
 };

@@ -317,6 +317,37 @@ static void test_builtin(void)
 	unsetenv("TMPDIR");
 }
 
+/*
+ * An ISO whose root directory claims 2.8 GB (found by fuzzing: libiso9660
+ * allocates what the image claims). In the sandbox, under its address-space
+ * limit, the allocation fails and the image is refused, nothing left behind.
+ */
+static void test_builtin_iso_huge_directory(void)
+{
+	static const unsigned char claim[8] = { 0x00, 0xa8, 0xa6, 0xa6, 0xa6, 0xa6, 0xa8, 0x00 };
+	struct bootloader_result r;
+	char img[128];
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(sh("rm -rf %s/iso && mkdir -p %s/iso/isolinux && "
+				 "printf 'label a\\n kernel /k\\n' >%s/iso/isolinux/isolinux.cfg && "
+				 "echo K >%s/iso/k && xorriso -as mkisofs -quiet -R -o %s/huge.iso %s/iso 2>/dev/null",
+				 tmp, tmp, tmp, tmp, tmp, tmp), 0);
+	snprintf(img, sizeof(img), "%s/huge.iso", tmp);
+	CU_ASSERT_EQUAL_FATAL(bootloader_run("builtin", "-q", img, NULL, &r), 0);	/* as made */
+	bootloader_result_dispose(&r);
+	/* The root directory record's data length, both byte orders (ECMA-119 9.1.4). */
+	f = fopen(img, "r+");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fseek(f, 32768 + 156 + 10, SEEK_SET), 0);
+	CU_ASSERT_EQUAL(fwrite(claim, 1, sizeof(claim), f), sizeof(claim));
+	fclose(f);
+	setenv("TMPDIR", tmp, 1);
+	CU_ASSERT_EQUAL(bootloader_run("builtin", "-q", img, NULL, &r), -ECHILD);
+	CU_ASSERT_EQUAL(count_privdirs(), 0);
+	unsetenv("TMPDIR");
+}
+
 static void test_setup(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/xenlaunch-bootloader-XXXXXX");
@@ -340,6 +371,7 @@ static CU_TestInfo tests[] = {
 	{ "packed menu: round trip, truncations and lies refused", test_pack_unpack },
 	{ "pygrub simple0 output and -bootloader-args", test_simple0_and_args },
 	{ "builtin: by index, by menu with edit, by title, refusals, nothing left on disk", test_builtin },
+	{ "builtin: an ISO whose root directory claims 2.8 GB is refused", test_builtin_iso_huge_directory },
 	{ "(clean up)", test_cleanup },
 	CU_TEST_INFO_NULL,
 };
