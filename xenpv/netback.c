@@ -188,6 +188,7 @@ bool net_tx_publish(struct net_queue *q)
 
 bool net_rx_publish(struct net_queue *q)
 {
+	net_rx_flush(q);
 	return ring_publish(&q->rx->rsp_prod, &q->rx->rsp_event, q->rx_rsp_pvt);
 }
 
@@ -480,17 +481,16 @@ static void rx_write_rsp(struct net_queue *q, RING_IDX i, const void *rsp)
 
 int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 {
-	struct netif_rx_request reqs[NET_RX_MAX_DATA_SLOTS + 1];
 	struct net_vnet_hdr h;
 	const uint8_t *frame = pkt + NET_VNET_HDR_LEN;
 	uint8_t xen_gso = XEN_NETIF_GSO_TYPE_NONE;
-	uint16_t flags = 0;
-	bool failed = false;
+	struct net_rx_pkt *p;
 	unsigned data_slots, needed;
 	size_t flen;
 	RING_IDX prod;
-	int rc;
 
+	if (q->n_rx_pkts >= NET_RX_BATCH)
+		return -ENOBUFS;
 	if (len < NET_VNET_HDR_LEN + NET_ETH_HLEN) {
 		rx_drop(q, "runt frame");
 		return 0;
@@ -539,55 +539,82 @@ int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 	if ((RING_IDX)(prod - q->rx_cons) < needed)
 		return -EAGAIN;
 
-	for (unsigned k = 0; k < needed; k++)
-		memcpy(&reqs[k], &q->rx->ring[(q->rx_cons + k) & (q->rx_ents - 1)].req, sizeof(reqs[k]));
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copies only */
-	/* Data slot k is request k, after the first one's GSO extra. */
-	for (unsigned k = 0; k < data_slots; k++) {
-		struct net_copy *c = &q->rx_copies[k];
-		size_t off = (size_t)k * NET_PAGE_SIZE;
+	p = &q->rx_pkts[q->n_rx_pkts++];
+	p->first = q->rx_cons;
+	p->data_slots = data_slots;
+	p->gso_type = xen_gso;
+	p->gso_size = h.gso_size;
+	p->flags = (h.flags & VNET_F_NEEDS_CSUM) ? NETRXF_csum_blank | NETRXF_data_validated :
+		   (h.flags & VNET_F_DATA_VALID) ? NETRXF_data_validated : 0;
+	p->first_copy = q->n_rx_copies;
+	for (unsigned k = 0; k < needed; k++) {
+		struct netif_rx_request r;
 
-		c->gref = reqs[k == 0 ? 0 : k + (xen_gso ? 1 : 0)].gref;
-		c->offset = 0;
-		c->len = (uint16_t)(flen - off < NET_PAGE_SIZE ? flen - off : NET_PAGE_SIZE);
-		c->local = (void *)(frame + off);
-		c->ok = false;
-	}
-	rc = q->gops.copy(q->gops.opaque, q->rx_copies, data_slots, true);
+		memcpy(&r, &q->rx->ring[(q->rx_cons + k) & (q->rx_ents - 1)].req, sizeof(r));
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copy only */
+		p->ids[k] = r.id;
+		/* Data slot d is request d, after the first one's GSO extra. */
+		if (k == 1 && xen_gso)
+			continue;
+		{
+			unsigned d = k == 0 ? 0 : k - (xen_gso ? 1 : 0);
+			size_t off = (size_t)d * NET_PAGE_SIZE;
+			struct net_copy *c = &q->rx_copies[q->n_rx_copies++];
 
-	if (h.flags & VNET_F_NEEDS_CSUM)
-		flags = NETRXF_csum_blank | NETRXF_data_validated;
-	else if (h.flags & VNET_F_DATA_VALID)
-		flags = NETRXF_data_validated;
-	for (unsigned k = 0; k < data_slots; k++) {
-		unsigned ri = k == 0 ? 0 : k + (xen_gso ? 1 : 0);
-		bool ok = rc == 0 && q->rx_copies[k].ok;
-		struct netif_rx_response rsp = {
-			.id = reqs[ri].id,
-			.offset = 0,
-			.flags = (uint16_t)((k == 0 ? flags : 0) |
-					    (k + 1 < data_slots ? NETRXF_more_data : 0) |
-					    (k == 0 && xen_gso ? NETRXF_extra_info : 0)),
-			.status = ok ? (int16_t)q->rx_copies[k].len : NETIF_RSP_ERROR,
-		};
-
-		failed |= !ok;
-		rx_write_rsp(q, q->rx_rsp_pvt + ri, &rsp);
-	}
-	if (xen_gso) {
-		struct netif_extra_info x = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
-
-		x.u.gso.size = h.gso_size;
-		x.u.gso.type = xen_gso;
-		rx_write_rsp(q, q->rx_rsp_pvt + 1, &x);
+			c->gref = r.gref;
+			c->offset = 0;
+			c->len = (uint16_t)(flen - off < NET_PAGE_SIZE ? flen - off : NET_PAGE_SIZE);
+			c->local = (void *)(frame + off);
+			c->ok = false;
+		}
 	}
 	q->rx_cons += needed;
-	q->rx_rsp_pvt += needed;
-	if (failed)
-		rx_drop(q, "an rx grant does not copy");
-	else
-		q->rx_packets++;
 	return 0;
+}
+
+void net_rx_flush(struct net_queue *q)
+{
+	int rc;
+
+	if (!q->n_rx_pkts)
+		return;
+	rc = q->gops.copy(q->gops.opaque, q->rx_copies, q->n_rx_copies, true);
+	for (unsigned i = 0; i < q->n_rx_pkts; i++) {
+		const struct net_rx_pkt *p = &q->rx_pkts[i];
+		unsigned extra = p->gso_type ? 1 : 0;
+		bool failed = false;
+
+		for (unsigned d = 0; d < p->data_slots; d++) {
+			const struct net_copy *c = &q->rx_copies[p->first_copy + d];
+			unsigned slot = d == 0 ? 0 : d + extra;
+			bool ok = rc == 0 && c->ok;
+			struct netif_rx_response rsp = {
+				.id = p->ids[slot],
+				.offset = 0,
+				.flags = (uint16_t)((d == 0 ? p->flags : 0) |
+						    (d + 1 < p->data_slots ? NETRXF_more_data : 0) |
+						    (d == 0 && extra ? NETRXF_extra_info : 0)),
+				.status = ok ? (int16_t)c->len : NETIF_RSP_ERROR,
+			};
+
+			failed |= !ok;
+			rx_write_rsp(q, p->first + slot, &rsp);
+		}
+		if (extra) {
+			struct netif_extra_info x = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
+
+			x.u.gso.size = p->gso_size;
+			x.u.gso.type = p->gso_type;
+			rx_write_rsp(q, p->first + 1, &x);
+		}
+		if (failed)
+			rx_drop(q, "an rx grant does not copy");
+		else
+			q->rx_packets++;
+	}
+	q->rx_rsp_pvt = q->rx_cons;	/* every taken request is answered */
+	q->n_rx_pkts = 0;
+	q->n_rx_copies = 0;
 }
 
 /* ---- the device ---------------------------------------------------------- */
@@ -608,8 +635,10 @@ struct netback_queue {
 	int tap_fd;			/* borrowed from the tap */
 	struct event_source tap_src;
 	bool tap_added, tap_paused;
-	uint8_t *rx_buf;		/* NET_RX_BUF_SIZE */
-	size_t rx_pending;		/* bytes of a packet read but not yet delivered */
+	/* NET_RX_BUF_SIZE each; rx_bufs[i] holds the queue's i-th placed
+	 * packet until the flush, rx_bufs[q.n_rx_pkts] the one read next. */
+	uint8_t *rx_bufs[NET_RX_BATCH];
+	size_t rx_pending;		/* bytes of a packet read but not yet placed */
 	xengnttab_grant_copy_segment_t segs[NET_COPY_SEGS];
 };
 
@@ -679,21 +708,32 @@ static void tap_poll(struct netback_queue *nq, bool on)
 		nq->tap_paused = !on;
 }
 
-/* Host -> guest: what waits, then what the tap has. -EPROTO breaks the device. */
+/* Host -> guest: what waits, then what the tap has, in batches of grant
+ * copies. -EPROTO breaks the device. */
 static int rx_pump(struct netback_queue *nq)
 {
 	for (unsigned i = 0; i < RX_PACKETS_PER_EVENT; i++) {
+		uint8_t *buf;
 		int rc;
 
+		if (nq->q.n_rx_pkts == NET_RX_BATCH)
+			net_rx_flush(&nq->q);	/* the buffers are free again */
+		buf = nq->rx_bufs[nq->q.n_rx_pkts];
 		if (!nq->rx_pending) {
-			ssize_t n = read(nq->tap_fd, nq->rx_buf, NET_RX_BUF_SIZE);
+			ssize_t n = read(nq->tap_fd, buf, NET_RX_BUF_SIZE);
 
 			if (n <= 0)
 				break;	/* EAGAIN: drained; the tap's errors show as silence */
 			nq->rx_pending = (size_t)n;
 		}
-		rc = net_rx_put(&nq->q, nq->rx_buf, nq->rx_pending);
+		rc = net_rx_put(&nq->q, buf, nq->rx_pending);
 		if (rc == -EAGAIN) {
+			/* The waiting packet moves to the first buffer, free after the flush. */
+			unsigned at = nq->q.n_rx_pkts;
+
+			net_rx_flush(&nq->q);
+			nq->rx_bufs[at] = nq->rx_bufs[0];
+			nq->rx_bufs[0] = buf;
 			/* The ring asked for an event when requests come. */
 			tap_poll(nq, false);
 			return 0;
@@ -702,6 +742,7 @@ static int rx_pump(struct netback_queue *nq)
 			return rc;
 		nq->rx_pending = 0;
 	}
+	net_rx_flush(&nq->q);
 	tap_poll(nq, true);
 	return 0;
 }
@@ -872,8 +913,10 @@ static void netback_disconnect(struct xendev *dev)
 		if (nq->rx_ring)
 			xendev_unmap_grants(dev, nq->rx_ring, 1);
 		nq->tx_ring = nq->rx_ring = NULL;
-		free(nq->rx_buf);
-		nq->rx_buf = NULL;
+		for (unsigned b = 0; b < NET_RX_BATCH; b++) {
+			free(nq->rx_bufs[b]);
+			nq->rx_bufs[b] = NULL;
+		}
 		nq->rx_pending = 0;
 	}
 	nb->n_queues = 0;
@@ -938,11 +981,12 @@ static int queue_connect(struct netback *nb, unsigned i, const struct net_rx_fea
 		xendev_fail(dev, "queue %u: ring grants do not map", i);
 		return -EPROTO;
 	}
-	nq->rx_buf = malloc(NET_RX_BUF_SIZE);
-	if (!nq->rx_buf || net_queue_init(&nq->q, nq->tx_ring, nq->rx_ring, &gops, feat, tap_send, nq,
+	for (unsigned b = 0; b < NET_RX_BATCH; b++)
+		if (!(nq->rx_bufs[b] = malloc(NET_RX_BUF_SIZE)))
+			goto nomem;
+	if (net_queue_init(&nq->q, nq->tx_ring, nq->rx_ring, &gops, feat, tap_send, nq,
 					  nq->label) < 0) {
-		xendev_fail(dev, "out of memory for queue %u", i);
-		return -ENOMEM;
+		goto nomem;
 	}
 	nq->q_ready = true;
 	local = xenevtchn_bind_interdomain(nb->xce, dev->domid, port);
@@ -965,6 +1009,9 @@ static int queue_connect(struct netback *nb, unsigned i, const struct net_rx_fea
 missing:
 	xendev_fail(dev, "frontend's %s is missing or malformed", node);
 	return -EPROTO;
+nomem:
+	xendev_fail(dev, "out of memory for queue %u", i);
+	return -ENOMEM;
 }
 
 static int netback_connect(struct xendev *dev)

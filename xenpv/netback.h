@@ -48,7 +48,8 @@ extern const struct backend_ops netback_ops;
 #define NET_ETH_HLEN 14u
 #define NET_TX_MAX_SLOTS XEN_NETIF_NR_SLOTS_MIN	/* data slots per packet */
 #define NET_MAX_EXTRAS (XEN_NETIF_EXTRA_TYPE_MAX - 1)
-#define NET_TX_BATCH 32u			/* packets per grant-copy call */
+#define NET_TX_BATCH 32u			/* tx packets per grant-copy call */
+#define NET_RX_BATCH 16u			/* rx packets per grant-copy call */
 #define NET_MAX_FRAME 65535u			/* netif's sizes are 16 bits */
 /* From the host: a GSO frame may pass 64 KiB by its headers; netfront takes
  * up to XEN_NETIF_NR_SLOTS_MIN data slots. */
@@ -106,6 +107,17 @@ struct net_tx_pkt {
 	uint8_t *buf;			/* NET_PKT_BUF_SIZE: virtio_net_hdr, then the frame */
 };
 
+/* A packet placed on the rx ring, waiting for its grant copies. */
+struct net_rx_pkt {
+	RING_IDX first;			/* its first slot */
+	unsigned data_slots;
+	uint8_t gso_type;		/* XEN_NETIF_GSO_TYPE_*; NONE: no extra slot */
+	uint16_t gso_size;
+	uint16_t flags;			/* the first slot's NETRXF_ checksum flags */
+	uint16_t ids[NET_RX_MAX_DATA_SLOTS + 1];	/* request id of each slot */
+	unsigned first_copy;		/* in the queue's rx copy array */
+};
+
 struct net_queue {
 	struct netif_tx_sring *tx;	/* shared with the frontend: untrusted */
 	struct netif_rx_sring *rx;
@@ -120,7 +132,9 @@ struct net_queue {
 	void *send_opaque;
 	struct net_tx_pkt pkts[NET_TX_BATCH];
 	struct net_copy copies[NET_TX_BATCH * NET_TX_MAX_SLOTS];
-	struct net_copy rx_copies[NET_RX_MAX_DATA_SLOTS];
+	struct net_rx_pkt rx_pkts[NET_RX_BATCH];
+	unsigned n_rx_pkts, n_rx_copies;
+	struct net_copy rx_copies[NET_RX_BATCH * NET_RX_MAX_DATA_SLOTS];
 	const char *label;
 	unsigned long tx_packets, tx_bad, tx_lost;	/* sent, refused, sink failed */
 	unsigned long rx_packets, rx_dropped;
@@ -151,14 +165,19 @@ void net_queue_dispose(struct net_queue *q);
 int net_tx_take(struct net_queue *q, bool *more_r);
 
 /*
- * Puts one packet from the host (virtio_net_hdr, then the frame; len bytes
- * in all) on the rx ring. Returns 0 when it was delivered or dropped (too
- * large for the frontend's features, a bad header: counted in rx_dropped),
- * -EAGAIN when the frontend has not posted enough rx requests yet (the ring
- * asks for an event when it has; call again then), -EPROTO when the
- * producer index is impossible.
+ * Places one packet from the host (virtio_net_hdr, then the frame; len
+ * bytes in all) on the rx ring: its requests are taken, its copies and
+ * responses wait for net_rx_flush(), so pkt must stay as it is until then.
+ * Returns 0 when it was placed or dropped (too large for the frontend's
+ * features, a bad header: counted in rx_dropped), -EAGAIN when the frontend
+ * has not posted enough rx requests yet (the ring asks for an event when it
+ * has; call again then), -ENOBUFS when NET_RX_BATCH packets wait for a
+ * flush, -EPROTO when the producer index is impossible.
  */
 int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len);
+/* Copies every placed packet into the guest's pages (one grant-copy call)
+ * and writes their responses, each in its request's slot. */
+void net_rx_flush(struct net_queue *q);
 
 /* Publish queued responses; true when the frontend wants an event. */
 bool net_tx_publish(struct net_queue *q);

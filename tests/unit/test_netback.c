@@ -325,6 +325,15 @@ static void rx_post(RING_IDX from, unsigned n, uint32_t first_gref)
 	rxs->req_prod = from + n;
 }
 
+/* One packet placed and flushed at once. */
+static int rx_put(const uint8_t *pkt, size_t len)
+{
+	int rc = net_rx_put(&q, pkt, len);
+
+	net_rx_flush(&q);
+	return rc;
+}
+
 static struct netif_rx_response rx_rsp(RING_IDX i)
 {
 	struct netif_rx_response r;
@@ -353,14 +362,14 @@ static void test_rx_delivery(void)
 	rx_post(0, 8, 20);
 	/* A small packet: one slot, response in the request's slot. */
 	len = make_rx_pkt(pkt, 70, 2, 0, 0);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	CU_ASSERT_EQUAL(memcmp(guest[20], pkt + NET_VNET_HDR_LEN, 70), 0);
 	CU_ASSERT_EQUAL(rx_rsp(0).id, 1000);
 	CU_ASSERT_EQUAL(rx_rsp(0).status, 70);
 	CU_ASSERT_EQUAL(rx_rsp(0).flags, NETRXF_data_validated);
 	/* A GSO packet of 9000 bytes: data, GSO extra, data, data. */
 	len = make_rx_pkt(pkt, 9000, 1, 1, 1448);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	CU_ASSERT_EQUAL(rx_rsp(1).status, 4096);
 	CU_ASSERT_EQUAL(rx_rsp(1).flags, NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data |
 				       NETRXF_extra_info);
@@ -390,39 +399,66 @@ static void test_rx_back_pressure_and_limits(void)
 	setup(true, true, true);
 	rx_post(0, 2, 30);
 	len = make_rx_pkt(pkt, 9000, 0, 0, 0);		/* needs 3 slots */
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), -EAGAIN);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), -EAGAIN);
 	CU_ASSERT_EQUAL(rxs->req_event, 3);		/* wake me when 3 are there */
 	CU_ASSERT_EQUAL(q.rx_cons, 0);
 	rx_post(2, 1, 32);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	CU_ASSERT_EQUAL(q.rx_cons, 3);
 	/* An rx request whose grant does not copy: an error status, the rest goes on. */
 	rx_post(3, 1, GUEST_PAGES + 1);
 	len = make_rx_pkt(pkt, 100, 0, 0, 0);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	CU_ASSERT_EQUAL(rx_rsp(3).status, NETIF_RSP_ERROR);
 	CU_ASSERT_EQUAL(q.rx_dropped, 1);
 	/* Runt, and an impossible producer. */
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, NET_VNET_HDR_LEN + 5), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, NET_VNET_HDR_LEN + 5), 0);
 	CU_ASSERT_EQUAL(q.rx_dropped, 2);
 	rxs->req_prod = q.rx_cons + q.rx_ents + 1;
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), -EPROTO);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), -EPROTO);
 	teardown();
 
 	/* Without feature-sg, GSO or checksum offload: what needs them is dropped. */
 	setup(false, false, false);
 	rx_post(0, 8, 40);
 	len = make_rx_pkt(pkt, 5000, 0, 0, 0);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	len = make_rx_pkt(pkt, 1500, 0, 1, 1448);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	len = make_rx_pkt(pkt, 1500, 1, 0, 0);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	CU_ASSERT_EQUAL(q.rx_dropped, 3);
 	CU_ASSERT_EQUAL(q.rx_cons, 0);			/* no request used */
 	len = make_rx_pkt(pkt, 1500, 0, 0, 0);
-	CU_ASSERT_EQUAL(net_rx_put(&q, pkt, len), 0);
+	CU_ASSERT_EQUAL(rx_put(pkt, len), 0);
 	CU_ASSERT_EQUAL(rx_rsp(0).status, 1500);
+	teardown();
+}
+
+/* Several packets placed, then one grant-copy call for all at the flush. */
+static void test_rx_batch(void)
+{
+	static uint8_t pkts[NET_RX_BATCH + 1][NET_VNET_HDR_LEN + 200];
+	size_t len = 0;
+
+	setup(true, true, true);
+	rx_post(0, NET_RX_BATCH + 1, 30);
+	for (unsigned i = 0; i < NET_RX_BATCH; i++) {
+		len = make_rx_pkt(pkts[i], 100 + i, 0, 0, 0);
+		CU_ASSERT_EQUAL(net_rx_put(&q, pkts[i], len), 0);
+	}
+	CU_ASSERT_EQUAL(n_copy_calls, 0);
+	CU_ASSERT_EQUAL(rx_rsp(0).status, 0);		/* nothing answered yet */
+	CU_ASSERT_EQUAL(net_rx_put(&q, pkts[NET_RX_BATCH], len), -ENOBUFS);
+	net_rx_publish(&q);				/* flushes first */
+	CU_ASSERT_EQUAL(n_copy_calls, 1);
+	CU_ASSERT_EQUAL(rxs->rsp_prod, NET_RX_BATCH);
+	for (unsigned i = 0; i < NET_RX_BATCH; i++) {
+		CU_ASSERT_EQUAL(rx_rsp(i).status, (int)(100 + i));
+		CU_ASSERT_EQUAL(rx_rsp(i).id, 1000 + i);
+		CU_ASSERT_EQUAL(memcmp(guest[30 + i], pkts[i] + NET_VNET_HDR_LEN, 100 + i), 0);
+	}
+	CU_ASSERT_EQUAL(q.rx_packets, NET_RX_BATCH);
 	teardown();
 }
 
@@ -469,6 +505,7 @@ static CU_TestInfo tests[] = {
 	{ "tx: rings of random bytes", test_tx_random_garbage },
 	{ "rx: slots, GSO extra, responses in their requests' slots", test_rx_delivery },
 	{ "rx: waits for requests, bad grants, features honoured", test_rx_back_pressure_and_limits },
+	{ "rx: a batch of packets, one copy call at the flush", test_rx_batch },
 	{ "L4 header location for offloads", test_l4_locate },
 	CU_TEST_INFO_NULL,
 };
