@@ -58,14 +58,11 @@ static bool describe_disk(const struct drive_config *dc, struct domain_disk *d)
 static bool describe_nic(const struct nic_config *nc, unsigned index, uint32_t domid,
 			 struct domain_interface *it)
 {
-	char mac[NIC_MAC_STRING_SIZE], tap[IFNAMSIZ + 8];
+	char mac[NIC_MAC_STRING_SIZE], tap[IFNAMSIZ];
 
 	nic_mac_format(nc->mac, mac);
-	if (nc->ifname)
-		snprintf(tap, sizeof(tap), "%s", nc->ifname);
-	else if (domid)
-		snprintf(tap, sizeof(tap), "vif%u.%u", domid, index);
-	else
+	/* Without a domain there is no tap yet, unless its name was given. */
+	if ((!nc->ifname && !domid) || nic_tap_name(nc, domid, index, tap) < 0)
 		tap[0] = '\0';
 	return set(&it->type, nc->bridge ? "bridge" : "ethernet") && set(&it->mac, mac) &&
 	       set(&it->source_bridge, nc->bridge) && set(&it->script, nc->script) &&

@@ -2,6 +2,7 @@
  * -nic, -netdev and -device xen-net-device; see nic_opts.h.
  */
 #include "launcher/nic_opts.h"
+#include "launcher/options.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -49,17 +50,6 @@ void nic_opts_state_dispose(struct nic_opts_state *st)
 	nic_opts_state_init(st);
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int nic_mac_parse(const char *text, uint8_t mac_r[6])
 {
 	uint8_t mac[6];
@@ -67,7 +57,7 @@ int nic_mac_parse(const char *text, uint8_t mac_r[6])
 	if (strlen(text) != NIC_MAC_STRING_SIZE - 1)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
-		int hi = hex_value(text[3 * i]), lo = hex_value(text[3 * i + 1]);
+		int hi = hex_digit((unsigned char)text[3 * i]), lo = hex_digit((unsigned char)text[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && text[3 * i + 2] != ':'))
 			return -EINVAL;
@@ -85,6 +75,14 @@ void nic_mac_format(const uint8_t mac[6], char out[NIC_MAC_STRING_SIZE])
 {
 	snprintf(out, NIC_MAC_STRING_SIZE, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
 		 mac[3], mac[4], mac[5]);
+}
+
+int nic_tap_name(const struct nic_config *nic, uint32_t domid, unsigned index, char out[IFNAMSIZ])
+{
+	int n = nic->ifname ? snprintf(out, IFNAMSIZ, "%s", nic->ifname)
+			    : snprintf(out, IFNAMSIZ, "vif%u.%u", domid, index);
+
+	return n >= 0 && n < IFNAMSIZ ? 0 : -ENAMETOOLONG;
 }
 
 void nic_mac_from_name(const char *name, unsigned index, uint8_t mac_r[6])

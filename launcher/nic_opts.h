@@ -20,6 +20,7 @@
 #ifndef LAUNCHER_NIC_OPTS_H
 #define LAUNCHER_NIC_OPTS_H
 
+#include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,9 @@ void nic_config_dispose(struct nic_config *nic);
 int nic_mac_parse(const char *text, uint8_t mac_r[6]);
 #define NIC_MAC_STRING_SIZE 18
 void nic_mac_format(const uint8_t mac[6], char out[NIC_MAC_STRING_SIZE]);
+/* The tap of NIC number index of domain domid: ifname=, or vif<domid>.<index>
+ * as xl names its vifs. 0, or -ENAMETOOLONG. */
+int nic_tap_name(const struct nic_config *nic, uint32_t domid, unsigned index, char out[IFNAMSIZ]);
 /* 00:16:3e followed by 23 bits of a hash of name and index. */
 void nic_mac_from_name(const char *name, unsigned index, uint8_t mac_r[6]);
 

@@ -269,7 +269,7 @@ int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char *
 	return rc;
 }
 
-static int hex_digit(int c)
+int hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

@@ -825,11 +825,8 @@ static int netback_init(struct xendev *dev)
 	nb->conf = c;
 	nb->kick_fd = -1;
 	tap_init(&nb->tap);
-	if (c->ifname)
-		snprintf(name, sizeof(name), "%s", c->ifname);
-	else if ((size_t)snprintf(name, sizeof(name), "vif%u.%u", dev->domid, dev->devid) >= sizeof(name))
-		return -ENAMETOOLONG;
-	if ((rc = tap_open(&nb->tap, name, dev->label)) < 0)
+	if ((rc = nic_tap_name(c, dev->domid, dev->devid, name)) < 0 ||
+	    (rc = tap_open(&nb->tap, name, dev->label)) < 0)
 		return rc;
 	if (c->bridge && (rc = tap_attach_bridge(&nb->tap, c->bridge, dev->label)) < 0)
 		return rc;
