@@ -29,6 +29,28 @@ wait_for() {
 	done
 }
 
+# wait_count FILE PATTERN N SECONDS: until FILE holds N matches of the
+# extended regular expression PATTERN (matches, not lines: a guest's line
+# may follow a shell prompt on the same line); fails after SECONDS.
+wait_count() {
+	local file=$1 pattern=$2 n=$3 limit=$(($4 * 20)) i=0
+	while [ "$(grep -Eo "$pattern" "$file" 2>/dev/null | wc -l)" -lt "$n" ]; do
+		i=$((i + 1))
+		[ $i -gt $limit ] && fail "fewer than $n '$pattern' in $file after $4 s"
+		sleep 0.05
+	done
+}
+
+# wait_xs PATH VALUE SECONDS: until xenstore node PATH reads VALUE.
+wait_xs() {
+	local limit=$(($3 * 20)) i=0
+	while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt $limit ] && fail "xenstore $1 is '$(xenstore-read "$1" 2>/dev/null)', want '$2' after $3 s"
+		sleep 0.05
+	done
+}
+
 # wait_nonempty FILE SECONDS: until FILE has at least one byte.
 wait_nonempty() {
 	local file=$1 limit=$(($2 * 100)) i=0

@@ -141,12 +141,7 @@ echo "discard: raw.img from $before KiB to $after KiB allocated; the guest reads
 
 # A guest reboot: the launcher builds a new domain with the same disks.
 echo 'reboot' >"$pty"
-i=0
-while [ "$(grep -c '^xenlaunch-guest: ready' console.out)" -lt 2 ]; do
-	i=$((i + 1))
-	[ $i -gt 1200 ] && fail "the guest did not come back after reboot"
-	sleep 0.1
-done
+wait_count console.out '^xenlaunch-guest: ready' 2 120
 guest 'mkdir -p /mnt/a && mount -t ext2 /dev/xvda /mnt/a; echo "rebooted=$(cat /mnt/a/hello)"; umount /mnt/a' 'rebooted=' 60
 grep -q '^rebooted=hello-xenlaunch-disk' console.out || fail "after reboot: $(grep '^rebooted=' console.out)"
 echo "reboot: new domain, disks reconnected, the file is there"

@@ -57,11 +57,7 @@ ended noreboot 0
 boot reboot
 old=$DOMID
 xenstore-write /local/domain/$DOMID/control/shutdown reboot
-i=0
-until [ "$(grep -c '^xenlaunch-guest: ready' reboot.out)" -ge 2 ]; do
-	i=$((i + 1)); [ $i -gt 1800 ] && fail "reboot: the guest did not come back"
-	sleep 0.05
-done
+wait_count reboot.out '^xenlaunch-guest: ready' 2 90
 new=$(domid_of reboot 10)
 [ "$new" != "$old" ] || fail "reboot: still domain $old"
 echo "reboot: domain $old rebuilt as domain $new"

@@ -48,12 +48,7 @@ wait_for console.out '^xenlaunch-guest: ready' 90
 
 be=/local/domain/0/backend/vif/$domid/0
 fe=/local/domain/$domid/device/vif/0
-i=0
-while [ "$(xenstore-read $fe/state 2>/dev/null)" != 4 ]; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && fail "vif frontend state $(xenstore-read $fe/state), want 4 (Connected)"
-	sleep 0.1
-done
+wait_xs $fe/state 4 30
 [ "$(xenstore-read $be/state)" = 4 ] || fail "vif backend state $(xenstore-read $be/state), want 4"
 mac=$(xenstore-read $be/mac)
 case "$mac" in 00:16:3e:*) ;; *) fail "default MAC $mac is not in 00:16:3e" ;; esac
@@ -92,23 +87,13 @@ guest_ping after-reload
 
 # A reboot: a new domain, a new tap on the bridge, the same MAC.
 echo reboot >"$pty"
-i=0
-while [ "$(grep -c '^xenlaunch-guest: ready' console.out)" -lt 2 ]; do
-	i=$((i + 1))
-	[ $i -gt 1200 ] && fail "the guest did not come back after reboot"
-	sleep 0.1
-done
+wait_count console.out '^xenlaunch-guest: ready' 2 120
 domid2=$(domid_of net1 60)
 [ "$domid2" != "$domid" ] || fail "no new domain after reboot"
 [ "$(xenstore-read /local/domain/0/backend/vif/$domid2/0/mac)" = "$mac" ] || fail "MAC changed across reboot"
 ip link show "$tap" >/dev/null 2>&1 && fail "the old domain's $tap outlived it"
 [ -e /sys/class/net/xlbr0/brif/vif$domid2.0 ] || fail "vif$domid2.0 is not on xlbr0 after reboot"
-i=0
-while [ "$(xenstore-read /local/domain/$domid2/device/vif/0/state 2>/dev/null)" != 4 ]; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && fail "vif not Connected after reboot"
-	sleep 0.1
-done
+wait_xs /local/domain/$domid2/device/vif/0/state 4 30
 guest 'ip addr add 169.254.1.2/16 dev eth0 && ip link set eth0 up && echo up-again' 'up-again' 30
 guest_ping after-reboot
 
@@ -142,12 +127,7 @@ reader=$!
 domid3=$(domid_of net2 60)
 wait_for console.out '^xenlaunch-guest: ready' 90
 fe=/local/domain/$domid3/device/vif/0
-i=0
-while [ "$(xenstore-read $fe/state 2>/dev/null)" != 4 ]; do
-	i=$((i + 1))
-	[ $i -gt 300 ] && fail "2 queues: vif not Connected"
-	sleep 0.1
-done
+wait_xs $fe/state 4 30
 [ "$(xenstore-read $fe/multi-queue-num-queues)" = 2 ] || fail "the guest uses $(xenstore-read $fe/multi-queue-num-queues) queues, want 2"
 grep -qx 'up xl-mq0' scripts.log || fail "script= did not run with the tap's name: $(cat scripts.log)"
 guest 'ip addr add 169.254.1.2/16 dev eth0 && ip link set eth0 up && echo "mac2=$(cat /sys/class/net/eth0/address)"' 'mac2=' 30

@@ -213,12 +213,7 @@ echo "keys: 'a', 'z' and Return from an RFB client arrived as KEY_A (30), KEY_Y 
 echo 'for d in /sys/bus/xen/drivers/*/vfb-0; do echo vfb-0 >${d%/vfb-0}/unbind; done; echo TEXT-CONSOLE-$((6*7))' >"$pty"
 wait_for console.out '^TEXT-CONSOLE-42' 30
 wait_for vnc.log 'vfb/[0-9]+/0: frontend closed' 30
-i=0
-while [ "$(grep -c 'vfb/[0-9]*/0: framebuffer 800x600x32' vnc.log)" -lt 2 ]; do
-	i=$((i + 1))
-	[ $i -gt 600 ] && fail "the guest's framebuffer did not come back"
-	sleep 0.1
-done
+wait_count vnc.log 'vfb/[0-9]*/0: framebuffer 800x600x32' 2 60
 sed -n '/display: 800x600/,$p' vnc.log | grep -q 'display: 640x480' ||
 	fail "the display did not fall back to the text console"
 vncsnapshot -allowblank -quality 90 127.0.0.1:1 back.jpg >snap2.log 2>&1 || fail "vncsnapshot (framebuffer back) failed"

@@ -174,12 +174,7 @@ echo "restart from the precise XML: the same description ($(wc -l <b.xml) lines)
 # 3. reboot: the launcher builds the guest again.
 old=$domid
 xvirsh reboot xvg >/dev/null 2>reboot.err || fail "reboot: $(cat reboot.err)"
-i=0
-while [ "$(grep -o 'xenlaunch-guest: ready' console.out | wc -l)" -lt 2 ]; do
-	i=$((i + 1))
-	[ $i -gt 1200 ] && fail "no second 'ready' after reboot"
-	sleep 0.1
-done
+wait_count console.out 'xenlaunch-guest: ready' 2 120
 domid=$(xl domid xvg) || fail "no xvg after reboot"
 [ "$(xvirsh domid xvg | head -n 1)" = "$domid" ] || fail "domid after reboot: $(xvirsh domid xvg) vs $domid"
 echo "reboot: domain $old became $domid, the guest booted again"
