@@ -607,7 +607,8 @@ static int open_unix(struct chardev *cd, const struct chardev_spec *spec)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct pollfd pfd;
 	struct stat st;
-	int rc;
+	mode_t mask;
+	int rc, r;
 
 	if (!spec->path || strlen(spec->path) >= sizeof(sun.sun_path))
 		return -EINVAL;
@@ -626,7 +627,14 @@ static int open_unix(struct chardev *cd, const struct chardev_spec *spec)
 		log_warn("%s: socket", cd->label);
 		return rc;
 	}
-	if (bind(cd->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	/* Whoever connects drives the monitor (screendump writes any file the
+	 * launcher may write) or the guest's console: the socket is its owner's
+	 * alone, 0600 whatever the umask. A socket takes its mode from the umask
+	 * at bind(), so the umask is narrowed around that one call. */
+	mask = umask(0177);
+	r = bind(cd->listen_fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(mask);
+	if (r < 0) {
 		rc = -errno;
 		log_warn("%s: bind unix:%s", cd->label, spec->path);
 		return rc;
