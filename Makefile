@@ -84,16 +84,22 @@ $(O)/obj/%.o: %.c
 deps:
 	$(Q)scripts/install-deps
 
-# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over the
-# bootloader's parsers of hostile input, built with clang and ASan/UBSan
-# apart from the rest; its seeds are tests/fuzz/corpus/NAME/.
+# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over a parser
+# of hostile input, built with clang and ASan/UBSan apart from the rest; its
+# seeds are tests/fuzz/corpus/NAME/. Every target links FUZZ_OBJS, and the
+# sources it fuzzes beyond those are FUZZ_SRCS_NAME.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 12
+FUZZ_PKGS    := $(BOOT_PKGS) $(XML_PKGS) xkbcommon
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu17 -D_GNU_SOURCE -I. $(call pc_cflags,$(BOOT_PKGS))
+		-std=gnu17 -D_GNU_SOURCE -I. $(call pc_cflags,$(FUZZ_PKGS))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJS    := $(patsubst %.c,$(O)/fuzz/obj/%.o,bootloader/bootcfg.c bootloader/image.c \
-		common/log.c tests/fuzz/fuzz.c)
+fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
+FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
+FUZZ_SRCS_monitor    := launcher/monitor.c
+FUZZ_SRCS_domain_xml := tools/domain_xml.c tools/xml_util.c
+FUZZ_SRCS_argv       := launcher/options.c launcher/nic_opts.c launcher/display_opts.c \
+			console/keymap.c common/qemu_opts.c
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o
@@ -102,10 +108,11 @@ $(O)/fuzz/obj/%.o: %.c
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+.SECONDEXPANSION:
+$(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj,$$(FUZZ_SRCS_$$*))
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS))
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(FUZZ_PKGS))
 
 fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
 	$(Q)tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
