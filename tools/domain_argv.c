@@ -1361,6 +1361,29 @@ static int vnc_from_spec(struct domain_def *def, const char *spec, char **err_r)
 	return set_str(&g->autoport, autoport ? "yes" : "no", err_r);
 }
 
+/*
+ * The options whose value is a QEMU option string refuse a property given
+ * twice, as the launcher does (common/qemu_opts.h). -serial is not one of
+ * them: file:PATH takes the rest of the value as it is.
+ */
+static int refuse_repeats(const char *option, const char *value, char **err_r)
+{
+	static const char *const opts_strings[] = { "name", "M", "machine", "m", "smp", "drive", "nic", "vnc",
+						    "display", NULL };
+	struct qemu_opts opts;
+	char why[128];
+	int rc = 0;
+
+	for (size_t k = 0; opts_strings[k]; k++) {
+		if (strcmp(option, opts_strings[k]))
+			continue;
+		if (qemu_opts_parse(value, &opts, why, sizeof(why)) < 0)
+			rc = fail(err_r, -EINVAL, "-%s %s: %s", option, value, why);
+		qemu_opts_dispose(&opts);
+	}
+	return rc;
+}
+
 int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const *argv, char **err_r)
 {
 	const char *machine = "xenpv";
@@ -1406,7 +1429,9 @@ int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const 
 			return fail(err_r, -EINVAL, "option '%s' needs an argument", argv[i]);
 		if (takes)
 			i++;
-		rc = 0;
+		rc = takes ? refuse_repeats(o, v, err_r) : 0;
+		if (rc)
+			return rc;
 		if (!strcmp(o, "name")) {
 			rc = set_str(&def->name, !strncmp(v, "guest=", 6) ? v + 6 : v, err_r);
 			if (!rc && strchr(def->name, ','))

@@ -203,7 +203,24 @@ static void test_commas_round_trip(void)
 	rmdir(dir);
 }
 
+/* xvirsh reads a launcher command line (domxml-from-native) with the same rule. */
+static void test_from_argv_refuses_repeats(void)
+{
+	char *argv[] = { "xenlaunch", "-name", "a", "-kernel", "/k", "-drive",
+			 "file=/i,if=xen,cache=writeback,file=/etc/shadow", NULL };
+	struct domain_def def;
+	char *err = NULL;
+
+	domain_def_init(&def);
+	CU_ASSERT_EQUAL(domain_from_xenlaunch_argv(&def, 7, argv, &err), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "-drive file=/i,if=xen,cache=writeback,file=/etc/shadow: property 'file' is "
+				    "given twice");
+	free(err);
+	domain_def_dispose(&def);
+}
+
 static CU_TestInfo tests[] = {
+	{ "xvirsh refuses a repeated property in a launcher argv too", test_from_argv_refuses_repeats },
 	{ "the two exploits of <driver cache> and <target dev> are refused", test_exploits_refused },
 	{ "enumerated attributes are checked when the XML is read", test_enums_checked },
 	{ "a value with a comma stays one value in the argv", test_argv_keeps_values_whole },
