@@ -599,6 +599,7 @@ static int parse_clock(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr 
 static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
 {
 	struct domain_disk *d = grow(pc, (void **)&def->disks, &def->n_disks, sizeof(*d), "disk");
+	bool have_driver = false;	/* a second <driver> is kept as written, not read */
 	int rc;
 
 	if (!d)
@@ -612,7 +613,8 @@ static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		rc = 0;
-		if (is_el(c, "driver") && !d->driver_name && !d->driver_type) {
+		if (is_el(c, "driver") && !have_driver) {
+			have_driver = true;
 			check_attrs(c, "devices/disk/driver", "name", "type", "cache", "discard", NULL);
 			check_leaf(c, "devices/disk/driver");
 			d->driver_name = xml_util_prop(c, "name");
