@@ -1433,9 +1433,17 @@ int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const 
 		if (rc)
 			return rc;
 		if (!strcmp(o, "name")) {
-			rc = set_str(&def->name, !strncmp(v, "guest=", 6) ? v + 6 : v, err_r);
-			if (!rc && strchr(def->name, ','))
-				*strchr(def->name, ',') = '\0';
+			/* [guest=]NAME[,...]: the name's commas are doubled. */
+			struct qemu_opts opts;
+			char why[128];
+
+			rc = qemu_opts_parse(v, &opts, why, sizeof(why));
+			if (!rc && opts.n)
+				rc = set_str(&def->name, opts.items[0].value && !strcmp(opts.items[0].key, "guest") ?
+							 opts.items[0].value : opts.items[0].text, err_r);
+			else if (!rc)
+				rc = fail(err_r, -EINVAL, "-name: empty name");
+			qemu_opts_dispose(&opts);
 		} else if (!strcmp(o, "M") || !strcmp(o, "machine") || !strcmp(o, "monitor") || !strcmp(o, "pidfile") ||
 			   !strcmp(o, "D") || !strcmp(o, "daemonize") || !strcmp(o, "S")) {
 			/* Machine already read; the rest belong to the run, not the guest. */

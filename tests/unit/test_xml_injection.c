@@ -194,6 +194,27 @@ static void test_commas_round_trip(void)
 	CU_ASSERT_STRING_EQUAL(cfg.serial.path, sock);
 	CU_ASSERT_EQUAL(cfg.monitor.kind, CHARDEV_UNIX);
 	CU_ASSERT_STRING_EQUAL(cfg.monitor.path, "/run/x,vir/a,b=c.monitor");
+	/* And xvirsh reads its own command line back to the same values. */
+	{
+		struct domain_def back;
+		struct strv av;
+		char *xerr = NULL;
+
+		hush();
+		CU_ASSERT_EQUAL_FATAL(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run", &av, &xerr), 0);
+		unhush();
+		domain_def_init(&back);
+		CU_ASSERT_EQUAL(domain_from_xenlaunch_argv(&back, av.n, av.v, &xerr), 0);
+		CU_ASSERT_STRING_EQUAL(back.name, "a,b=c");
+		CU_ASSERT_EQUAL_FATAL(back.n_disks, 1);
+		CU_ASSERT_STRING_EQUAL(back.disks[0].source, disk);
+		CU_ASSERT_STRING_EQUAL(back.disks[0].driver_cache, "none");
+		CU_ASSERT_EQUAL_FATAL(back.n_interfaces, 1);
+		CU_ASSERT_STRING_EQUAL(back.interfaces[0].script, script);
+		free(xerr);
+		strv_dispose(&av);
+		domain_def_dispose(&back);
+	}
 	free(err);
 	free(xml);
 	launch_config_dispose(&cfg);
