@@ -96,6 +96,7 @@ struct display_config {
 	bool vnc_password;	/* password=on: VNC authentication required */
 	bool sdl;		/* an SDL window */
 	const char *keymap;	/* -k: QEMU's layout name for VNC keysyms; NULL: en-us */
+	unsigned vnc_login_timeout_ms;	/* a viewer not logged in by then is dropped; 0: 10 s */
 };
 
 struct launch_config {
