@@ -28,6 +28,7 @@
 #define VNC_MAX_VIEWERS 16		/* each costs a relay thread */
 #define VNC_ACCEPTS_PER_POLL 4
 #define VNC_LOGIN_TIMEOUT_MS 10000	/* from the connection to the viewer's ClientInit */
+#define VNC_STALL_TIMEOUT_MS 10000	/* the longest a viewer may take none of its output */
 #define VNC_BACKLOG_HOLD (256u << 10)	/* a viewer with more untaken gets no new update */
 
 struct vnc {
@@ -473,6 +474,8 @@ static void accept_viewers(struct display_target *t)
 		.vnc_auth = c->vnc_password,
 		.login_timeout_ms = c->vnc_login_timeout_ms ? c->vnc_login_timeout_ms :
 							      VNC_LOGIN_TIMEOUT_MS,
+		.stall_timeout_ms = c->vnc_stall_timeout_ms ? c->vnc_stall_timeout_ms :
+							      VNC_STALL_TIMEOUT_MS,
 		.budget = &v->budget,
 		.notify_fd = v->greeted_fd,
 	};

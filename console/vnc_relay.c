@@ -37,6 +37,7 @@ struct vnc_relay {
 	int stop_fd;			/* eventfd: vnc_relay_free() wants the thread to end */
 	struct vnc_relay_params params;
 	struct timespec login_deadline;	/* CLOCK_MONOTONIC */
+	struct timespec stall_deadline;	/* while output waits: when the viewer must have taken some */
 	pthread_t thread;
 	bool thread_started;
 	char peer[64];
@@ -132,25 +133,50 @@ static void account(struct vnc_relay *r)
 	atomic_store(&r->backlog, now);
 }
 
-/* Milliseconds left to log in (>= 0), or -1 once logged in. */
-static int login_time_left(const struct vnc_relay *r)
+/* *t = now + ms on the monotonic clock. */
+static void deadline_in(struct timespec *t, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (t->tv_nsec >= 1000000000) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000;
+	}
+}
+
+static long long ms_until(const struct timespec *t)
 {
 	struct timespec now;
 	long long ms;
 
-	if (rfb_stream_logged_in(&r->rfb))
-		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (r->login_deadline.tv_sec - now.tv_sec) * 1000LL +
-	     (r->login_deadline.tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+	ms = (t->tv_sec - now.tv_sec) * 1000LL + (t->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms;
 }
 
-static const char *login_timed_out(struct vnc_relay *r)
+/*
+ * Milliseconds until the relay gives up on its viewer (-1: no limit now),
+ * and *why_r why it then does: the viewer has not logged in, or has taken
+ * none of its waiting output (viewers take what they asked for; one that
+ * stopped reading would keep its share of the output budget for ever).
+ */
+static int time_left(struct vnc_relay *r, const char **why_r)
 {
-	snprintf(r->why, sizeof(r->why), "not logged in within %u ms",
-		 r->params.login_timeout_ms);
-	return r->why;
+	long long ms = -1;
+
+	if (!rfb_stream_logged_in(&r->rfb)) {
+		ms = ms_until(&r->login_deadline);
+		snprintf(r->why, sizeof(r->why), "not logged in within %u ms",
+			 r->params.login_timeout_ms);
+	}
+	if (pending(&r->to_viewer) && (ms < 0 || ms_until(&r->stall_deadline) < ms)) {
+		ms = ms_until(&r->stall_deadline);
+		snprintf(r->why, sizeof(r->why), "took no output for %u ms",
+			 r->params.stall_timeout_ms);
+	}
+	*why_r = r->why;
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
 /*
@@ -165,7 +191,7 @@ static const char *login_timed_out(struct vnc_relay *r)
 static const char *greet(struct vnc_relay *r)
 {
 	uint8_t version[RFB_VERSION_LEN];
-	const char *why;
+	const char *why, *late;
 	size_t got = 0;
 
 	if (send(r->viewer_fd, RFB_VERSION, RFB_VERSION_LEN, MSG_DONTWAIT | MSG_NOSIGNAL) !=
@@ -175,14 +201,14 @@ static const char *greet(struct vnc_relay *r)
 		struct pollfd p[2] = { { .fd = r->stop_fd, .events = POLLIN },
 				       { .fd = r->viewer_fd, .events = POLLIN } };
 		ssize_t n;
-		int k = poll(p, 2, login_time_left(r));
+		int k = poll(p, 2, time_left(r, &late));
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
 			return "poll failed";
 		if (k == 0)
-			return login_timed_out(r);
+			return late;
 		if (p[0].revents)
 			return "server stopped";
 		n = recv(r->viewer_fd, version + got, sizeof(version) - got, MSG_DONTWAIT);
@@ -218,6 +244,8 @@ static int pull_from_server(struct vnc_relay *r)
 			return (int)n;
 		k = pending(&r->to_viewer) < r->skip_from_server ? pending(&r->to_viewer) :
 								  r->skip_from_server;
+		if (!atomic_load(&r->backlog))
+			deadline_in(&r->stall_deadline, r->params.stall_timeout_ms);
 		r->to_viewer.head += k;
 		r->skip_from_server -= k;
 		account(r);
@@ -262,7 +290,7 @@ static int push_to_server(struct vnc_relay *r)
 static void *relay_run(void *opaque)
 {
 	struct vnc_relay *r = opaque;
-	const char *failed;
+	const char *failed, *late;
 	ssize_t n;
 	int rc;
 
@@ -292,7 +320,7 @@ static void *relay_run(void *opaque)
 			{ .fd = r->viewer_fd,
 			  .events = (pending(&r->to_viewer) ? POLLOUT : 0) | (r->whole ? 0 : POLLIN) },
 		};
-		int k = poll(p, 3, login_time_left(r));
+		int k = poll(p, 3, time_left(r, &late));
 
 		if (k < 0) {
 			if (errno == EINTR)
@@ -301,7 +329,7 @@ static void *relay_run(void *opaque)
 			break;
 		}
 		if (k == 0) {
-			end(r, login_timed_out(r));
+			end(r, late);
 			break;
 		}
 		if (p[0].revents) {
@@ -334,6 +362,8 @@ static void *relay_run(void *opaque)
 		if (p[2].revents & POLLOUT || pending(&r->to_viewer)) {
 			n = push(r->viewer_fd, &r->to_viewer, pending(&r->to_viewer));
 			account(r);
+			if (n > 0)
+				deadline_in(&r->stall_deadline, r->params.stall_timeout_ms);
 			if (n < 0) {
 				end(r, "viewer closed the connection");
 				break;
@@ -386,13 +416,7 @@ int vnc_relay_start(int viewer_fd, const char *peer, const struct vnc_relay_para
 	atomic_init(&r->end_reason, NULL);
 	atomic_init(&r->backlog, 0);
 	rfb_stream_init(&r->rfb, params->vnc_auth);
-	clock_gettime(CLOCK_MONOTONIC, &r->login_deadline);
-	r->login_deadline.tv_sec += params->login_timeout_ms / 1000;
-	r->login_deadline.tv_nsec += (long)(params->login_timeout_ms % 1000) * 1000000;
-	if (r->login_deadline.tv_nsec >= 1000000000) {
-		r->login_deadline.tv_sec++;
-		r->login_deadline.tv_nsec -= 1000000000;
-	}
+	deadline_in(&r->login_deadline, params->login_timeout_ms);
 	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->stop_fd < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) < 0) {

@@ -25,7 +25,8 @@
  * shared by every viewer. The launcher starts no update for a viewer that
  * has a backlog or when the budget has no room for it (libvncserver then
  * merges the changes into the next update); a relay whose output takes the
- * total past the budget drops its viewer.
+ * total past the budget drops its viewer, and so does one that takes none of its output
+ * for stall_timeout_ms.
  *
  * The relay greets the viewer with the RFB version itself (see greet() for
  * why), so libvncserver only gets viewers that speak RFB.
@@ -52,6 +53,7 @@ struct vnc_output_budget {
 struct vnc_relay_params {
 	bool vnc_auth;			/* the server asks for VNC authentication */
 	unsigned login_timeout_ms;	/* from the connection to the viewer's ClientInit */
+	unsigned stall_timeout_ms;	/* the longest a viewer may take none of its output */
 	struct vnc_output_budget *budget;	/* shared, outlives the relay */
 	int notify_fd;			/* eventfd, or -1 */
 };
