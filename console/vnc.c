@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +13,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/input-event-codes.h>
 #include <rfb/rfb.h>
+#include <rfb/rfbregion.h>	/* FB_UPDATE_PENDING() needs its prototypes */
 
 #include "common/log.h"
 #include "console/keymap.h"
@@ -559,15 +562,24 @@ static void on_greeted(struct event_source *src, uint32_t events)
  * rfbProcessEvents(): the iterator that also yields closed viewers. */
 extern rfbClientIteratorPtr rfbGetClientIteratorWithClosed(rfbScreenInfoPtr screen);
 
+/* libvncserver's output to cl that its relay has not read yet: what
+ * the socketpair holds. */
+static size_t in_flight(rfbClientPtr cl)
+{
+	int n = 0;
+
+	return ioctl(cl->sock, SIOCOUTQ, &n) == 0 && n > 0 ? (size_t)n : 0;
+}
+
 /*
  * rfbProcessEvents() with a zero timeout, but an update starts only for a
  * viewer that has taken its earlier output (all but VNC_BACKLOG_HOLD) and
  * only while the output budget has room for a whole one beside what the
- * viewers hold and the updates started before in this round. A viewer left
- * out keeps its changes in libvncserver's modified region, merged into the
- * update it gets once it catches up. libvncserver reads only whole messages
- * (the relays see to it) and its writes go into the relays, which never
- * make it wait. true when something happened.
+ * relays and their socketpairs hold and the updates started before in this
+ * round. A viewer left out keeps its changes in libvncserver's modified
+ * region, merged into the update it gets once it catches up. libvncserver
+ * reads only whole messages (the relays see to it) and its writes go into
+ * the relays, which never make it wait. true when something happened.
  */
 static bool serve_round(struct display_target *t)
 {
@@ -575,13 +587,19 @@ static bool serve_round(struct display_target *t)
 	size_t planned = atomic_load(&v->budget.used), update = update_max(t->d);
 	size_t max = atomic_load(&v->budget.max);
 	bool busy = rfbCheckFds(v->screen, 0) > 0;
-	rfbClientIteratorPtr it = rfbGetClientIteratorWithClosed(v->screen);
-	rfbClientPtr cl = rfbClientIteratorNext(it), gone;
+	rfbClientIteratorPtr it = rfbGetClientIterator(v->screen);
+	rfbClientPtr cl, gone;
 
+	while ((cl = rfbClientIteratorNext(it)))
+		planned += in_flight(cl);
+	rfbReleaseClientIterator(it);
+	it = rfbGetClientIteratorWithClosed(v->screen);
+	cl = rfbClientIteratorNext(it);
 	while (cl) {
 		if (cl->sock != RFB_INVALID_SOCKET) {
 			bool wants = FB_UPDATE_PENDING(cl) && !sraRgnEmpty(cl->requestedRegion);
-			bool room = vnc_relay_backlog(cl->clientData) < VNC_BACKLOG_HOLD &&
+			bool room = vnc_relay_backlog(cl->clientData) + in_flight(cl) <
+					    VNC_BACKLOG_HOLD &&
 				    planned + update <= max;
 
 			if (wants && room)
