@@ -84,8 +84,8 @@ $(O)/obj/%.o: %.c
 deps:
 	$(Q)scripts/install-deps
 
-# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over the
-# bootloader's parsers of hostile input, built with clang and ASan/UBSan
+# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over a parser
+# of hostile input (the bootloader's, the VNC relay's), built with clang and ASan/UBSan
 # apart from the rest; its seeds are tests/fuzz/corpus/NAME/.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 12
@@ -93,7 +93,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 		-std=gnu17 -D_GNU_SOURCE -I. $(call pc_cflags,$(BOOT_PKGS))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_OBJS    := $(patsubst %.c,$(O)/fuzz/obj/%.o,bootloader/bootcfg.c bootloader/image.c \
-		common/log.c tests/fuzz/fuzz.c)
+		common/log.c console/rfb_stream.c tests/fuzz/fuzz.c)
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o
