@@ -403,8 +403,10 @@ static int vnc_start(struct display_target *t)
 		 v->port - VNC_BASE_PORT, c->vnc_password ? ", password required" : "");
 	/* As in QEMU, -vnc :N listens on every address and asks for no
 	 * password: say so, as whoever reaches the port has the guest's
-	 * console. */
-	if (!c->vnc_password)
+	 * screen, keyboard and pointer; a warning unless only this host can. */
+	if (!c->vnc_password && !strncmp(host, "127.", 4))
+		log_info("vnc: VNC server on %s:%d without a password", host, v->port);
+	else if (!c->vnc_password)
 		log_warnx("vnc: VNC server on %s:%d without a password", host, v->port);
 	return 0;
 fail:
