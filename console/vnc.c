@@ -302,7 +302,7 @@ static size_t update_max(const struct display *d)
  * The output all viewers together may leave untaken: room for an update
  * beside a viewer that took none of a full one, so that one viewer that
  * stops reading does not hold back the others. About 130 MiB at 4096x4096,
- * 7 MiB at 1024x768, whatever the number of viewers.
+ * 8 MiB at 1024x768, whatever the number of viewers.
  */
 static size_t budget_max(const struct display *d)
 {
