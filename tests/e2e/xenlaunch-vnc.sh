@@ -264,6 +264,8 @@ start_launcher pw.log -name vncpw -M xenpv -m 128 -kernel "$GUEST_KERNEL" -initr
 	-append "$GUEST_APPEND" -S -serial null -vnc 127.0.0.1:2,password=on \
 	-monitor unix:mon.sock,server,nowait
 wait_for pw.log 'vnc: listening on 127.0.0.1:5902 \(display :2\), password required' 60
+# Viewers are served once the launcher's loop runs, after the domain is built.
+wait_for pw.log 'created paused' 60
 { printf 'RFB 003.008\n'; sleep 0.5; printf '\002'; sleep 0.5; printf '0123456789abcdef'; sleep 1; } |
 	socat -t 2 - TCP:127.0.0.1:5902 >pw.out
 reply=$(od -An -tu1 -v pw.out | tr -s ' \n' ' ')
