@@ -97,6 +97,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
 FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
 FUZZ_SRCS_monitor    := launcher/monitor.c
+FUZZ_SRCS_rfb        := console/rfb_stream.c
 FUZZ_SRCS_domain_xml := tools/domain_xml.c tools/xml_util.c
 FUZZ_SRCS_argv       := launcher/options.c launcher/nic_opts.c launcher/display_opts.c \
 			console/keymap.c common/qemu_opts.c
