@@ -280,6 +280,14 @@ unsigned vnc_viewers(struct display *d)
 	return v ? v->clients : 0;
 }
 
+size_t vnc_output_held(struct display *d, size_t *max_r)
+{
+	struct vnc *v = vnc_of(d);
+
+	*max_r = v ? atomic_load(&v->budget.max) : 0;
+	return v ? atomic_load(&v->budget.used) : 0;
+}
+
 /* ---- the target ---------------------------------------------------------- */
 
 static void set_format(rfbScreenInfoPtr s)

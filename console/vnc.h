@@ -47,6 +47,10 @@ int vnc_port(struct display *d);
 /* How many viewers are connected. */
 unsigned vnc_viewers(struct display *d);
 
+/* Bytes of output the viewers have not taken yet, all of them together, and
+ * the budget that bounds it (in *max_r); 0 without a VNC target. */
+size_t vnc_output_held(struct display *d, size_t *max_r);
+
 /* Linux key code for an X keysym (US layout), 0 when there is none. */
 unsigned vnc_keysym_to_linux(uint32_t keysym);
 

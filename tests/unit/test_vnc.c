@@ -705,6 +705,7 @@ static void test_output_budget(void)
 	struct served s;
 	int stalled[15];
 	double rss0, peak = 0, t0;
+	size_t held, held_peak = 0, budget = 0;
 	unsigned before;
 
 	log_set_verbose(0);
@@ -729,13 +730,25 @@ static void test_output_budget(void)
 		served_run(&s, 0.02);
 		if (rss_mib() - rss0 > peak)
 			peak = rss_mib() - rss0;
+		held = vnc_output_held(&s.d, &budget);
+		if (held > held_peak)
+			held_peak = held;
 	}
 	before = atomic_load(&g.updates);
 	served_run(&s, 1.0);
 	fprintf(stderr, "\n    15 stalled viewers: the launcher grew by %.1f MiB at most, %u "
 		"viewers left, the other viewer %u updates in the last second\n", peak,
 		vnc_viewers(&s.d), atomic_load(&g.updates) - before);
-	CU_ASSERT_TRUE(peak < 32);
+	fprintf(stderr, "    output held for viewers: %.1f MiB at most, budget %.1f MiB\n",
+		held_peak / 1048576.0, budget / 1048576.0);
+	/* The budget's own count is exact; the process's growth also counts
+	 * libvncserver's per-viewer state and the relays' stacks, which vary with
+	 * the machine's load (17-35 MiB seen), against 65 MiB before the budget.
+	 * A relay may go past the budget by the one read (256 KiB) that makes
+	 * it drop its viewer. */
+	CU_ASSERT_TRUE(budget > 0 && held_peak <= budget + 15 * (256 << 10));
+	CU_ASSERT_TRUE(budget < (size_t)16 << 20);
+	CU_ASSERT_TRUE(peak < 48);
 	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 1);
 	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= 5);
 	CU_ASSERT_FALSE(atomic_load(&g.failed));
