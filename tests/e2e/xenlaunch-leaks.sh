@@ -5,7 +5,9 @@
 # nodes under /local/domain, /vm and dom0's backend dirs, no tap, no file
 # in the run and tmp dirs (the kernel cache keeps its one entry), Xen's free
 # memory and the /dev/xen handles held in dom0 as before, dom0's shared
-# memory (tmpfs) not grown. Prints the time of each cycle and the figures.
+# memory (tmpfs) not grown by 4 MiB or more (dom0's available memory, which
+# its page cache moves, is printed, not compared). Prints the time of each
+# cycle and the figures.
 . ./lib.sh
 
 N=${LEAK_CYCLES:-50}
@@ -24,11 +26,12 @@ dd if=/dev/zero of=disk.img bs=1M count=0 seek=8 2>/dev/null
 xs_count() { xenstore-ls -f "$1" 2>/dev/null | wc -l; }
 files_in() { find "$1" -mindepth 1 2>/dev/null | wc -l; }
 xen_free() { xl info | awk '$1 == "free_memory" { print $3 }'; }
-shmem_kb() { awk '$1 == "Shmem:" { print $2 }' /proc/meminfo; }
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 # Descriptors of /dev/xen/* (evtchn, gntdev, privcmd, xenbus) held by any dom0 process.
 xen_fds() { ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c ' -> /dev/xen/'; }
 taps() { ip -o link | awk -F': ' '$2 ~ /^(vif|tap)/' | wc -l; }
-launchers() { pgrep -x xenlaunch | wc -l; }
+# Launchers and their watchdogs (dom0 has no pgrep).
+launchers() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^xenlaunch'; }
 
 # figures: one line of everything compared before and after.
 figures() {
@@ -36,7 +39,8 @@ figures() {
 		"xs_vm=$(xs_count /vm) xs_backend=$(xs_count /local/domain/0/backend)" \
 		"taps=$(taps) run_files=$(files_in "$RUN") tmp_files=$(files_in "$TMPDIR")" \
 		"cache_files=$(files_in "$XENLAUNCH_CACHE") xen_fds=$(xen_fds) launchers=$(launchers)" \
-		"xen_free_mb=$(xen_free) dom0_shmem_kb=$(shmem_kb)"
+		"xen_free_mb=$(xen_free) dom0_shmem_kb=$(meminfo_kb Shmem)" \
+		"dom0_available_kb=$(meminfo_kb MemAvailable)"
 }
 
 # field NAME LINE: the value of NAME=... in a figures line.
@@ -47,11 +51,21 @@ field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 cycle() {
 	local how=$1 domid be dev i
 	rm -f console.out
-	start_launcher cycle.log -name leak -M xenpv -m 64 -kernel "$GUEST_KERNEL" \
+	start_launcher cycle.log -name leak -M xenpv -m 128 -kernel "$GUEST_KERNEL" \
 		-initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial file:console.out \
 		-hda disk.img -nic bridge,br=xlbr0 -vnc 127.0.0.1:1 \
 		-monitor "unix:$RUN/mon.sock,server,nowait" -pidfile "$RUN/leak.pid"
-	wait_for console.out '^xenlaunch-guest: ready' 90
+	i=0
+	while ! grep -q '^xenlaunch-guest: ready' console.out 2>/dev/null; do
+		if ! kill -0 "$LAUNCHER_PID" 2>/dev/null ||
+			grep -q '^State:.*Z' /proc/$LAUNCHER_PID/status 2>/dev/null; then
+			cat cycle.log
+			fail "$how: the launcher ended before the guest was ready"
+		fi
+		i=$((i + 1))
+		[ $i -gt 1800 ] && { cat cycle.log; fail "$how: the guest was not ready after 90 s"; }
+		sleep 0.05
+	done
 	domid=$(domid_of leak 10)
 	be=/local/domain/0/backend
 	for dev in vbd/$domid/$(xenstore-list $be/vbd/$domid) vif/$domid/0 vfb/$domid/0; do
@@ -83,7 +97,8 @@ while [ $k -le "$N" ]; do
 	esac
 	t0=$(now_ms)
 	cycle $how
-	echo "cycle $k ($how): $(secs "$t0" "$(now_ms)") s"
+	echo "cycle $k ($how): $(secs "$t0" "$(now_ms)") s," \
+		"$(grep -o 'image load ([^)]*): [0-9.]* ms' cycle.log)"
 	k=$((k + 1))
 done
 echo "$N cycles in $(secs "$t_all" "$(now_ms)") s"
