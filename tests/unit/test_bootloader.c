@@ -323,6 +323,7 @@ static void test_builtin(void)
 	struct script s = { "\033[B" "e\x15" "console=hvc0 edited\r", 0, NULL, 0 };
 	struct bootloader_io io = { script_write, script_read, &s, NULL };
 	char img[128], got[64];
+	int fd;
 
 	CU_ASSERT_EQUAL_FATAL(sh("rm -rf %s/t && mkdir -p %s/t/boot/grub && cd %s/t/boot && "
 				 "printf 'set timeout=5\\nmenuentry one { linux /boot/k1 a=1; initrd /boot/i1 }\\n"
@@ -342,6 +343,12 @@ static void test_builtin(void)
 	CU_ASSERT_STRING_EQUAL(got, "K1\n");
 	read_fd(r.initrd_fd, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "I1\n");
+	/* By its path, as the domain builder opens it. */
+	fd = open(r.kernel, O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	read_fd(fd, got, sizeof(got));
+	close(fd);
+	CU_ASSERT_STRING_EQUAL(got, "K1\n");
 	CU_ASSERT_EQUAL(count_privdirs(), 0);	/* nothing left on disk */
 	bootloader_result_dispose(&r);
 
