@@ -25,6 +25,7 @@ XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory 
 XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
+CRYPTO_PKGS := libgcrypt
 DISPLAY_PKGS := libvncserver sdl2 vterm zlib xkbcommon
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -35,7 +36,7 @@ CFLAGS  += -std=gnu17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS))
+CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS))
 
 LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
 # The domain model has one owner, tools/: the launcher links it to describe
@@ -61,7 +62,7 @@ all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS)) -lutil
 
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
@@ -71,7 +72,7 @@ bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
 
 $(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
 $(O)/obj/%.o: %.c

@@ -748,7 +748,7 @@ void chardev_dispose(struct chardev *cd)
 	if (cd->listen_fd >= 0)
 		close(cd->listen_fd);
 	if (cd->socket_bound)
-		unlink(cd->unlink_path ? cd->unlink_path : cd->path);
+		unlink(chardev_socket_path(cd));
 	if (cd->pty_slave_fd >= 0)
 		close(cd->pty_slave_fd);
 	if (cd->pty_master_fd >= 0)
@@ -783,6 +783,13 @@ const char *chardev_label(const struct chardev *cd)
 const char *chardev_pty_path(const struct chardev *cd)
 {
 	return cd->kind == CHARDEV_PTY ? cd->path : NULL;
+}
+
+const char *chardev_socket_path(const struct chardev *cd)
+{
+	if (!cd || !cd->socket_bound)
+		return NULL;
+	return cd->unlink_path ? cd->unlink_path : cd->path;
 }
 
 const char *chardev_filename(struct chardev *cd)
