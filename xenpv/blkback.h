@@ -42,7 +42,19 @@ extern const struct backend_ops blkback_ops;
 #define BLK_MAX_RING_PAGES (1u << BLK_MAX_RING_PAGE_ORDER)
 #define BLK_MAX_INDIRECT_SEGMENTS 256u		/* advertised; Linux blkback's too */
 #define BLK_SEGS_PER_INDIRECT_PAGE (BLK_PAGE_SIZE / sizeof(struct blkif_request_segment))
-#define BLK_MAX_PERSISTENT_GRANTS 4096u		/* 16 MiB of guest memory mapped */
+/*
+ * What a frontend can make us map, in pages, whatever refs it names (a ref
+ * named twice is mapped twice): at most BLK_MAX_PERSISTENT_GRANTS kept
+ * mapped as persistent grants (Linux blkback's max_persistent_grants
+ * default, 1056 = 4.1 MiB; QEMU's xen-block keeps none) and at most
+ * BLK_MAX_MAPPED_PAGES in all, persistent and in flight (16 MiB). A request
+ * that would pass the total waits in the ring until requests in flight
+ * complete; one past the persistent limit is mapped for its own I/O only.
+ * Besides these: the ring (16 pages at most) and one indirect page at a
+ * time while its segments are copied out.
+ */
+#define BLK_MAX_PERSISTENT_GRANTS 1056u
+#define BLK_MAX_MAPPED_PAGES 4096u
 
 /* The backing store, as the request path sees it. */
 struct blk_disk {
@@ -88,7 +100,8 @@ struct blk_pgrants {
 	uint32_t *keys;
 	void **pages;			/* NULL: empty slot */
 	unsigned cap;			/* power of two, 2 * BLK_MAX_PERSISTENT_GRANTS */
-	unsigned n;
+	unsigned n;			/* refs found here */
+	unsigned n_pages;		/* pages the regions map: n or more */
 	struct { void *addr; unsigned n; } *regions;	/* what to unmap at the end */
 	unsigned n_regions;
 };
@@ -105,10 +118,12 @@ struct blk_queue {
 	struct blk_req *reqs;		/* nr_ents */
 	struct blk_req *free_list;
 	unsigned inflight;		/* submitted, not yet completed */
+	unsigned transient_pages;	/* mapped by requests in flight */
 	struct blk_pgrants pg;
 	void (*submit)(void *opaque, struct blk_req *r);
 	void *submit_opaque;
 	const char *label;
+	struct xendev_log_budget *log_budget;	/* the device's; NULL: none */
 	unsigned long bad_requests;	/* logged for the first few only */
 	unsigned long ok_requests;
 };

@@ -1,9 +1,8 @@
 /*
- * xenpv/blkback's request path and xenbus_backend's state machine, with the
- * ring, the guest's pages and its grant table in plain memory. Hostile
- * requests must get an error response (and no I/O, no access outside the
- * disk or the granted pages); an impossible ring must be reported, not
- * followed.
+ * xenpv/blkback's request path, with the ring, the guest's pages and its
+ * grant table in plain memory. Hostile requests must get an error response
+ * (and no I/O, no access outside the disk or the granted pages); an
+ * impossible ring must be reported, not followed.
  */
 #include "xenpv/blkback.h"
 #include "tests/unit/unit.h"
@@ -538,80 +537,6 @@ static void test_random_garbage(void)
 	rig_dispose(&g);
 }
 
-/* ---- the xenbus state machine, without xenstore -------------------------- */
-
-static unsigned n_connect, n_disconnect;
-static int connect_rc;
-
-static int sm_connect(struct xendev *dev)
-{
-	n_connect++;
-	return connect_rc;
-}
-
-static void sm_disconnect(struct xendev *dev)
-{
-	n_disconnect++;
-}
-
-static const struct backend_ops sm_ops = {
-	.type = "test",
-	.connect = sm_connect,
-	.disconnect = sm_disconnect,
-};
-
-static void test_state_machine(void)
-{
-	struct event_loop loop;
-	struct xenbus_backend xb;
-	struct xendev dev;
-
-	CU_ASSERT_FATAL(event_loop_init(&loop) == 0);
-	xenbus_backend_init(&xb, &loop);	/* no xenstore: states are not written */
-	memset(&dev, 0, sizeof(dev));
-	dev.ops = &sm_ops;
-	dev.xb = &xb;
-	strcpy(dev.label, "test/1/0");
-	event_source_init(&dev.ev_src, -1, NULL, &dev);
-	dev.be_state = XenbusStateInitWait;
-	n_connect = n_disconnect = 0;
-	connect_rc = 0;
-
-	xendev_frontend_state(&dev, XenbusStateInitialising);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateInitWait);
-	xendev_frontend_state(&dev, XenbusStateInitialised);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateConnected);
-	CU_ASSERT_EQUAL(n_connect, 1);
-	xendev_frontend_state(&dev, XenbusStateConnected);	/* no second connect */
-	CU_ASSERT_EQUAL(n_connect, 1);
-	/* Module unload: Closing, Closed; the backend waits for it again. */
-	xendev_frontend_state(&dev, XenbusStateClosing);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateClosing);
-	CU_ASSERT_FALSE(dev.connected);
-	xendev_frontend_state(&dev, XenbusStateClosed);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateInitWait);
-	xendev_frontend_state(&dev, XenbusStateInitialised);	/* module reload */
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateConnected);
-	CU_ASSERT_EQUAL(n_connect, 2);
-
-	/* A frontend whose connect fails: broken, Closing, until it restarts. */
-	xendev_frontend_state(&dev, XenbusStateClosed);
-	connect_rc = -EPROTO;
-	xendev_frontend_state(&dev, XenbusStateInitialised);
-	CU_ASSERT_TRUE(dev.broken);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateClosing);
-	xendev_frontend_state(&dev, XenbusStateConnected);	/* ignored while broken */
-	CU_ASSERT_EQUAL(n_connect, 3);
-	connect_rc = 0;
-	xendev_frontend_state(&dev, XenbusStateClosed);
-	CU_ASSERT_FALSE(dev.broken);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateInitWait);
-	xendev_frontend_state(&dev, XenbusStateInitialised);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateConnected);
-	CU_ASSERT(n_disconnect >= 3);
-	event_loop_dispose(&loop);
-}
-
 static CU_TestInfo tests[] = {
 	{ "ring sizes per page count", test_ring_entries },
 	{ "write then read back, partial segments, last sector", test_write_read_round_trip },
@@ -623,7 +548,6 @@ static CU_TestInfo tests[] = {
 	{ "persistent grants mapped once, unmapped at the end", test_persistent_grants },
 	{ "flush, and discard punches a hole", test_flush_and_discard },
 	{ "a ring of random bytes", test_random_garbage },
-	{ "xenbus state machine: connect, close, reconnect, broken", test_state_machine },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("blkback", tests)
