@@ -29,7 +29,6 @@ _Static_assert(BLK_MAX_PERSISTENT_GRANTS + BLK_MAX_INDIRECT_SEGMENTS <= BLK_MAX_
 	       "the largest request fits when nothing else is in flight");
 
 #define BAD_REQUESTS_LOGGED 8
-#define BLK_WORKERS 4
 
 /* ---- the ring ----------------------------------------------------------- */
 
@@ -577,6 +576,129 @@ void blk_req_execute(const struct blk_disk *disk, struct blk_req *r)
 	r->status = rc ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
 }
 
+/* ---- worker threads --------------------------------------------------------- */
+
+static void *worker_main(void *opaque)
+{
+	struct blk_workers *w = opaque;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct blk_req *r;
+
+		while (!w->jobs_head && !w->stopping)
+			pthread_cond_wait(&w->cond, &w->lock);
+		/* Stopping: queued jobs are not started; blk_workers_stop() hands them back. */
+		if (w->stopping)
+			break;
+		r = w->jobs_head;
+		w->jobs_head = r->next;
+		if (!w->jobs_head)
+			w->jobs_tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+
+		w->execute(w->disk, r);
+
+		pthread_mutex_lock(&w->lock);
+		r->next = w->done;
+		w->done = r;
+		/* The eventfd wakes the loop; a failed write means it is already readable. */
+		if (write(w->notify_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("%s: eventfd", w->label);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int blk_workers_init(struct blk_workers *w, const struct blk_disk *disk, int notify_fd,
+		     const char *label)
+{
+	memset(w, 0, sizeof(*w));
+	w->disk = disk;
+	w->notify_fd = notify_fd;
+	w->label = label;
+	w->execute = blk_req_execute;
+	if (pthread_mutex_init(&w->lock, NULL))
+		return -ENOMEM;
+	if (pthread_cond_init(&w->cond, NULL)) {
+		pthread_mutex_destroy(&w->lock);
+		return -ENOMEM;
+	}
+	w->inited = true;
+	return 0;
+}
+
+void blk_workers_dispose(struct blk_workers *w)
+{
+	if (!w->inited)
+		return;
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	w->inited = false;
+}
+
+int blk_workers_start(struct blk_workers *w)
+{
+	int r;
+
+	w->stopping = false;
+	for (unsigned i = 0; i < BLK_WORKERS; i++) {
+		r = pthread_create(&w->threads[i], NULL, worker_main, w);
+		if (r) {
+			log_warnx("%s: pthread_create: %s", w->label, strerror(r));
+			return -r;
+		}
+		w->n_threads++;
+	}
+	return 0;
+}
+
+void blk_workers_submit(void *opaque, struct blk_req *r)
+{
+	struct blk_workers *w = opaque;
+
+	pthread_mutex_lock(&w->lock);
+	r->next = NULL;
+	if (w->jobs_tail)
+		w->jobs_tail->next = r;
+	else
+		w->jobs_head = r;
+	w->jobs_tail = r;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+struct blk_req *blk_workers_reap(struct blk_workers *w)
+{
+	struct blk_req *done;
+
+	pthread_mutex_lock(&w->lock);
+	done = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+struct blk_req *blk_workers_stop(struct blk_workers *w)
+{
+	struct blk_req *queued;
+
+	if (!w->inited)
+		return NULL;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < w->n_threads; i++)
+		pthread_join(w->threads[i], NULL);
+	w->n_threads = 0;
+	w->stopping = false;
+	queued = w->jobs_head;
+	w->jobs_head = w->jobs_tail = NULL;
+	return queued;
+}
+
 /* ---- the device ---------------------------------------------------------- */
 
 struct blkback {
@@ -588,70 +710,11 @@ struct blkback {
 	unsigned ring_pages;
 	struct blk_queue q;
 	bool q_ready;
-	/* Workers: jobs in, completions out through an eventfd. */
-	pthread_t threads[BLK_WORKERS];
-	unsigned n_threads;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool lock_inited;
-	struct blk_req *jobs_head, *jobs_tail;
-	struct blk_req *done;
-	unsigned busy;			/* jobs taken by workers, not yet done */
-	bool stopping;
+	struct blk_workers w;		/* completions through efd */
 	int efd;
 	struct event_source efd_src;
 	bool efd_added;
 };
-
-static void *worker_main(void *opaque)
-{
-	struct blkback *b = opaque;
-	uint64_t one = 1;
-
-	pthread_mutex_lock(&b->lock);
-	for (;;) {
-		struct blk_req *r;
-
-		while (!b->jobs_head && !b->stopping)
-			pthread_cond_wait(&b->cond, &b->lock);
-		/* Stopping: queued jobs are not started; the loop answers them. */
-		if (b->stopping)
-			break;
-		r = b->jobs_head;
-		b->jobs_head = r->next;
-		if (!b->jobs_head)
-			b->jobs_tail = NULL;
-		b->busy++;
-		pthread_mutex_unlock(&b->lock);
-
-		blk_req_execute(&b->disk, r);
-
-		pthread_mutex_lock(&b->lock);
-		b->busy--;
-		r->next = b->done;
-		b->done = r;
-		/* The eventfd wakes the loop; a failed write means it is already readable. */
-		if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			log_warn("%s: eventfd", b->dev->label);
-	}
-	pthread_mutex_unlock(&b->lock);
-	return NULL;
-}
-
-static void submit_job(void *opaque, struct blk_req *r)
-{
-	struct blkback *b = opaque;
-
-	pthread_mutex_lock(&b->lock);
-	r->next = NULL;
-	if (b->jobs_tail)
-		b->jobs_tail->next = r;
-	else
-		b->jobs_head = r;
-	b->jobs_tail = r;
-	pthread_cond_signal(&b->cond);
-	pthread_mutex_unlock(&b->lock);
-}
 
 static void *grant_map(void *opaque, const uint32_t *refs, unsigned n, int prot)
 {
@@ -685,12 +748,8 @@ static void blkback_run(struct blkback *b)
 
 static void reap_done(struct blkback *b)
 {
-	struct blk_req *done;
+	struct blk_req *done = blk_workers_reap(&b->w);
 
-	pthread_mutex_lock(&b->lock);
-	done = b->done;
-	b->done = NULL;
-	pthread_mutex_unlock(&b->lock);
 	while (done) {
 		struct blk_req *next = done->next;
 
@@ -715,40 +774,6 @@ static void on_completion(struct event_source *src, uint32_t events)
 static void blkback_event(struct xendev *dev)
 {
 	blkback_run(dev->priv);
-}
-
-/* Stops the workers after the job each holds (at most BLK_WORKERS requests
- * to wait for, never the queue); the ring is answered. */
-static void workers_stop(struct blkback *b)
-{
-	if (!b->lock_inited)
-		return;
-	pthread_mutex_lock(&b->lock);
-	b->stopping = true;
-	pthread_cond_broadcast(&b->cond);
-	pthread_mutex_unlock(&b->lock);
-	for (unsigned i = 0; i < b->n_threads; i++)
-		pthread_join(b->threads[i], NULL);
-	b->n_threads = 0;
-	b->stopping = false;
-	if (b->q_ready)
-		reap_done(b);
-}
-
-static int workers_start(struct blkback *b)
-{
-	int r;
-
-	b->stopping = false;
-	for (unsigned i = 0; i < BLK_WORKERS; i++) {
-		r = pthread_create(&b->threads[i], NULL, worker_main, b);
-		if (r) {
-			log_warnx("%s: pthread_create: %s", b->dev->label, strerror(r));
-			return -r;
-		}
-		b->n_threads++;
-	}
-	return 0;
 }
 
 static int blkback_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
@@ -841,9 +866,9 @@ static int blkback_open(struct xendev *dev)
 		log_warn("%s: eventfd", dev->label);
 		return rc;
 	}
-	if (pthread_mutex_init(&b->lock, NULL) || pthread_cond_init(&b->cond, NULL))
-		return -ENOMEM;
-	b->lock_inited = true;
+	rc = blk_workers_init(&b->w, &b->disk, b->efd, dev->label);
+	if (rc < 0)
+		return rc;
 	log_info("%s: %s (%s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
 		 cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
 		 (unsigned long long)b->disk.sectors,
@@ -899,34 +924,29 @@ static void blkback_release(struct xendev *dev)
 	if (b->efd >= 0)
 		close(b->efd);
 	b->efd = -1;
-	if (b->lock_inited) {
-		pthread_mutex_destroy(&b->lock);
-		pthread_cond_destroy(&b->cond);
-	}
-	b->lock_inited = false;
+	blk_workers_dispose(&b->w);
 }
 
 static void blkback_disconnect(struct xendev *dev)
 {
 	struct blkback *b = dev->priv;
+	struct blk_req *queued;
 
 	if (b->efd_added)
 		event_loop_del(xendev_loop(dev), &b->efd_src);
 	b->efd_added = false;
-	/* Workers finish what they hold before any grant is unmapped. */
-	workers_stop(b);
+	/* Workers finish the job each holds before any grant is unmapped;
+	 * requests that were never started are answered as errors. */
+	queued = blk_workers_stop(&b->w);
 	if (b->q_ready) {
-		/* Requests that were never started are answered as errors. */
-		pthread_mutex_lock(&b->lock);
-		while (b->jobs_head) {
-			struct blk_req *r = b->jobs_head;
+		reap_done(b);
+		while (queued) {
+			struct blk_req *r = queued;
 
-			b->jobs_head = r->next;
+			queued = r->next;
 			r->status = BLKIF_RSP_ERROR;
 			blk_queue_complete(&b->q, r);
 		}
-		b->jobs_tail = NULL;
-		pthread_mutex_unlock(&b->lock);
 		blk_queue_publish(&b->q);
 		xendev_notify(dev);
 		xendev_log(dev, "disconnected after %lu requests (%lu refused)",
@@ -1002,14 +1022,14 @@ static int blkback_connect(struct xendev *dev)
 	}
 	b->ring_pages = pages;
 	rc = blk_queue_init(&b->q, b->ring, pages, &b->disk, &gops, persistent == 1,
-			    BLK_MAX_INDIRECT_SEGMENTS, submit_job, b, dev->label);
+			    BLK_MAX_INDIRECT_SEGMENTS, blk_workers_submit, &b->w, dev->label);
 	if (rc < 0) {
 		xendev_fail(dev, "out of memory for the queue");
 		return rc;
 	}
 	b->q_ready = true;
 	b->q.log_budget = &dev->log_budget;
-	rc = workers_start(b);
+	rc = blk_workers_start(&b->w);
 	if (rc < 0) {
 		xendev_fail(dev, "no worker threads");
 		return rc;

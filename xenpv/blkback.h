@@ -23,6 +23,7 @@
 #ifndef XENPV_BLKBACK_H
 #define XENPV_BLKBACK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -173,5 +174,45 @@ int blk_segments_check(const struct blk_disk *disk, struct blk_req *r, const cha
 
 /* Does r's I/O on disk (blocking; worker threads). Sets r->status. */
 void blk_req_execute(const struct blk_disk *disk, struct blk_req *r);
+
+/*
+ * Worker threads doing requests' I/O off the event loop: jobs in, done
+ * requests out, each completion signalled on notify_fd (an eventfd).
+ */
+#define BLK_WORKERS 4
+
+struct blk_workers {
+	const struct blk_disk *disk;
+	int notify_fd;
+	const char *label;
+	/* blk_req_execute(); unit tests put a slow disk here. */
+	void (*execute)(const struct blk_disk *disk, struct blk_req *r);
+	pthread_t threads[BLK_WORKERS];
+	unsigned n_threads;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool inited;
+	struct blk_req *jobs_head, *jobs_tail;	/* queued, not started */
+	struct blk_req *done;
+	bool stopping;
+};
+
+/* 0 or -ENOMEM. */
+int blk_workers_init(struct blk_workers *w, const struct blk_disk *disk, int notify_fd,
+		     const char *label);
+void blk_workers_dispose(struct blk_workers *w);
+/* Starts BLK_WORKERS threads. 0 or -errno (stop the ones started). */
+int blk_workers_start(struct blk_workers *w);
+/* Queues r (the blk_queue's submit(), opaque = w). */
+void blk_workers_submit(void *opaque, struct blk_req *r);
+/* The requests done since the last call, as a list through ->next. */
+struct blk_req *blk_workers_reap(struct blk_workers *w);
+/*
+ * Stops the threads after the job each holds: the wait is for at most
+ * BLK_WORKERS requests, never for the queue. Returns the queued requests
+ * that were never started (a list through ->next), for the caller to
+ * answer; those done are left for blk_workers_reap().
+ */
+struct blk_req *blk_workers_stop(struct blk_workers *w);
 
 #endif
