@@ -84,9 +84,9 @@ $(O)/obj/%.o: %.c
 deps:
 	$(Q)scripts/install-deps
 
-# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over the
-# bootloader's parsers of hostile input, built with clang and ASan/UBSan
-# apart from the rest; its seeds are tests/fuzz/corpus/NAME/.
+# Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over a parser
+# of hostile input, built with clang and ASan/UBSan apart from the rest; its
+# seeds are tests/fuzz/corpus/NAME/.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 12
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -106,6 +106,21 @@ $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS))
+
+# The targets over what a guest writes (rings, frontend nodes) link the
+# backends, with Xen's libraries; what they need of Xen they fake.
+FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
+FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netback.c \
+		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
+		console/display.c console/keymap.c launcher/event_loop.c launcher/nic_opts.c \
+		launcher/options.c launcher/display_opts.c tests/fuzz/fake_xen.c)
+$(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
+		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))
+$(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \
+		$(FUZZ_OBJS) $(FUZZ_GUEST_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS) $(XEN_PKGS) $(DISPLAY_PKGS))
 
 fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
 	$(Q)tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)

@@ -1032,6 +1032,7 @@ nomem:
 static int netback_connect(struct xendev *dev)
 {
 	struct netback *nb = dev->priv;
+	const struct nic_config *c = dev->conf;
 	struct net_rx_features feat;
 	bool rx_copy, rx_notify, no_csum, ipv6_csum;
 	uint32_t nq = 1;
@@ -1056,8 +1057,8 @@ static int netback_connect(struct xendev *dev)
 	rc = xendev_fe_read_u32(dev, "multi-queue-num-queues", &nq);
 	if (rc == -ENOENT)
 		nq = 1;
-	else if (rc < 0 || nq < 1 || nq > nb->conf->queues) {
-		xendev_fail(dev, "frontend asks for a queue count out of 1..%u", nb->conf->queues);
+	else if (rc < 0 || nq < 1 || nq > c->queues) {
+		xendev_fail(dev, "frontend asks for a queue count out of 1..%u", c->queues);
 		return -EPROTO;
 	}
 	feat.csum = !no_csum && ipv6_csum;
