@@ -64,34 +64,6 @@ static void close_and_recreate(struct xenbus_backend *xb, struct xendev *dev)
 	CU_ASSERT_EQUAL(dev->be_state, XenbusStateInitWait);
 }
 
-/* Log lines go to *buf (the stream updates it) until capture_end(). */
-static FILE *capture_start(char **buf, size_t *len)
-{
-	FILE *f;
-
-	*buf = NULL;
-	f = open_memstream(buf, len);
-	CU_ASSERT_FATAL(f != NULL);
-	log_init("unit");
-	log_set_stream(f);
-	return f;
-}
-
-static void capture_end(FILE *f)
-{
-	log_set_stream(NULL);
-	fclose(f);
-}
-
-static unsigned count_lines(const char *s)
-{
-	unsigned n = 0;
-
-	for (; s && *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 static void test_state_machine(void)
 {
 	struct event_loop loop;
@@ -185,36 +157,36 @@ static void test_log_budget(void)
 	size_t len;
 	FILE *f;
 
-	f = capture_start(&out, &len);
+	f = unit_log_capture(&out, &len);
 	for (unsigned i = 0; i < 100; i++) {
 		xendev_frontend_state(dev, XenbusStateInitialised);
 		close_and_recreate(&xb, dev);
 	}
-	capture_end(f);
+	unit_log_release(f);
 	CU_ASSERT_EQUAL(n_connect, 100);
-	CU_ASSERT_EQUAL(count_lines(out), XENDEV_LOG_BURST);
+	CU_ASSERT_EQUAL(unit_count_lines(out), XENDEV_LOG_BURST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unit: test/1/0: connected\n"));
 	free(out);
 
 	/* A minute later: the count of what was left out, then the line. */
 	dev->log_budget.window_start_ms -= XENDEV_LOG_WINDOW_MS;
-	f = capture_start(&out, &len);
+	f = unit_log_capture(&out, &len);
 	xendev_frontend_state(dev, XenbusStateInitialised);
-	capture_end(f);
+	unit_log_release(f);
 	CU_ASSERT_STRING_EQUAL(out, "unit: test/1/0: 192 more lines about this device suppressed\n"
 				    "unit: test/1/0: connected\n");
 	free(out);
 
 	/* Failures count too: a frontend broken on every connect. */
-	f = capture_start(&out, &len);
+	f = unit_log_capture(&out, &len);
 	connect_rc = -EPROTO;
 	for (unsigned i = 0; i < 50; i++) {
 		close_and_recreate(&xb, dev);
 		xendev_frontend_state(dev, XenbusStateInitialised);
 		CU_ASSERT_TRUE(dev->broken);
 	}
-	capture_end(f);
-	CU_ASSERT(count_lines(out) <= XENDEV_LOG_BURST);
+	unit_log_release(f);
+	CU_ASSERT(unit_count_lines(out) <= XENDEV_LOG_BURST);
 	free(out);
 	rig_stop(&loop, &xb);
 }
