@@ -144,8 +144,9 @@ wait_exit $listener 60
 echo "two queues: ping and a 2 MiB upload"
 
 # A guest that reloads its frontend at will: the tap and its script= stay
-# (script ran once, downscript not yet), the device comes back each time,
-# later each time (1, 2, 4, 8, 16 s), and the link works after.
+# (script ran once, downscript not yet) and the link works after. (Linux's
+# netfront comes back through Initialising, without a re-created device, so
+# the re-creation backoff is not what bounds this; the unit tests show it.)
 t0=$(now_ms)
 for n in 1 2 3 4 5; do
 	guest "rmmod xen-netfront; sleep 1; insmod /lib/modules/xen/xen-netfront.ko; echo reload$n" "reload$n" 60
@@ -157,7 +158,7 @@ grep -q '^down' scripts.log && fail "downscript= ran while the launcher lives: $
 ip link show xl-mq0 >/dev/null 2>&1 || fail "xl-mq0 went with the frontend"
 guest 'ip addr add 169.254.1.2/16 dev eth0; ip link set eth0 up; echo up-after-reloads' 'up-after-reloads' 30
 guest_ping after-5-reloads
-echo "5 frontend reloads in $(secs $t0 $t1) s: script= ran once, the tap stayed; re-created after: $(grep -o 'created again for it in [0-9]* s' run2.log | sed 's/.* in //' | tr '\n' ' ')"
+echo "5 frontend reloads in $(secs $t0 $t1) s: script= ran once, the tap stayed"
 kill $reader 2>/dev/null
 kill -TERM $LAUNCHER_PID
 wait_exit $LAUNCHER_PID 60
