@@ -116,6 +116,21 @@ $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(FUZZ_PKGS))
 
+# The targets over what a guest writes (rings, frontend nodes) link the
+# backends, with Xen's libraries; what they need of Xen they fake.
+FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
+FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netback.c \
+		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
+		console/display.c console/keymap.c launcher/event_loop.c launcher/nic_opts.c \
+		launcher/options.c launcher/display_opts.c common/qemu_opts.c tests/fuzz/fake_xen.c)
+$(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
+		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))
+$(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \
+		$(FUZZ_OBJS) $(FUZZ_GUEST_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS) $(XEN_PKGS) $(DISPLAY_PKGS))
+
 fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
 	$(Q)tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
 

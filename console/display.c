@@ -167,7 +167,11 @@ int display_resize(struct display *d, int width, int height)
 	d->pixels = p;
 	d->width = width;
 	d->height = height;
-	log_info("display: %dx%d", width, height);
+	/* A guest's resizes are its framebuffer's to log, within its budget. */
+	if (d->source == DISPLAY_SOURCE_GUEST)
+		log_debug("display: %dx%d", width, height);
+	else
+		log_info("display: %dx%d", width, height);
 	for (unsigned i = 0; i < d->n_targets; i++)
 		if (d->targets[i].started)
 			d->targets[i].ops->resize(&d->targets[i]);

@@ -96,8 +96,9 @@ static void show_all(struct vfb_state *s)
 		return;
 	display_source_guest(s->d);
 	if (display_resize(s->d, s->geo.width, s->geo.height) < 0) {
-		log_warnx("%s: the display cannot show %dx%d", s->label, s->geo.width,
-			  s->geo.height);
+		if (xendev_log_budget_take(s->log_budget, s->label))
+			log_warnx("%s: the display cannot show %dx%d", s->label, s->geo.width,
+				  s->geo.height);
 		return;
 	}
 	vfb_render(s, 0, 0, s->geo.width, s->geo.height);
@@ -135,7 +136,7 @@ static void handle_resize(struct vfb_state *s, const struct xenfb_resize *r)
 	const char *why;
 
 	if (r->stride < 0 || r->offset < 0 || vfb_geometry_check(&g, s->fb_len, &why) < 0) {
-		if (!s->warned_resize)
+		if (!s->warned_resize && xendev_log_budget_take(s->log_budget, s->label))
 			log_warnx("%s: resize to %dx%dx%d, stride %d, offset %d refused: %s",
 				  s->label, r->width, r->height, r->depth, r->stride, r->offset,
 				  r->stride < 0 || r->offset < 0 ? "negative stride or offset" : why);
@@ -144,7 +145,8 @@ static void handle_resize(struct vfb_state *s, const struct xenfb_resize *r)
 	}
 	s->geo = g;
 	s->resizes++;
-	log_info("%s: resized to %dx%dx%d", s->label, g.width, g.height, g.depth);
+	if (xendev_log_budget_take(s->log_budget, s->label))
+		log_info("%s: resized to %dx%dx%d", s->label, g.width, g.height, g.depth);
 	show_all(s);
 }
 
@@ -177,9 +179,10 @@ int vfb_ring_drain(struct vfb_state *s)
 					   ev.update.width, ev.update.height, &x, &y, &w, &h, &bogus))
 				bogus = true;
 			if (bogus && !s->warned_rect) {
-				log_warnx("%s: update %dx%d+%d+%d is not inside the %dx%d framebuffer; clipped",
-					  s->label, ev.update.width, ev.update.height, ev.update.x,
-					  ev.update.y, s->geo.width, s->geo.height);
+				if (xendev_log_budget_take(s->log_budget, s->label))
+					log_warnx("%s: update %dx%d+%d+%d is not inside the %dx%d framebuffer; clipped",
+						  s->label, ev.update.width, ev.update.height, ev.update.x,
+						  ev.update.y, s->geo.width, s->geo.height);
 				s->warned_rect = true;
 			}
 			if (!vfb_clip_rect(s->geo.width, s->geo.height, ev.update.x, ev.update.y,
@@ -281,11 +284,12 @@ static int vfb_connect(struct xendev *dev)
 	xen_pfn_t pfn, *dirs = NULL, *frames = NULL;
 	size_t pd_off, n_dirs, per_dir, fsize;
 	void *dir_map = NULL;
-	char *proto = NULL;
+	char *proto = NULL, esc[XENDEV_ESCAPED_MAX];
 	int rc;
 
 	memset(&v->s, 0, sizeof(v->s));
 	v->s.label = dev->label;
+	v->s.log_budget = &dev->log_budget;
 	if (xendev_fe_read_u32(dev, "page-ref", &page_ref) < 0 ||
 	    xendev_fe_read_u32(dev, "event-channel", &port) < 0) {
 		xendev_fail(dev, "frontend has no valid page-ref or event-channel");
@@ -300,7 +304,7 @@ static int vfb_connect(struct xendev *dev)
 		fsize = 8;
 		pd_off = offsetof(struct xenfb_page, pd);
 	} else {
-		xendev_fail(dev, "protocol '%.32s' is not served", proto);
+		xendev_fail(dev, "protocol '%s' is not served", xendev_escape(proto, esc));
 		rc = -EPROTONOSUPPORT;
 		goto out;
 	}
@@ -366,8 +370,8 @@ static int vfb_connect(struct xendev *dev)
 		xendev_fail(dev, "cannot bind event channel %u", port);
 		goto out;
 	}
-	log_info("%s: framebuffer %dx%dx%d, %u bytes", dev->label, v->s.geo.width,
-		 v->s.geo.height, v->s.geo.depth, mem_len);
+	xendev_log(dev, "framebuffer %dx%dx%d, %u bytes", v->s.geo.width, v->s.geo.height,
+		   v->s.geo.depth, mem_len);
 	rc = 0;
 out:
 	free(proto);

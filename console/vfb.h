@@ -45,6 +45,7 @@ struct vfb_geometry {
 /* The part of a vfb device that unit tests drive without Xen. */
 struct vfb_state {
 	const char *label;		/* log prefix, "vfb/5/0" */
+	struct xendev_log_budget *log_budget;	/* for resize lines; NULL: none */
 	struct display *d;		/* NULL: nothing is drawn (tests may leave it) */
 	void *page;			/* the shared struct xenfb_page (one page) */
 	const uint8_t *fb;		/* the mapped framebuffer */

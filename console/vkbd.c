@@ -33,7 +33,7 @@ int vkbd_push(struct vkbd_state *s, const void *event)
 		return -EPROTO;
 	}
 	if (s->in_prod - cons == XENKBD_IN_RING_LEN) {
-		if (!s->warned_full)
+		if (!s->warned_full && xendev_log_budget_take(s->log_budget, s->label))
 			log_warnx("%s: the guest does not read its input; events dropped", s->label);
 		s->warned_full = true;
 		s->dropped++;
@@ -174,6 +174,7 @@ static int vkbd_connect(struct xendev *dev)
 	memset(&v->s, 0, sizeof(v->s));
 	v->dev = dev;
 	v->s.label = dev->label;
+	v->s.log_budget = &dev->log_budget;
 	if (xendev_fe_read_u32(dev, XENKBD_FIELD_EVT_CHANNEL, &port) < 0) {
 		xendev_fail(dev, "frontend has no valid event-channel");
 		return -EINVAL;
@@ -209,7 +210,7 @@ static int vkbd_connect(struct xendev *dev)
 	}
 	if (display_current())
 		display_set_input(display_current(), &vkbd_input_ops, v);
-	log_info("%s: keyboard and %s pointer", dev->label, v->s.abs ? "absolute" : "relative");
+	xendev_log(dev, "keyboard and %s pointer", v->s.abs ? "absolute" : "relative");
 	return 0;
 }
 

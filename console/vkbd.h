@@ -31,6 +31,7 @@
 /* The part of a vkbd device that unit tests drive without Xen. */
 struct vkbd_state {
 	const char *label;
+	struct xendev_log_budget *log_budget;	/* the device's; NULL: none */
 	void *page;			/* the shared struct xenkbd_page */
 	uint32_t in_prod;		/* our producer index */
 	bool abs;			/* the frontend asked for absolute positions */

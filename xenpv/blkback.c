@@ -25,9 +25,10 @@ _Static_assert(sizeof(struct blkif_request_indirect) <= sizeof(struct blkif_requ
 	       "an indirect request fits a ring slot");
 _Static_assert(sizeof(struct blkif_request_discard) <= sizeof(struct blkif_request),
 	       "a discard request fits a ring slot");
+_Static_assert(BLK_MAX_PERSISTENT_GRANTS + BLK_MAX_INDIRECT_SEGMENTS <= BLK_MAX_MAPPED_PAGES,
+	       "the largest request fits when nothing else is in flight");
 
 #define BAD_REQUESTS_LOGGED 8
-#define BLK_WORKERS 4
 
 /* ---- the ring ----------------------------------------------------------- */
 
@@ -82,7 +83,7 @@ static void pgrants_insert(struct blk_pgrants *pg, uint32_t gref, void *page)
 
 	while (pg->pages[i]) {
 		if (pg->keys[i] == gref)
-			return;	/* mapped twice in one batch: the region unmaps both */
+			return;	/* mapped twice in one batch: counted in pg->n_pages, unmapped with the region */
 		i = (i + 1) & (pg->cap - 1);
 	}
 	pg->keys[i] = gref;
@@ -184,7 +185,8 @@ bool blk_queue_publish(struct blk_queue *q)
 static void bad_request(struct blk_queue *q, const struct blkif_request *raw, const char *why)
 {
 	q->bad_requests++;
-	if (q->bad_requests <= BAD_REQUESTS_LOGGED)
+	if (q->bad_requests <= BAD_REQUESTS_LOGGED &&
+	    xendev_log_budget_take(q->log_budget, q->label))
 		log_warnx("%s: request id %llu (operation %u) refused: %s%s", q->label,
 			  (unsigned long long)raw->id, raw->operation, why,
 			  q->bad_requests == BAD_REQUESTS_LOGGED ? " (further refusals are counted, not logged)" : "");
@@ -342,7 +344,8 @@ static int fetch_indirect(struct blk_queue *q, const struct blkif_request *raw,
 }
 
 /* Maps r's data pages (batched: one call for all grants not yet mapped) and
- * points r->iov at them. */
+ * points r->iov at them. -EAGAIN: the pages would pass BLK_MAX_MAPPED_PAGES
+ * with requests in flight; nothing was mapped. */
 static int map_segments(struct blk_queue *q, struct blk_req *r, const char **why_r)
 {
 	uint32_t missing_refs[BLK_MAX_INDIRECT_SEGMENTS > BLKIF_MAX_SEGMENTS_PER_REQUEST
@@ -371,6 +374,13 @@ static int map_segments(struct blk_queue *q, struct blk_req *r, const char **why
 	}
 	if (!n_missing)
 		return BLKIF_RSP_OKAY;
+	if (q->pg.n_pages + q->transient_pages + n_missing > BLK_MAX_MAPPED_PAGES) {
+		if (q->inflight)
+			return -EAGAIN;
+		/* Cannot happen (see the static assertion); refused if it does. */
+		*why_r = "too many pages mapped";
+		return BLKIF_RSP_ERROR;
+	}
 	/* Persistent grants are mapped writable whatever the operation (the
 	 * protocol's note 8); otherwise a write only reads guest memory. */
 	prot = q->persistent || r->op == BLKIF_OP_READ ? PROT_READ | PROT_WRITE : PROT_READ;
@@ -385,21 +395,24 @@ static int map_segments(struct blk_queue *q, struct blk_req *r, const char **why
 		r->iov[i].iov_base = base + (size_t)j * BLK_PAGE_SIZE +
 				     r->segs[i].first_sect * BLK_SECTOR_SIZE;
 	}
-	if (q->persistent && q->pg.n + n_missing <= BLK_MAX_PERSISTENT_GRANTS &&
-	    q->pg.n_regions < BLK_MAX_PERSISTENT_GRANTS) {
+	/* Pages count, not refs: a ref named twice is mapped twice. */
+	if (q->persistent && q->pg.n_pages + n_missing <= BLK_MAX_PERSISTENT_GRANTS) {
 		for (unsigned j = 0; j < n_missing; j++)
 			pgrants_insert(&q->pg, missing_refs[j], base + (size_t)j * BLK_PAGE_SIZE);
 		q->pg.regions[q->pg.n_regions].addr = base;
 		q->pg.regions[q->pg.n_regions++].n = n_missing;
+		q->pg.n_pages += n_missing;
 	} else {
 		r->map = base;
 		r->map_n = n_missing;
+		q->transient_pages += n_missing;
 	}
 	return BLKIF_RSP_OKAY;
 }
 
-/* One request, copied out of its slot: parse, fetch, check, map, submit. */
-static void take_one(struct blk_queue *q, const struct blkif_request *raw)
+/* One request, copied out of its slot: parse, fetch, check, map, submit.
+ * false: it waits for pages (nothing of it was kept); take it again later. */
+static bool take_one(struct blk_queue *q, const struct blkif_request *raw)
 {
 	struct blk_req *r = q->free_list;
 	const char *why = NULL;
@@ -416,17 +429,23 @@ static void take_one(struct blk_queue *q, const struct blkif_request *raw)
 		if (st == BLKIF_RSP_OKAY)
 			st = map_segments(q, r, &why);
 	}
+	if (st == -EAGAIN) {
+		r->next = q->free_list;
+		q->free_list = r;
+		return false;
+	}
 	if (st != BLKIF_RSP_OKAY) {
 		bad_request(q, raw, why);
 		/* r->operation is the ring's byte, or an indirect request's inner one. */
 		respond(q, r->id, r->operation, (int16_t)st);
 		r->next = q->free_list;
 		q->free_list = r;
-		return;
+		return true;
 	}
 	r->status = BLKIF_RSP_OKAY;
 	q->inflight++;
 	q->submit(q->submit_opaque, r);
+	return true;
 }
 
 int blk_queue_take(struct blk_queue *q, bool *more_r)
@@ -440,8 +459,9 @@ int blk_queue_take(struct blk_queue *q, bool *more_r)
 		prod = __atomic_load_n(&q->sring->req_prod, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* index before the requests */
 		if ((RING_IDX)(prod - q->req_cons) > q->nr_ents) {
-			log_warnx("%s: frontend's request producer %u is impossible (consumer %u, "
-				  "ring of %u)", q->label, prod, q->req_cons, q->nr_ents);
+			if (xendev_log_budget_take(q->log_budget, q->label))
+				log_warnx("%s: frontend's request producer %u is impossible (consumer %u, "
+					  "ring of %u)", q->label, prod, q->req_cons, q->nr_ents);
 			return -EPROTO;
 		}
 		while (q->req_cons != prod) {
@@ -455,8 +475,10 @@ int blk_queue_take(struct blk_queue *q, bool *more_r)
 			budget--;
 			memcpy(&raw, &q->sring->ring[q->req_cons & (q->nr_ents - 1)].req, sizeof(raw));
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copy only */
+			/* Waiting for pages: the slot is read afresh then. */
+			if (!take_one(q, &raw))
+				return 0;	/* completions will call us again */
 			q->req_cons++;
-			take_one(q, &raw);
 		}
 		/* RING_FINAL_CHECK_FOR_REQUESTS: ask for an event, then look again. */
 		__atomic_store_n(&q->sring->req_event, q->req_cons + 1, __ATOMIC_RELAXED);
@@ -470,6 +492,7 @@ void blk_queue_complete(struct blk_queue *q, struct blk_req *r)
 {
 	if (r->map)
 		q->gops.unmap(q->gops.opaque, r->map, r->map_n);
+	q->transient_pages -= r->map_n;
 	r->map = NULL;
 	r->map_n = 0;
 	if (r->status == BLKIF_RSP_OKAY)
@@ -553,6 +576,129 @@ void blk_req_execute(const struct blk_disk *disk, struct blk_req *r)
 	r->status = rc ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
 }
 
+/* ---- worker threads --------------------------------------------------------- */
+
+static void *worker_main(void *opaque)
+{
+	struct blk_workers *w = opaque;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct blk_req *r;
+
+		while (!w->jobs_head && !w->stopping)
+			pthread_cond_wait(&w->cond, &w->lock);
+		/* Stopping: queued jobs are not started; blk_workers_stop() hands them back. */
+		if (w->stopping)
+			break;
+		r = w->jobs_head;
+		w->jobs_head = r->next;
+		if (!w->jobs_head)
+			w->jobs_tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+
+		w->execute(w->disk, r);
+
+		pthread_mutex_lock(&w->lock);
+		r->next = w->done;
+		w->done = r;
+		/* The eventfd wakes the loop; a failed write means it is already readable. */
+		if (write(w->notify_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("%s: eventfd", w->label);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int blk_workers_init(struct blk_workers *w, const struct blk_disk *disk, int notify_fd,
+		     const char *label)
+{
+	memset(w, 0, sizeof(*w));
+	w->disk = disk;
+	w->notify_fd = notify_fd;
+	w->label = label;
+	w->execute = blk_req_execute;
+	if (pthread_mutex_init(&w->lock, NULL))
+		return -ENOMEM;
+	if (pthread_cond_init(&w->cond, NULL)) {
+		pthread_mutex_destroy(&w->lock);
+		return -ENOMEM;
+	}
+	w->inited = true;
+	return 0;
+}
+
+void blk_workers_dispose(struct blk_workers *w)
+{
+	if (!w->inited)
+		return;
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	w->inited = false;
+}
+
+int blk_workers_start(struct blk_workers *w)
+{
+	int r;
+
+	w->stopping = false;
+	for (unsigned i = 0; i < BLK_WORKERS; i++) {
+		r = pthread_create(&w->threads[i], NULL, worker_main, w);
+		if (r) {
+			log_warnx("%s: pthread_create: %s", w->label, strerror(r));
+			return -r;
+		}
+		w->n_threads++;
+	}
+	return 0;
+}
+
+void blk_workers_submit(void *opaque, struct blk_req *r)
+{
+	struct blk_workers *w = opaque;
+
+	pthread_mutex_lock(&w->lock);
+	r->next = NULL;
+	if (w->jobs_tail)
+		w->jobs_tail->next = r;
+	else
+		w->jobs_head = r;
+	w->jobs_tail = r;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+struct blk_req *blk_workers_reap(struct blk_workers *w)
+{
+	struct blk_req *done;
+
+	pthread_mutex_lock(&w->lock);
+	done = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+struct blk_req *blk_workers_stop(struct blk_workers *w)
+{
+	struct blk_req *queued;
+
+	if (!w->inited)
+		return NULL;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < w->n_threads; i++)
+		pthread_join(w->threads[i], NULL);
+	w->n_threads = 0;
+	w->stopping = false;
+	queued = w->jobs_head;
+	w->jobs_head = w->jobs_tail = NULL;
+	return queued;
+}
+
 /* ---- the device ---------------------------------------------------------- */
 
 struct blkback {
@@ -564,69 +710,11 @@ struct blkback {
 	unsigned ring_pages;
 	struct blk_queue q;
 	bool q_ready;
-	/* Workers: jobs in, completions out through an eventfd. */
-	pthread_t threads[BLK_WORKERS];
-	unsigned n_threads;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool lock_inited;
-	struct blk_req *jobs_head, *jobs_tail;
-	struct blk_req *done;
-	unsigned busy;			/* jobs taken by workers, not yet done */
-	bool stopping;
+	struct blk_workers w;		/* completions through efd */
 	int efd;
 	struct event_source efd_src;
 	bool efd_added;
 };
-
-static void *worker_main(void *opaque)
-{
-	struct blkback *b = opaque;
-	uint64_t one = 1;
-
-	pthread_mutex_lock(&b->lock);
-	for (;;) {
-		struct blk_req *r;
-
-		while (!b->jobs_head && !b->stopping)
-			pthread_cond_wait(&b->cond, &b->lock);
-		if (!b->jobs_head)
-			break;	/* stopping, and no job left */
-		r = b->jobs_head;
-		b->jobs_head = r->next;
-		if (!b->jobs_head)
-			b->jobs_tail = NULL;
-		b->busy++;
-		pthread_mutex_unlock(&b->lock);
-
-		blk_req_execute(&b->disk, r);
-
-		pthread_mutex_lock(&b->lock);
-		b->busy--;
-		r->next = b->done;
-		b->done = r;
-		/* The eventfd wakes the loop; a failed write means it is already readable. */
-		if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			log_warn("%s: eventfd", b->dev->label);
-	}
-	pthread_mutex_unlock(&b->lock);
-	return NULL;
-}
-
-static void submit_job(void *opaque, struct blk_req *r)
-{
-	struct blkback *b = opaque;
-
-	pthread_mutex_lock(&b->lock);
-	r->next = NULL;
-	if (b->jobs_tail)
-		b->jobs_tail->next = r;
-	else
-		b->jobs_head = r;
-	b->jobs_tail = r;
-	pthread_cond_signal(&b->cond);
-	pthread_mutex_unlock(&b->lock);
-}
 
 static void *grant_map(void *opaque, const uint32_t *refs, unsigned n, int prot)
 {
@@ -660,12 +748,8 @@ static void blkback_run(struct blkback *b)
 
 static void reap_done(struct blkback *b)
 {
-	struct blk_req *done;
+	struct blk_req *done = blk_workers_reap(&b->w);
 
-	pthread_mutex_lock(&b->lock);
-	done = b->done;
-	b->done = NULL;
-	pthread_mutex_unlock(&b->lock);
 	while (done) {
 		struct blk_req *next = done->next;
 
@@ -690,39 +774,6 @@ static void on_completion(struct event_source *src, uint32_t events)
 static void blkback_event(struct xendev *dev)
 {
 	blkback_run(dev->priv);
-}
-
-/* Stops the workers after the jobs they hold; the ring is answered. */
-static void workers_stop(struct blkback *b)
-{
-	if (!b->lock_inited)
-		return;
-	pthread_mutex_lock(&b->lock);
-	b->stopping = true;
-	pthread_cond_broadcast(&b->cond);
-	pthread_mutex_unlock(&b->lock);
-	for (unsigned i = 0; i < b->n_threads; i++)
-		pthread_join(b->threads[i], NULL);
-	b->n_threads = 0;
-	b->stopping = false;
-	if (b->q_ready)
-		reap_done(b);
-}
-
-static int workers_start(struct blkback *b)
-{
-	int r;
-
-	b->stopping = false;
-	for (unsigned i = 0; i < BLK_WORKERS; i++) {
-		r = pthread_create(&b->threads[i], NULL, worker_main, b);
-		if (r) {
-			log_warnx("%s: pthread_create: %s", b->dev->label, strerror(r));
-			return -r;
-		}
-		b->n_threads++;
-	}
-	return 0;
 }
 
 static int blkback_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
@@ -795,12 +846,11 @@ static int open_disk(struct blkback *b)
 	return 0;
 }
 
-static int blkback_init(struct xendev *dev)
+static int blkback_open(struct xendev *dev)
 {
 	struct blkback *b = dev->priv;
 	const struct drive_config *c = dev->conf;
 	bool cdrom = c->media == DRIVE_MEDIA_CDROM;
-	unsigned info = (c->readonly ? VDISK_READONLY : 0) | (cdrom ? VDISK_CDROM | VDISK_REMOVABLE : 0);
 	int rc;
 
 	b->dev = dev;
@@ -816,9 +866,24 @@ static int blkback_init(struct xendev *dev)
 		log_warn("%s: eventfd", dev->label);
 		return rc;
 	}
-	if (pthread_mutex_init(&b->lock, NULL) || pthread_cond_init(&b->cond, NULL))
-		return -ENOMEM;
-	b->lock_inited = true;
+	rc = blk_workers_init(&b->w, &b->disk, b->efd, dev->label);
+	if (rc < 0)
+		return rc;
+	log_info("%s: %s (%s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
+		 cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
+		 (unsigned long long)b->disk.sectors,
+		 c->cache == DRIVE_CACHE_NONE ? "none" :
+		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", 'a' + c->index);
+	return 0;
+}
+
+static int blkback_init(struct xendev *dev)
+{
+	struct blkback *b = dev->priv;
+	const struct drive_config *c = dev->conf;
+	bool cdrom = c->media == DRIVE_MEDIA_CDROM;
+	unsigned info = (c->readonly ? VDISK_READONLY : 0) | (cdrom ? VDISK_CDROM | VDISK_REMOVABLE : 0);
+	int rc;
 
 	if ((rc = xendev_fe_printf(dev, "virtual-device", "%u", dev->devid)) ||
 	    (rc = xendev_fe_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
@@ -846,11 +911,6 @@ static int blkback_init(struct xendev *dev)
 	     (rc = xendev_be_printf(dev, "discard-alignment", "0")) ||
 	     (rc = xendev_be_printf(dev, "discard-secure", "0"))))
 		return rc;
-	log_info("%s: %s (%s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
-		 cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
-		 (unsigned long long)b->disk.sectors,
-		 c->cache == DRIVE_CACHE_NONE ? "none" :
-		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", 'a' + c->index);
 	return 0;
 }
 
@@ -864,38 +924,33 @@ static void blkback_release(struct xendev *dev)
 	if (b->efd >= 0)
 		close(b->efd);
 	b->efd = -1;
-	if (b->lock_inited) {
-		pthread_mutex_destroy(&b->lock);
-		pthread_cond_destroy(&b->cond);
-	}
-	b->lock_inited = false;
+	blk_workers_dispose(&b->w);
 }
 
 static void blkback_disconnect(struct xendev *dev)
 {
 	struct blkback *b = dev->priv;
+	struct blk_req *queued;
 
 	if (b->efd_added)
 		event_loop_del(xendev_loop(dev), &b->efd_src);
 	b->efd_added = false;
-	/* Workers finish what they hold before any grant is unmapped. */
-	workers_stop(b);
+	/* Workers finish the job each holds before any grant is unmapped;
+	 * requests that were never started are answered as errors. */
+	queued = blk_workers_stop(&b->w);
 	if (b->q_ready) {
-		/* Requests that were never started are answered as errors. */
-		pthread_mutex_lock(&b->lock);
-		while (b->jobs_head) {
-			struct blk_req *r = b->jobs_head;
+		reap_done(b);
+		while (queued) {
+			struct blk_req *r = queued;
 
-			b->jobs_head = r->next;
+			queued = r->next;
 			r->status = BLKIF_RSP_ERROR;
 			blk_queue_complete(&b->q, r);
 		}
-		b->jobs_tail = NULL;
-		pthread_mutex_unlock(&b->lock);
 		blk_queue_publish(&b->q);
 		xendev_notify(dev);
-		log_info("%s: disconnected after %lu requests (%lu refused)", dev->label,
-			 b->q.ok_requests, b->q.bad_requests);
+		xendev_log(dev, "disconnected after %lu requests (%lu refused)",
+			   b->q.ok_requests, b->q.bad_requests);
 		blk_queue_dispose(&b->q);
 	}
 	b->q_ready = false;
@@ -909,13 +964,13 @@ static int blkback_connect(struct xendev *dev)
 	struct blkback *b = dev->priv;
 	struct blk_grant_ops gops = { grant_map, grant_unmap, dev };
 	uint32_t order = 0, pages = 1, port, refs[BLK_MAX_RING_PAGES], persistent = 0, nq;
-	char node[32], *proto;
+	char node[32], *proto, esc[XENDEV_ESCAPED_MAX];
 	int rc;
 
 	proto = xendev_fe_read(dev, "protocol");
 	if (proto && strcmp(proto, XEN_IO_PROTO_ABI_NATIVE)) {
-		xendev_fail(dev, "frontend protocol %.32s is not supported (only %s)", proto,
-			    XEN_IO_PROTO_ABI_NATIVE);
+		xendev_fail(dev, "frontend protocol '%s' is not supported (only %s)",
+			    xendev_escape(proto, esc), XEN_IO_PROTO_ABI_NATIVE);
 		free(proto);
 		return -EPROTO;
 	}
@@ -967,13 +1022,14 @@ static int blkback_connect(struct xendev *dev)
 	}
 	b->ring_pages = pages;
 	rc = blk_queue_init(&b->q, b->ring, pages, &b->disk, &gops, persistent == 1,
-			    BLK_MAX_INDIRECT_SEGMENTS, submit_job, b, dev->label);
+			    BLK_MAX_INDIRECT_SEGMENTS, blk_workers_submit, &b->w, dev->label);
 	if (rc < 0) {
 		xendev_fail(dev, "out of memory for the queue");
 		return rc;
 	}
 	b->q_ready = true;
-	rc = workers_start(b);
+	b->q.log_budget = &dev->log_budget;
+	rc = blk_workers_start(&b->w);
 	if (rc < 0) {
 		xendev_fail(dev, "no worker threads");
 		return rc;
@@ -990,9 +1046,8 @@ static int blkback_connect(struct xendev *dev)
 		xendev_fail(dev, "event channel %u does not bind: %s", port, strerror(-rc));
 		return rc;
 	}
-	log_info("%s: ring of %u page%s (%u requests), %spersistent grants, event channel %u",
-		 dev->label, pages, pages == 1 ? "" : "s", b->q.nr_ents,
-		 b->q.persistent ? "" : "no ", port);
+	xendev_log(dev, "ring of %u page%s (%u requests), %spersistent grants, event channel %u",
+		   pages, pages == 1 ? "" : "s", b->q.nr_ents, b->q.persistent ? "" : "no ", port);
 	blkback_run(b);	/* requests may already wait */
 	return 0;
 }
@@ -1001,6 +1056,7 @@ const struct backend_ops blkback_ops = {
 	.type = "vbd",
 	.priv_size = sizeof(struct blkback),
 	.discover = blkback_discover,
+	.open = blkback_open,
 	.init = blkback_init,
 	.connect = blkback_connect,
 	.event = blkback_event,

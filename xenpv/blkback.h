@@ -23,6 +23,7 @@
 #ifndef XENPV_BLKBACK_H
 #define XENPV_BLKBACK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -42,7 +43,19 @@ extern const struct backend_ops blkback_ops;
 #define BLK_MAX_RING_PAGES (1u << BLK_MAX_RING_PAGE_ORDER)
 #define BLK_MAX_INDIRECT_SEGMENTS 256u		/* advertised; Linux blkback's too */
 #define BLK_SEGS_PER_INDIRECT_PAGE (BLK_PAGE_SIZE / sizeof(struct blkif_request_segment))
-#define BLK_MAX_PERSISTENT_GRANTS 4096u		/* 16 MiB of guest memory mapped */
+/*
+ * What a frontend can make us map, in pages, whatever refs it names (a ref
+ * named twice is mapped twice): at most BLK_MAX_PERSISTENT_GRANTS kept
+ * mapped as persistent grants (Linux blkback's max_persistent_grants
+ * default, 1056 = 4.1 MiB; QEMU's xen-block keeps none) and at most
+ * BLK_MAX_MAPPED_PAGES in all, persistent and in flight (16 MiB). A request
+ * that would pass the total waits in the ring until requests in flight
+ * complete; one past the persistent limit is mapped for its own I/O only.
+ * Besides these: the ring (16 pages at most) and one indirect page at a
+ * time while its segments are copied out.
+ */
+#define BLK_MAX_PERSISTENT_GRANTS 1056u
+#define BLK_MAX_MAPPED_PAGES 4096u
 
 /* The backing store, as the request path sees it. */
 struct blk_disk {
@@ -88,7 +101,8 @@ struct blk_pgrants {
 	uint32_t *keys;
 	void **pages;			/* NULL: empty slot */
 	unsigned cap;			/* power of two, 2 * BLK_MAX_PERSISTENT_GRANTS */
-	unsigned n;
+	unsigned n;			/* refs found here */
+	unsigned n_pages;		/* pages the regions map: n or more */
 	struct { void *addr; unsigned n; } *regions;	/* what to unmap at the end */
 	unsigned n_regions;
 };
@@ -105,10 +119,12 @@ struct blk_queue {
 	struct blk_req *reqs;		/* nr_ents */
 	struct blk_req *free_list;
 	unsigned inflight;		/* submitted, not yet completed */
+	unsigned transient_pages;	/* mapped by requests in flight */
 	struct blk_pgrants pg;
 	void (*submit)(void *opaque, struct blk_req *r);
 	void *submit_opaque;
 	const char *label;
+	struct xendev_log_budget *log_budget;	/* the device's; NULL: none */
 	unsigned long bad_requests;	/* logged for the first few only */
 	unsigned long ok_requests;
 };
@@ -158,5 +174,45 @@ int blk_segments_check(const struct blk_disk *disk, struct blk_req *r, const cha
 
 /* Does r's I/O on disk (blocking; worker threads). Sets r->status. */
 void blk_req_execute(const struct blk_disk *disk, struct blk_req *r);
+
+/*
+ * Worker threads doing requests' I/O off the event loop: jobs in, done
+ * requests out, each completion signalled on notify_fd (an eventfd).
+ */
+#define BLK_WORKERS 4
+
+struct blk_workers {
+	const struct blk_disk *disk;
+	int notify_fd;
+	const char *label;
+	/* blk_req_execute(); unit tests put a slow disk here. */
+	void (*execute)(const struct blk_disk *disk, struct blk_req *r);
+	pthread_t threads[BLK_WORKERS];
+	unsigned n_threads;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool inited;
+	struct blk_req *jobs_head, *jobs_tail;	/* queued, not started */
+	struct blk_req *done;
+	bool stopping;
+};
+
+/* 0 or -ENOMEM. */
+int blk_workers_init(struct blk_workers *w, const struct blk_disk *disk, int notify_fd,
+		     const char *label);
+void blk_workers_dispose(struct blk_workers *w);
+/* Starts BLK_WORKERS threads. 0 or -errno (stop the ones started). */
+int blk_workers_start(struct blk_workers *w);
+/* Queues r (the blk_queue's submit(), opaque = w). */
+void blk_workers_submit(void *opaque, struct blk_req *r);
+/* The requests done since the last call, as a list through ->next. */
+struct blk_req *blk_workers_reap(struct blk_workers *w);
+/*
+ * Stops the threads after the job each holds: the wait is for at most
+ * BLK_WORKERS requests, never for the queue. Returns the queued requests
+ * that were never started (a list through ->next), for the caller to
+ * answer; those done are left for blk_workers_reap().
+ */
+struct blk_req *blk_workers_stop(struct blk_workers *w);
 
 #endif

@@ -66,6 +66,8 @@ int net_queue_init(struct net_queue *q, void *tx_sring, void *rx_sring,
 	q->tx = tx_sring;
 	q->rx = rx_sring;
 	q->tx_ents = net_tx_ring_entries();
+	if (q->tx_ents > NET_TX_RING_MAX)
+		return -EINVAL;
 	q->rx_ents = net_rx_ring_entries();
 	q->gops = *gops;
 	q->rx_feat = *rx_feat;
@@ -155,7 +157,7 @@ int net_l4_locate(const uint8_t *frame, size_t len, unsigned *l4_off_r, unsigned
 static void bad_packet(struct net_queue *q, const char *why)
 {
 	q->tx_bad++;
-	if (++q->logged <= BAD_PACKETS_LOGGED)
+	if (++q->logged <= BAD_PACKETS_LOGGED && xendev_log_budget_take(q->log_budget, q->label))
 		log_warnx("%s: tx packet dropped: %s%s", q->label, why,
 			  q->logged == BAD_PACKETS_LOGGED ? " (further drops are counted, not logged)" : "");
 }
@@ -202,13 +204,14 @@ static struct netif_tx_request tx_slot(const struct net_queue *q, RING_IDX i)
 }
 
 /*
- * One packet's slots from tx_cons, copied out: the first request, its
- * extras, its further fragments. Slots past what the arrays hold are only
- * counted (their ids are read again for the responses). Returns the number
+ * One packet's slots from tx_cons, copied out once: the first request, its
+ * extras, its further fragments. Slots past what req[] holds keep only their
+ * id, for the responses (a packet cannot pass the ring). Returns the number
  * of slots, or 0 when the packet's last slot is not produced yet.
  */
 struct tx_walk {
 	struct netif_tx_request req[NET_TX_MAX_SLOTS];
+	uint16_t ids[NET_TX_RING_MAX];	/* every data slot's id */
 	struct netif_extra_info extra[NET_MAX_EXTRAS];
 	unsigned n_slots, n_extras, total;
 };
@@ -221,6 +224,7 @@ static unsigned tx_walk(const struct net_queue *q, RING_IDX avail, struct tx_wal
 
 	w->n_slots = w->n_extras = w->total = 0;
 	r = tx_slot(q, q->tx_cons);
+	w->ids[w->n_slots] = r.id;
 	w->req[w->n_slots++] = r;
 	w->total = 1;
 	flags = r.flags;
@@ -242,6 +246,7 @@ static unsigned tx_walk(const struct net_queue *q, RING_IDX avail, struct tx_wal
 		r = tx_slot(q, q->tx_cons + w->total);
 		if (w->n_slots < NET_TX_MAX_SLOTS)
 			w->req[w->n_slots] = r;
+		w->ids[w->n_slots] = r.id;	/* total < avail <= NET_TX_RING_MAX */
 		w->n_slots++;
 		w->total++;
 		flags = r.flags;
@@ -255,12 +260,8 @@ static void tx_respond_walk(struct net_queue *q, const struct tx_walk *w, int16_
 	tx_respond(q, w->req[0].id, status);
 	for (unsigned e = 0; e < w->n_extras; e++)
 		tx_respond(q, 0, NETIF_RSP_NULL);
-	for (unsigned i = 1; i < w->n_slots; i++) {
-		uint16_t id = i < NET_TX_MAX_SLOTS ? w->req[i].id
-						    : tx_slot(q, q->tx_cons + w->n_extras + i).id;
-
-		tx_respond(q, id, status);
-	}
+	for (unsigned i = 1; i < w->n_slots; i++)
+		tx_respond(q, w->ids[i], status);
 }
 
 static void tx_respond_pkt(struct net_queue *q, const struct net_tx_pkt *p, int16_t status)
@@ -418,8 +419,9 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 		prod = __atomic_load_n(&q->tx->req_prod, __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* index before the requests */
 		if ((RING_IDX)(prod - q->tx_cons) > q->tx_ents) {
-			log_warnx("%s: frontend's tx producer %u is impossible (consumer %u, ring of %u)",
-				  q->label, prod, q->tx_cons, q->tx_ents);
+			if (xendev_log_budget_take(q->log_budget, q->label))
+				log_warnx("%s: frontend's tx producer %u is impossible (consumer %u, ring of %u)",
+					  q->label, prod, q->tx_cons, q->tx_ents);
 			return -EPROTO;
 		}
 		while (q->tx_cons != prod && n_pkts < NET_TX_BATCH) {
@@ -430,7 +432,8 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 
 			if (!tx_walk(q, avail, &w)) {
 				if (avail == q->tx_ents) {
-					log_warnx("%s: a tx packet does not end within the ring", q->label);
+					if (xendev_log_budget_take(q->log_budget, q->label))
+						log_warnx("%s: a tx packet does not end within the ring", q->label);
 					return -EPROTO;
 				}
 				waiting = true;	/* its last slot comes later */
@@ -532,8 +535,9 @@ int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	}
 	if ((RING_IDX)(prod - q->rx_cons) > q->rx_ents) {
-		log_warnx("%s: frontend's rx producer %u is impossible (consumer %u, ring of %u)",
-			  q->label, prod, q->rx_cons, q->rx_ents);
+		if (xendev_log_budget_take(q->log_budget, q->label))
+			log_warnx("%s: frontend's rx producer %u is impossible (consumer %u, ring of %u)",
+				  q->label, prod, q->rx_cons, q->rx_ents);
 		return -EPROTO;
 	}
 	if ((RING_IDX)(prod - q->rx_cons) < needed)
@@ -814,11 +818,13 @@ static int netback_discover(struct xenbus_backend *xb, const struct launch_confi
 	return 0;
 }
 
-static int netback_init(struct xendev *dev)
+/* The tap, its bridge and its script=: once, for as long as the devices
+ * run, whatever the frontend does. */
+static int netback_open(struct xendev *dev)
 {
 	struct netback *nb = dev->priv;
 	const struct nic_config *c = dev->conf;
-	char name[IFNAMSIZ], mac[NIC_MAC_STRING_SIZE];
+	char name[IFNAMSIZ];
 	int rc;
 
 	nb->dev = dev;
@@ -841,6 +847,19 @@ static int netback_init(struct xendev *dev)
 		log_warn("%s: eventfd", dev->label);
 		return rc;
 	}
+	log_info("%s: tap %s%s%s, up to %u queue%s", dev->label, nb->tap.name,
+		 c->bridge ? " on bridge " : "", c->bridge ? c->bridge : "", c->queues,
+		 c->queues == 1 ? "" : "s");
+	return 0;
+}
+
+static int netback_init(struct xendev *dev)
+{
+	struct netback *nb = dev->priv;
+	const struct nic_config *c = dev->conf;
+	char mac[NIC_MAC_STRING_SIZE];
+	int rc;
+
 	nic_mac_format(c->mac, mac);
 	if ((rc = xendev_fe_printf(dev, "handle", "%u", dev->devid)) ||
 	    (rc = xendev_fe_printf(dev, "mac", "%s", mac)) ||
@@ -859,9 +878,7 @@ static int netback_init(struct xendev *dev)
 	    (rc = xendev_be_printf(dev, "feature-split-event-channels", "0")) ||
 	    (rc = xendev_be_printf(dev, "multi-queue-max-queues", "%u", c->queues)))
 		return rc;
-	log_info("%s: tap %s%s%s, MAC %s, up to %u queue%s", dev->label, nb->tap.name,
-		 c->bridge ? " on bridge " : "", c->bridge ? c->bridge : "", mac, c->queues,
-		 c->queues == 1 ? "" : "s");
+	xendev_log(dev, "MAC %s", mac);
 	return 0;
 }
 
@@ -899,9 +916,9 @@ static void netback_disconnect(struct xendev *dev)
 			xenevtchn_unbind(nb->xce, nq->local_port);
 		nq->bound = false;
 		if (nq->q_ready)
-			log_info("%s: tx %lu packets (%lu refused, %lu lost), rx %lu (%lu dropped)",
-				 nq->label, nq->q.tx_packets, nq->q.tx_bad, nq->q.tx_lost,
-				 nq->q.rx_packets, nq->q.rx_dropped);
+			xendev_log(dev, "queue %u: tx %lu packets (%lu refused, %lu lost), "
+				   "rx %lu (%lu dropped)", i, nq->q.tx_packets, nq->q.tx_bad,
+				   nq->q.tx_lost, nq->q.rx_packets, nq->q.rx_dropped);
 		if (nq->q_ready)
 			net_queue_dispose(&nq->q);
 		nq->q_ready = false;
@@ -986,6 +1003,7 @@ static int queue_connect(struct netback *nb, unsigned i, const struct net_rx_fea
 		goto nomem;
 	}
 	nq->q_ready = true;
+	nq->q.log_budget = &dev->log_budget;
 	local = xenevtchn_bind_interdomain(nb->xce, dev->domid, port);
 	if (local < 0) {
 		rc = -errno;
@@ -1014,6 +1032,7 @@ nomem:
 static int netback_connect(struct xendev *dev)
 {
 	struct netback *nb = dev->priv;
+	const struct nic_config *c = dev->conf;
 	struct net_rx_features feat;
 	bool rx_copy, rx_notify, no_csum, ipv6_csum;
 	uint32_t nq = 1;
@@ -1038,8 +1057,8 @@ static int netback_connect(struct xendev *dev)
 	rc = xendev_fe_read_u32(dev, "multi-queue-num-queues", &nq);
 	if (rc == -ENOENT)
 		nq = 1;
-	else if (rc < 0 || nq < 1 || nq > nb->conf->queues) {
-		xendev_fail(dev, "frontend asks for a queue count out of 1..%u", nb->conf->queues);
+	else if (rc < 0 || nq < 1 || nq > c->queues) {
+		xendev_fail(dev, "frontend asks for a queue count out of 1..%u", c->queues);
 		return -EPROTO;
 	}
 	feat.csum = !no_csum && ipv6_csum;
@@ -1068,9 +1087,9 @@ static int netback_connect(struct xendev *dev)
 		return rc;
 	}
 	nb->kick_added = true;
-	log_info("%s: %u queue%s, %ssg, %schecksum offload, TSO%s%s", dev->label, nq,
-		 nq == 1 ? "" : "s", feat.sg ? "" : "no ", feat.csum ? "" : "no ",
-		 feat.gso_tcpv4 ? " v4" : "", feat.gso_tcpv6 ? " v6" : feat.gso_tcpv4 ? "" : " off");
+	xendev_log(dev, "%u queue%s, %ssg, %schecksum offload, TSO%s%s", nq,
+		   nq == 1 ? "" : "s", feat.sg ? "" : "no ", feat.csum ? "" : "no ",
+		   feat.gso_tcpv4 ? " v4" : "", feat.gso_tcpv6 ? " v6" : feat.gso_tcpv4 ? "" : " off");
 	for (unsigned i = 0; i < nq; i++)
 		queue_run(&nb->queues[i], true);	/* packets may already wait */
 	return 0;
@@ -1080,6 +1099,7 @@ const struct backend_ops netback_ops = {
 	.type = "vif",
 	.priv_size = sizeof(struct netback),
 	.discover = netback_discover,
+	.open = netback_open,
 	.init = netback_init,
 	.connect = netback_connect,
 	.disconnect = netback_disconnect,

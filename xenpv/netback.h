@@ -48,6 +48,7 @@ extern const struct backend_ops netback_ops;
 #define NET_ETH_HLEN 14u
 #define NET_TX_MAX_SLOTS XEN_NETIF_NR_SLOTS_MIN	/* data slots per packet */
 #define NET_MAX_EXTRAS (XEN_NETIF_EXTRA_TYPE_MAX - 1)
+#define NET_TX_RING_MAX 256u			/* net_tx_ring_entries(): one page */
 #define NET_TX_BATCH 32u			/* tx packets per grant-copy call */
 #define NET_RX_BATCH 16u			/* rx packets per grant-copy call */
 #define NET_MAX_FRAME 65535u			/* netif's sizes are 16 bits */
@@ -136,6 +137,7 @@ struct net_queue {
 	unsigned n_rx_pkts, n_rx_copies;
 	struct net_copy rx_copies[NET_RX_BATCH * NET_RX_MAX_DATA_SLOTS];
 	const char *label;
+	struct xendev_log_budget *log_budget;	/* the device's; NULL: none */
 	unsigned long tx_packets, tx_bad, tx_lost;	/* sent, refused, sink failed */
 	unsigned long rx_packets, rx_dropped;
 	unsigned long logged;		/* bad packets logged */

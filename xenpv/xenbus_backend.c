@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xentoollog.h>
@@ -27,10 +28,15 @@
 #define WATCH_EVENTS_PER_ROUND 64
 /* How long a closed device stays removed before it is created again: long
  * enough for the guest to see it go (it checks whether the node exists when
- * it handles the watch event), short for a person waiting. */
-#define RECREATE_DELAY_MS 1000
+ * it handles the watch event), short for a person waiting. A frontend that
+ * closes again within RECREATE_CALM_MS of its re-creation waits twice as
+ * long as the last time, up to RECREATE_MAX_DELAY_MS. */
+#define RECREATE_DELAY_MS 1000u
+#define RECREATE_MAX_DELAY_MS 64000u
+#define RECREATE_CALM_MS 60000L
 
 static int dev_create(struct xendev *dev);
+static void dev_schedule_recreate(struct xendev *dev, long now);
 
 /* Every backend type the launcher serves, in start order. */
 static const struct backend_ops *const backend_table[] = {
@@ -70,6 +76,14 @@ static struct xentoollog_logger quiet_logger = {
 	.destroy = quiet_destroy,
 };
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 static const char *state_name(enum xenbus_state s)
 {
 	static const char *const names[] = {
@@ -88,6 +102,8 @@ static int node_vprintf(struct xendev *dev, const char *dir, const char *node,
 	char path[160], *value = NULL;
 	int r, rc;
 
+	if (!dev->xb->xsh)
+		return 0;	/* unit tests: the state machine alone */
 	snprintf(path, sizeof(path), "%s/%s", dir, node);
 	r = vasprintf(&value, fmt, ap);
 	if (r < 0)
@@ -298,6 +314,71 @@ static void dev_disconnect(struct xendev *dev)
 	dev->xgt = NULL;
 }
 
+/* ---- what a frontend may make us log ----------------------------------- */
+
+bool xendev_log_budget_take(struct xendev_log_budget *b, const char *label)
+{
+	long now = now_ms();
+
+	if (!b)
+		return true;
+	if (!b->window_start_ms || now - b->window_start_ms >= XENDEV_LOG_WINDOW_MS) {
+		if (b->suppressed)
+			log_info("%s: %lu more lines about this device suppressed", label,
+				 b->suppressed);
+		b->window_start_ms = now;
+		b->used = 0;
+		b->suppressed = 0;
+	}
+	if (b->used >= XENDEV_LOG_BURST) {
+		b->suppressed++;
+		return false;
+	}
+	b->used++;
+	return true;
+}
+
+void xendev_log(struct xendev *dev, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!xendev_log_budget_take(&dev->log_budget, dev->label))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_info("%s: %s", dev->label, msg);
+}
+
+const char *xendev_escape(const char *s, char out[XENDEV_ESCAPED_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* Room for the longest escape, then "..." and the NUL. */
+		if (o + 4 + 3 + 1 > XENDEV_ESCAPED_MAX) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (*p == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (*p >= 0x20 && *p < 0x7f) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void xendev_fail(struct xendev *dev, const char *fmt, ...)
 {
 	char msg[256];
@@ -308,7 +389,9 @@ void xendev_fail(struct xendev *dev, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warnx("%s: %s; device disconnected until the frontend starts again", dev->label, msg);
+	if (xendev_log_budget_take(&dev->log_budget, dev->label))
+		log_warnx("%s: %s; device disconnected until the frontend starts again",
+			  dev->label, msg);
 	dev->broken = true;
 	dev_disconnect(dev);
 	set_be_state(dev, XenbusStateClosing);
@@ -328,7 +411,7 @@ static void dev_connect(struct xendev *dev)
 	}
 	dev->connected = true;
 	set_be_state(dev, XenbusStateConnected);
-	log_info("%s: connected", dev->label);
+	xendev_log(dev, "connected");
 }
 
 void xendev_frontend_state(struct xendev *dev, enum xenbus_state fe)
@@ -362,25 +445,7 @@ void xendev_frontend_state(struct xendev *dev, enum xenbus_state fe)
 		dev_disconnect(dev);
 		set_be_state(dev, XenbusStateClosed);
 		dev->broken = false;
-		if (!dev->xb->xsh) {
-			set_be_state(dev, XenbusStateInitWait);	/* unit tests */
-			break;
-		}
-		/* Linux's frontends leave Closed only for a new device (a
-		 * toolstack re-adding it), so the device goes, and comes back
-		 * once the guest has seen it go. */
-		xs_rm(dev->xb->xsh, XBT_NULL, dev->fe_path);
-		xs_rm(dev->xb->xsh, XBT_NULL, dev->be_path);
-		dev->recreate_pending = true;
-		if (dev->xb->tfd >= 0) {
-			struct itimerspec its = {
-				.it_value = { RECREATE_DELAY_MS / 1000,
-					      (RECREATE_DELAY_MS % 1000) * 1000000L },
-			};
-
-			timerfd_settime(dev->xb->tfd, 0, &its, NULL);
-		}
-		log_info("%s: frontend closed; the device is created again for it", dev->label);
+		dev_schedule_recreate(dev, now_ms());
 		break;
 	case XenbusStateUnknown:
 	case XenbusStateInitWait:
@@ -438,19 +503,60 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 
 /* ---- devices ------------------------------------------------------------ */
 
-static void on_recreate_timer(struct event_source *src, uint32_t events)
+/* Arms the timer for the earliest pending re-creation, or disarms it. */
+static void arm_recreate_timer(struct xenbus_backend *xb, long now)
 {
-	struct xenbus_backend *xb = src->opaque;
-	uint64_t expirations;
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	long first = 0;
 
-	if (read(xb->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		log_warn("xenbus: timerfd");
+	if (xb->tfd < 0)
+		return;
+	for (unsigned i = 0; i < xb->n_devs; i++)
+		if (xb->devs[i]->recreate_pending &&
+		    (!first || xb->devs[i]->recreate_at_ms < first))
+			first = xb->devs[i]->recreate_at_ms;
+	if (first) {
+		long ms = first > now ? first - now : 1;
+
+		its.it_value.tv_sec = ms / 1000;
+		its.it_value.tv_nsec = (ms % 1000) * 1000000L;
+	}
+	timerfd_settime(xb->tfd, 0, &its, NULL);
+}
+
+/*
+ * Linux's frontends leave Closed only for a new device (a toolstack
+ * re-adding it), so the device's directories go, and come back once the
+ * guest has seen them go; later than the last time while the frontend keeps
+ * cycling. Its host resources stay.
+ */
+static void dev_schedule_recreate(struct xendev *dev, long now)
+{
+	if (dev->recreated_ms && now - dev->recreated_ms < RECREATE_CALM_MS)
+		dev->recreate_delay_ms = dev->recreate_delay_ms * 2 > RECREATE_MAX_DELAY_MS
+					 ? RECREATE_MAX_DELAY_MS : dev->recreate_delay_ms * 2;
+	else
+		dev->recreate_delay_ms = RECREATE_DELAY_MS;
+	dev->recreate_pending = true;
+	dev->recreate_at_ms = now + dev->recreate_delay_ms;
+	if (dev->xb->xsh) {
+		xs_rm(dev->xb->xsh, XBT_NULL, dev->fe_path);
+		xs_rm(dev->xb->xsh, XBT_NULL, dev->be_path);
+	}
+	arm_recreate_timer(dev->xb, now);
+	xendev_log(dev, "frontend closed; the device is created again for it in %u s",
+		   dev->recreate_delay_ms / 1000);
+}
+
+void xenbus_backend_recreate_due(struct xenbus_backend *xb, long now)
+{
 	for (unsigned i = 0; i < xb->n_devs; i++) {
 		struct xendev *dev = xb->devs[i];
 
-		if (!dev->recreate_pending)
+		if (!dev->recreate_pending || dev->recreate_at_ms > now)
 			continue;
 		dev->recreate_pending = false;
+		dev->recreated_ms = now;
 		dev->fe_state = XenbusStateUnknown;
 		if (dev_create(dev) < 0) {
 			log_warnx("%s: could not create the device again; it stays gone", dev->label);
@@ -458,6 +564,17 @@ static void on_recreate_timer(struct event_source *src, uint32_t events)
 		}
 		set_be_state(dev, XenbusStateInitWait);
 	}
+	arm_recreate_timer(xb, now);
+}
+
+static void on_recreate_timer(struct event_source *src, uint32_t events)
+{
+	struct xenbus_backend *xb = src->opaque;
+	uint64_t expirations;
+
+	if (read(xb->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_warn("xenbus: timerfd");
+	xenbus_backend_recreate_due(xb, now_ms());
 }
 
 void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop)
@@ -553,6 +670,13 @@ static int dev_create(struct xendev *dev)
 	};
 	int rc = -EAGAIN;
 
+	if (!xsh) {
+		/* Unit tests: no xenstore, the backend's part alone. */
+		rc = dev->ops->init(dev);
+		if (rc == 0)
+			dev->be_state = XenbusStateInitialising;
+		return rc;
+	}
 	for (int tries = 0; tries < XS_TRANSACTION_TRIES; tries++) {
 		dev->t = xs_transaction_start(xsh);
 		if (dev->t == XBT_NULL) {
@@ -578,14 +702,9 @@ static int dev_create(struct xendev *dev)
 		    (rc = xendev_be_printf(dev, "online", "1")) ||
 		    (rc = xendev_be_printf(dev, "state", "%d", XenbusStateInitialising)))
 			goto abort;
-		/* A retried transaction runs init() again from scratch. */
-		if (dev->inited && dev->ops->release)
-			dev->ops->release(dev);
-		dev->inited = false;
 		rc = dev->ops->init(dev);
 		if (rc < 0)
 			goto abort;
-		dev->inited = true;
 		if (xs_transaction_end(xsh, dev->t, false)) {
 			dev->t = XBT_NULL;
 			dev->be_state = XenbusStateInitialising;
@@ -609,7 +728,6 @@ abort:
 int xenbus_backend_start(struct xenbus_backend *xb, uint32_t domid,
 			 const struct launch_config *cfg)
 {
-	char token[32], path[160];
 	int rc;
 
 	xenbus_backend_stop(xb);
@@ -618,18 +736,32 @@ int xenbus_backend_start(struct xenbus_backend *xb, uint32_t domid,
 		if (!backend_table[i]->discover)
 			continue;
 		rc = backend_table[i]->discover(xb, cfg);
-		if (rc < 0)
-			goto fail;
+		if (rc < 0) {
+			xenbus_backend_stop(xb);
+			return rc;
+		}
 	}
+	return xenbus_backend_create(xb);
+}
+
+int xenbus_backend_create(struct xenbus_backend *xb)
+{
+	char token[32], path[160];
+	int rc;
+
 	for (unsigned i = 0; i < xb->n_devs; i++) {
 		struct xendev *dev = xb->devs[i];
 
+		/* release() undoes a partial open() too. */
+		dev->opened = true;
+		if (dev->ops->open && (rc = dev->ops->open(dev)) < 0)
+			goto fail;
 		rc = dev_create(dev);
 		if (rc < 0)
 			goto fail;
 		snprintf(token, sizeof(token), WATCH_TOKEN_PREFIX "%u", i);
 		snprintf(path, sizeof(path), "%s/state", dev->fe_path);
-		if (!xs_watch(xb->xsh, path, token)) {
+		if (xb->xsh && !xs_watch(xb->xsh, path, token)) {
 			rc = -errno;
 			log_warn("%s: xenstore: watch %s", dev->label, path);
 			goto fail;
@@ -658,7 +790,7 @@ void xenbus_backend_stop(struct xenbus_backend *xb)
 		if (xb->xsh)
 			xs_unwatch(xb->xsh, path, token);	/* fails harmlessly if never set */
 		dev_disconnect(dev);
-		if (dev->inited && dev->ops->release)
+		if (dev->opened && dev->ops->release)
 			dev->ops->release(dev);
 		free(dev->priv);
 		free(dev);

@@ -14,10 +14,21 @@
  *     a watch on the frontend's "state" node:
  *         init() -> InitWait; frontend Initialised/Connected -> connect()
  *         -> Connected; frontend Closing -> disconnect() -> Closing;
- *         frontend Closed -> disconnect() -> Closed, and the device is
- *         created anew a moment later (as a toolstack re-adding it), so a
- *         frontend that comes back (unbind/bind, module reload) finds a
- *         fresh device: Linux's blkfront never leaves Closed by itself;
+ *         frontend Closed -> disconnect() -> Closed, and the device's
+ *         xenstore directories are created anew a moment later (as a
+ *         toolstack re-adding it), so a frontend that comes back
+ *         (unbind/bind, module reload) finds a fresh device: Linux's
+ *         blkfront never leaves Closed by itself. The delay doubles with
+ *         each close soon after a re-creation (1 s up to 64 s), so a guest
+ *         cycling its frontend costs the host little;
+ *   - host resources: open() runs once per device when the devices start
+ *     and release() when they stop, never because of a frontend: a NIC's
+ *     tap and its script= run once, whatever the guest does to its
+ *     frontend (only a guest reboot, which rebuilds the domain, makes them
+ *     anew);
+ *   - a budget of log lines per device (XENDEV_LOG_BURST a minute, then
+ *     one "N more ... suppressed" line) for what a frontend can repeat at
+ *     will: connects, disconnects, failures, resizes;
  *   - one event channel (libxenevtchn) and one grant handle (libxengnttab)
  *     per device, and the device's event source in the launcher's loop;
  *   - failure containment: xendev_fail() logs ONE line, disconnects the
@@ -53,9 +64,13 @@ struct backend_ops {
 	size_t priv_size;	/* private state, zeroed, at xendev->priv */
 	/* Calls xenbus_backend_add() for each device of this type in cfg. 0 or -errno. */
 	int (*discover)(struct xenbus_backend *xb, const struct launch_config *cfg);
-	/* Opens the device's resources and writes its nodes (xendev_be_printf,
-	 * xendev_fe_printf, inside the device's creation transaction); no guest
-	 * memory yet. 0 or -errno (the guest does not start). */
+	/* Optional: opens the device's host resources (disk, tap, scripts)
+	 * once, when the devices start; no xenstore, no guest memory.
+	 * 0 or -errno (the guest does not start). */
+	int (*open)(struct xendev *dev);
+	/* Writes the device's nodes (xendev_be_printf, xendev_fe_printf, inside
+	 * the device's creation transaction), each time the device is created
+	 * for its frontend. 0 or -errno. */
 	int (*init)(struct xendev *dev);
 	/* Reads the frontend's transport nodes, maps rings, binds the event
 	 * channel (xendev_bind_evtchn). 0, or -errno after xendev_fail(). */
@@ -66,8 +81,21 @@ struct backend_ops {
 	void (*frontend_changed)(struct xendev *dev, const char *node);
 	/* Undoes connect(); idempotent, also called on a never-connected device. */
 	void (*disconnect)(struct xendev *dev);
-	/* Optional: undoes init() when the device goes with its domain. */
+	/* Optional: undoes open() when the devices stop (domain gone, exit). */
 	void (*release)(struct xendev *dev);
+};
+
+/*
+ * A budget of log lines: XENDEV_LOG_BURST lines per XENDEV_LOG_WINDOW_MS,
+ * the rest counted and reported in one line when the next window opens.
+ */
+#define XENDEV_LOG_BURST 8
+#define XENDEV_LOG_WINDOW_MS 60000L
+
+struct xendev_log_budget {
+	long window_start_ms;
+	unsigned used;			/* lines logged in this window */
+	unsigned long suppressed;	/* lines not logged in the last full window(s) */
 };
 
 struct xendev {
@@ -81,10 +109,14 @@ struct xendev {
 	char fe_path[96];
 	enum xenbus_state be_state;
 	enum xenbus_state fe_state;
-	bool inited;			/* init() succeeded; release() is owed */
+	bool opened;			/* open() succeeded; release() is owed */
 	bool connected;			/* connect() succeeded; disconnect() is owed */
 	bool broken;			/* xendev_fail() was called; waits for the frontend */
 	bool recreate_pending;		/* removed after the frontend closed; created again soon */
+	long recreate_at_ms;		/* when (CLOCK_MONOTONIC) */
+	long recreated_ms;		/* the last re-creation, 0 if none */
+	unsigned recreate_delay_ms;	/* the last delay; doubles while the frontend cycles */
+	struct xendev_log_budget log_budget;
 	xengnttab_handle *xgt;		/* open while connected */
 	xenevtchn_handle *xce;
 	evtchn_port_t local_port;
@@ -121,6 +153,10 @@ int xenbus_backend_open(struct xenbus_backend *xb);
  */
 int xenbus_backend_start(struct xenbus_backend *xb, uint32_t domid,
 			 const struct launch_config *cfg);
+/* xenbus_backend_start() after discovery: opens and creates every device
+ * added (also for unit tests, with devices of their own). 0 or -errno; on
+ * failure every device is gone. */
+int xenbus_backend_create(struct xenbus_backend *xb);
 /* Disconnects and releases every device, drops the watches. Idempotent. */
 void xenbus_backend_stop(struct xenbus_backend *xb);
 /* Stops, then closes the xenstore connection. Idempotent. */
@@ -169,9 +205,31 @@ int xendev_grant_copy(struct xendev *dev, xengnttab_grant_copy_segment_t *segs, 
  * backend state Closing. Further calls are silent. */
 void xendev_fail(struct xendev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "LABEL: message" at info level, within the device's log budget: for lines
+ * a frontend can cause again and again (connects, disconnects, resizes). */
+void xendev_log(struct xendev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * True when budget b (NULL: no budget) allows one more line now; when a new
+ * window opens after suppressed lines, first logs "LABEL: N more lines about
+ * this device suppressed".
+ */
+bool xendev_log_budget_take(struct xendev_log_budget *b, const char *label);
+
+/*
+ * A frontend's string as it may be logged: printable ASCII kept, a
+ * backslash doubled, anything else \xNN, cut to fit out (with "..."
+ * at the end when cut). Returns out. Every frontend string that reaches a
+ * log line goes through it: a guest must not forge or break log lines.
+ */
+#define XENDEV_ESCAPED_MAX 72
+const char *xendev_escape(const char *s, char out[XENDEV_ESCAPED_MAX]);
+
 struct event_loop *xendev_loop(struct xendev *dev);
 
 /* Only for unit tests: runs the state machine for a new frontend state. */
 void xendev_frontend_state(struct xendev *dev, enum xenbus_state fe);
+/* Creates again every closed device whose delay has passed at now_ms
+ * (CLOCK_MONOTONIC); the timer calls it, unit tests too. */
+void xenbus_backend_recreate_due(struct xenbus_backend *xb, long now_ms);
 
 #endif

@@ -246,7 +246,7 @@ echo 'for d in /sys/bus/xen/drivers/*/vfb-0; do echo vfb-0 >${d%/vfb-0}/unbind; 
 wait_for console.out '^TEXT-CONSOLE-42' 30
 wait_for vnc.log 'vfb/[0-9]+/0: frontend closed' 30
 wait_count vnc.log 'vfb/[0-9]*/0: framebuffer 800x600x32' 2 60
-sed -n '/display: 800x600/,$p' vnc.log | grep -q 'display: 640x480' ||
+sed -n '/framebuffer 800x600x32/,$p' vnc.log | grep -q 'display: 640x480' ||
 	fail "the display did not fall back to the text console"
 vncsnapshot -allowblank -quality 90 127.0.0.1:1 back.jpg >snap2.log 2>&1 || fail "vncsnapshot (framebuffer back) failed"
 grep -q 'Image saved from .* 800x600 screen' snap2.log || fail "capture after the frontend came back is not 800x600"

@@ -23,6 +23,33 @@ void unit_register(struct unit_suite *suite)
 	*p = suite;
 }
 
+FILE *unit_log_capture(char **buf, size_t *len)
+{
+	FILE *f;
+
+	*buf = NULL;
+	f = open_memstream(buf, len);
+	CU_ASSERT_FATAL(f != NULL);
+	log_init("unit");
+	log_set_stream(f);
+	return f;
+}
+
+void unit_log_release(FILE *f)
+{
+	log_set_stream(NULL);
+	fclose(f);
+}
+
+unsigned unit_count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; s && *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 static int wanted(const char *name, int argc, char **argv)
 {
 	if (argc < 2)

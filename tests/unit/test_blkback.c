@@ -1,9 +1,8 @@
 /*
- * xenpv/blkback's request path and xenbus_backend's state machine, with the
- * ring, the guest's pages and its grant table in plain memory. Hostile
- * requests must get an error response (and no I/O, no access outside the
- * disk or the granted pages); an impossible ring must be reported, not
- * followed.
+ * xenpv/blkback's request path, with the ring, the guest's pages and its
+ * grant table in plain memory. Hostile requests must get an error response
+ * (and no I/O, no access outside the disk or the granted pages); an
+ * impossible ring must be reported, not followed.
  */
 #include "xenpv/blkback.h"
 #include "tests/unit/unit.h"
@@ -12,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,7 +112,8 @@ static void submit_now(void *opaque, struct blk_req *r)
 	blk_queue_complete(&g->q, r);
 }
 
-static void rig_init(struct rig *g, unsigned pages, bool readonly, bool persistent)
+static void rig_init_gops(struct rig *g, unsigned pages, bool readonly, bool persistent,
+			  const struct blk_grant_ops *gops)
 {
 	int fd;
 
@@ -133,8 +134,13 @@ static void rig_init(struct rig *g, unsigned pages, bool readonly, bool persiste
 	memset(g->ring, 0, (size_t)pages * BLK_PAGE_SIZE);
 	((struct blkif_sring *)g->ring)->req_event = 1;	/* SHARED_RING_INIT */
 	((struct blkif_sring *)g->ring)->rsp_event = 1;
-	CU_ASSERT_FATAL(blk_queue_init(&g->q, g->ring, pages, &g->disk, &fake_gops, persistent,
+	CU_ASSERT_FATAL(blk_queue_init(&g->q, g->ring, pages, &g->disk, gops, persistent,
 				       BLK_MAX_INDIRECT_SEGMENTS, submit_now, g, "vbd/test") == 0);
+}
+
+static void rig_init(struct rig *g, unsigned pages, bool readonly, bool persistent)
+{
+	rig_init_gops(g, pages, readonly, persistent, &fake_gops);
 }
 
 static void rig_dispose(struct rig *g)
@@ -538,78 +544,184 @@ static void test_random_garbage(void)
 	rig_dispose(&g);
 }
 
-/* ---- the xenbus state machine, without xenstore -------------------------- */
+/* ---- what a guest can make us map ---------------------------------------- */
 
-static unsigned n_connect, n_disconnect;
-static int connect_rc;
+/*
+ * A grant table that maps any ref and counts the pages mapped. Data pages
+ * all alias one scratch area (their content does not matter here); an
+ * indirect page (a ref of the fake guest's, mapped alone) is a real copy.
+ */
+static uint8_t scratch[BLK_MAX_INDIRECT_SEGMENTS][BLK_PAGE_SIZE] __attribute__((aligned(4096)));
+static unsigned long pages_live, pages_max;
 
-static int sm_connect(struct xendev *dev)
+static void *count_map(void *opaque, const uint32_t *refs, unsigned n, int prot)
 {
-	n_connect++;
-	return connect_rc;
+	void *p = scratch;
+
+	CU_ASSERT_FATAL(n <= BLK_MAX_INDIRECT_SEGMENTS);
+	if (n == 1 && refs[0] < GUEST_PAGES) {
+		p = aligned_alloc(BLK_PAGE_SIZE, BLK_PAGE_SIZE);
+		CU_ASSERT_FATAL(p != NULL);
+		memcpy(p, guest[refs[0]], BLK_PAGE_SIZE);
+	}
+	pages_live += n;
+	if (pages_live > pages_max)
+		pages_max = pages_live;
+	return p;
 }
 
-static void sm_disconnect(struct xendev *dev)
+static void count_unmap(void *opaque, void *addr, unsigned n)
 {
-	n_disconnect++;
+	CU_ASSERT(pages_live >= n);
+	pages_live -= n;
+	if (addr != (void *)scratch)
+		free(addr);
 }
 
-static const struct backend_ops sm_ops = {
-	.type = "test",
-	.connect = sm_connect,
-	.disconnect = sm_disconnect,
-};
+static const struct blk_grant_ops count_gops = { count_map, count_unmap, NULL };
 
-static void test_state_machine(void)
+/* An indirect read of the whole disk: 256 segments listed in guest page 40,
+ * segment i naming refs[i % n_refs]. */
+static struct blkif_request indirect_read(uint64_t id, const uint32_t *refs, unsigned n_refs)
 {
-	struct event_loop loop;
-	struct xenbus_backend xb;
-	struct xendev dev;
+	struct blkif_request_segment *segs = (void *)guest[40];
+	struct blkif_request_indirect ind;
+	struct blkif_request req;
 
-	CU_ASSERT_FATAL(event_loop_init(&loop) == 0);
-	xenbus_backend_init(&xb, &loop);	/* no xenstore: states are not written */
-	memset(&dev, 0, sizeof(dev));
-	dev.ops = &sm_ops;
-	dev.xb = &xb;
-	strcpy(dev.label, "test/1/0");
-	event_source_init(&dev.ev_src, -1, NULL, &dev);
-	dev.be_state = XenbusStateInitWait;
-	n_connect = n_disconnect = 0;
-	connect_rc = 0;
+	memset(&ind, 0, sizeof(ind));
+	ind.operation = BLKIF_OP_INDIRECT;
+	ind.indirect_op = BLKIF_OP_READ;
+	ind.nr_segments = BLK_MAX_INDIRECT_SEGMENTS;
+	ind.id = id;
+	ind.sector_number = 0;
+	ind.indirect_grefs[0] = 40;
+	for (unsigned i = 0; i < BLK_MAX_INDIRECT_SEGMENTS; i++) {
+		segs[i].gref = refs[i % n_refs];
+		segs[i].first_sect = 0;
+		segs[i].last_sect = 7;
+	}
+	memcpy(&req, &ind, sizeof(ind));
+	return req;
+}
 
-	xendev_frontend_state(&dev, XenbusStateInitialising);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateInitWait);
-	xendev_frontend_state(&dev, XenbusStateInitialised);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateConnected);
-	CU_ASSERT_EQUAL(n_connect, 1);
-	xendev_frontend_state(&dev, XenbusStateConnected);	/* no second connect */
-	CU_ASSERT_EQUAL(n_connect, 1);
-	/* Module unload: Closing, Closed; the backend waits for it again. */
-	xendev_frontend_state(&dev, XenbusStateClosing);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateClosing);
-	CU_ASSERT_FALSE(dev.connected);
-	xendev_frontend_state(&dev, XenbusStateClosed);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateInitWait);
-	xendev_frontend_state(&dev, XenbusStateInitialised);	/* module reload */
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateConnected);
-	CU_ASSERT_EQUAL(n_connect, 2);
+/*
+ * Persistent grants count pages, not refs: 1000 indirect requests each
+ * naming 2 fresh refs 128 times (the old count saw 2 refs a request and
+ * mapped 256,000 pages) keep at most BLK_MAX_PERSISTENT_GRANTS pages mapped
+ * persistently, the rest mapped for their own I/O; all are served.
+ */
+static void test_persistent_pages_bound(void)
+{
+	struct blkif_request req;
+	struct rig g;
 
-	/* A frontend whose connect fails: broken, Closing, until it restarts. */
-	xendev_frontend_state(&dev, XenbusStateClosed);
-	connect_rc = -EPROTO;
-	xendev_frontend_state(&dev, XenbusStateInitialised);
-	CU_ASSERT_TRUE(dev.broken);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateClosing);
-	xendev_frontend_state(&dev, XenbusStateConnected);	/* ignored while broken */
-	CU_ASSERT_EQUAL(n_connect, 3);
-	connect_rc = 0;
-	xendev_frontend_state(&dev, XenbusStateClosed);
-	CU_ASSERT_FALSE(dev.broken);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateInitWait);
-	xendev_frontend_state(&dev, XenbusStateInitialised);
-	CU_ASSERT_EQUAL(dev.be_state, XenbusStateConnected);
-	CU_ASSERT(n_disconnect >= 3);
-	event_loop_dispose(&loop);
+	pages_live = pages_max = 0;
+	rig_init_gops(&g, 1, false, true, &count_gops);
+	for (unsigned k = 0; k < 1000; k++) {
+		uint32_t refs[2] = { 1000 + 2 * k, 1001 + 2 * k };
+
+		req = indirect_read(k, refs, 2);
+		expect_status(&g, &req, BLKIF_RSP_OKAY);
+		if (pages_live > BLK_MAX_MAPPED_PAGES)
+			break;
+	}
+	CU_ASSERT(g.q.pg.n_pages <= BLK_MAX_PERSISTENT_GRANTS);
+	CU_ASSERT_EQUAL(g.q.pg.n_pages, 4 * BLK_MAX_INDIRECT_SEGMENTS);
+	CU_ASSERT(pages_max <= BLK_MAX_MAPPED_PAGES + 1);	/* + the indirect page read */
+	CU_ASSERT_EQUAL(pages_live, g.q.pg.n_pages);	/* the rest went with their requests */
+	rig_dispose(&g);
+	CU_ASSERT_EQUAL(pages_live, 0);
+}
+
+/*
+ * In flight too: a 16-page ring full of indirect requests of 256 fresh refs
+ * each (512 * 256 pages if all were taken at once) maps at most
+ * BLK_MAX_MAPPED_PAGES at any time; the rest wait in the ring, and every
+ * request is answered once completions make room.
+ */
+static void test_inflight_pages_bound(void)
+{
+	uint32_t refs[BLK_MAX_INDIRECT_SEGMENTS];
+	struct blkif_request req;
+	unsigned answered = 0, rounds = 0;
+	struct rig g;
+
+	pages_live = pages_max = 0;
+	rig_init_gops(&g, 16, false, false, &count_gops);
+	g.defer = true;
+	CU_ASSERT_EQUAL_FATAL(g.q.nr_ents, 512);
+	for (unsigned k = 0; k < g.q.nr_ents; k++) {
+		for (unsigned i = 0; i < BLK_MAX_INDIRECT_SEGMENTS; i++)
+			refs[i] = 1000 + k * BLK_MAX_INDIRECT_SEGMENTS + i;
+		req = indirect_read(k, refs, BLK_MAX_INDIRECT_SEGMENTS);
+		push(&g, &req);
+	}
+	while (answered < g.q.nr_ents && rounds++ < g.q.nr_ents) {
+		CU_ASSERT_EQUAL(take(&g), 0);
+		CU_ASSERT(pages_live <= BLK_MAX_MAPPED_PAGES);
+		CU_ASSERT_FATAL(g.n_deferred > 0);
+		for (unsigned i = 0; i < g.n_deferred; i++) {
+			blk_req_execute(&g.disk, g.deferred[i]);
+			blk_queue_complete(&g.q, g.deferred[i]);
+		}
+		g.n_deferred = 0;
+		blk_queue_publish(&g.q);
+		while (sring(&g)->rsp_prod != g.rsp_cons) {
+			CU_ASSERT_EQUAL(pop(&g).status, BLKIF_RSP_OKAY);
+			answered++;
+		}
+	}
+	CU_ASSERT_EQUAL(answered, g.q.nr_ents);
+	CU_ASSERT_EQUAL(pages_max, BLK_MAX_MAPPED_PAGES + 1);	/* + the indirect page read */
+	CU_ASSERT(rounds > 1);
+	rig_dispose(&g);
+	CU_ASSERT_EQUAL(pages_live, 0);
+}
+
+/* ---- the workers ------------------------------------------------------------ */
+
+static unsigned slow_executed;
+
+/* A disk that takes 20 ms a request. */
+static void slow_execute(const struct blk_disk *disk, struct blk_req *r)
+{
+	usleep(20000);
+	__atomic_add_fetch(&slow_executed, 1, __ATOMIC_RELAXED);
+	r->status = BLKIF_RSP_OKAY;
+}
+
+/*
+ * Stopping the workers (a disconnect, on the event loop) waits for the job
+ * each holds, not for the queue: 100 queued requests on a slow disk are
+ * handed back unstarted but for the few in hand (draining them all took
+ * 100 * 20 ms / BLK_WORKERS = 0.5 s on the loop).
+ */
+static void test_workers_stop_cancels_queued(void)
+{
+	static struct blk_req reqs[100];
+	struct blk_workers w;
+	struct blk_disk disk = { .fd = -1 };
+	struct blk_req *queued, *done;
+	unsigned n_queued = 0, n_done = 0;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	CU_ASSERT_FATAL(efd >= 0);
+	CU_ASSERT_FATAL(blk_workers_init(&w, &disk, efd, "vbd/test") == 0);
+	w.execute = slow_execute;
+	slow_executed = 0;
+	CU_ASSERT_FATAL(blk_workers_start(&w) == 0);
+	for (unsigned i = 0; i < 100; i++)
+		blk_workers_submit(&w, &reqs[i]);
+	queued = blk_workers_stop(&w);
+	for (; queued; queued = queued->next)
+		n_queued++;
+	for (done = blk_workers_reap(&w); done; done = done->next)
+		n_done++;
+	CU_ASSERT_EQUAL(n_done, slow_executed);
+	CU_ASSERT_EQUAL(n_queued + n_done, 100);
+	CU_ASSERT(n_done <= 2 * BLK_WORKERS);
+	blk_workers_dispose(&w);
+	close(efd);
 }
 
 static CU_TestInfo tests[] = {
@@ -623,7 +735,9 @@ static CU_TestInfo tests[] = {
 	{ "persistent grants mapped once, unmapped at the end", test_persistent_grants },
 	{ "flush, and discard punches a hole", test_flush_and_discard },
 	{ "a ring of random bytes", test_random_garbage },
-	{ "xenbus state machine: connect, close, reconnect, broken", test_state_machine },
+	{ "persistent grants bounded in pages, whatever refs are named", test_persistent_pages_bound },
+	{ "pages in flight bounded; the rest wait in the ring", test_inflight_pages_bound },
+	{ "stopping the workers hands back queued requests unstarted", test_workers_stop_cancels_queued },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("blkback", tests)

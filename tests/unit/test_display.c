@@ -451,6 +451,32 @@ static void test_resize(void)
 	fake_vfb_dispose(&f);
 }
 
+/* A guest resizing as fast as it can: a burst of lines, not one a resize. */
+static void test_resize_log_budget(void)
+{
+	struct xendev_log_budget budget = { 0 };
+	struct fake_vfb f;
+	size_t len = 64 * 48 * 4, n;
+	char *out;
+	FILE *log;
+
+	fake_vfb_init(&f, 64, 48, len);
+	f.s.log_budget = &budget;
+	CU_ASSERT_EQUAL_FATAL(vfb_attach(&f.s), 0);
+	log = unit_log_capture(&out, &n);
+	for (unsigned round = 0; round < 4; round++) {
+		for (unsigned i = 0; i < 50; i++)
+			push_resize(&f, i % 2 ? 32 : 64, i % 2 ? 24 : 48, i % 2 ? 128 : 256, 32, 0);
+		CU_ASSERT_EQUAL(vfb_ring_drain(&f.s), 50);
+	}
+	unit_log_release(log);
+	CU_ASSERT_EQUAL(f.s.resizes, 200);
+	CU_ASSERT_EQUAL(unit_count_lines(out), XENDEV_LOG_BURST);
+	CU_ASSERT_EQUAL(budget.suppressed, 200 - XENDEV_LOG_BURST);
+	free(out);
+	fake_vfb_dispose(&f);
+}
+
 static void test_ring_indexes(void)
 {
 	struct fake_vfb f;
@@ -773,6 +799,7 @@ static CU_TestInfo tests[] = {
 	{ "vfb attach refuses a short mapping", test_attach_refuses_short_mapping },
 	{ "vfb bogus updates are clipped", test_updates_clipped },
 	{ "vfb resize validated", test_resize },
+	{ "vfb resizes logged within the device's budget", test_resize_log_budget },
 	{ "vfb ring indexes", test_ring_indexes },
 	{ "vfb random hostile pages", test_vfb_random_pages },
 	{ "psf random input", test_psf_random },

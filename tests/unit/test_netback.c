@@ -262,6 +262,24 @@ static void test_tx_hostile(void)
 	teardown();
 }
 
+/* A packet over the whole ring: refused, every slot answered with the id
+ * copied when the packet was walked (slots past 18 included). */
+static void test_tx_packet_over_the_ring(void)
+{
+	setup(true, true, true);
+	for (RING_IDX s = 0; s < q.tx_ents; s++)
+		tx_req(s, 0, 0, s + 1 < q.tx_ents ? NETTXF_more_data : 0, (uint16_t)(1000 + s), 10);
+	txs->req_prod = q.tx_ents;
+	CU_ASSERT_EQUAL(take(), 0);
+	CU_ASSERT_EQUAL(txs->rsp_prod, q.tx_ents);
+	for (RING_IDX s = 0; s < q.tx_ents; s++) {
+		CU_ASSERT_EQUAL(tx_rsp(s).id, 1000 + s);
+		CU_ASSERT_EQUAL(tx_rsp(s).status, NETIF_RSP_ERROR);
+	}
+	CU_ASSERT_EQUAL(q.tx_bad, 1);
+	teardown();
+}
+
 static void test_tx_incomplete_then_complete(void)
 {
 	setup(true, true, true);
@@ -507,6 +525,7 @@ static CU_TestInfo tests[] = {
 	{ "rx: waits for requests, bad grants, features honoured", test_rx_back_pressure_and_limits },
 	{ "rx: a batch of packets, one copy call at the flush", test_rx_batch },
 	{ "L4 header location for offloads", test_l4_locate },
+	{ "tx packet over the whole ring: every slot answered with its id", test_tx_packet_over_the_ring },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("netback", tests)

@@ -10,6 +10,7 @@
 #define TESTS_UNIT_H
 
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 
 struct unit_suite {
 	const char *name;
@@ -18,6 +19,13 @@ struct unit_suite {
 };
 
 void unit_register(struct unit_suite *suite);
+
+/* Log lines go to *buf (the stream keeps it updated; free it after
+ * unit_log_release()) instead of stderr, with the ident "unit". */
+FILE *unit_log_capture(char **buf, size_t *len);
+void unit_log_release(FILE *f);
+/* The number of lines in s (NULL: 0). */
+unsigned unit_count_lines(const char *s);
 
 #define UNIT_SUITE(name_, tests_)                                          \
 	static struct unit_suite unit_suite_ = { (name_), (tests_), 0 };   \
