@@ -11,7 +11,7 @@
 
 #include "common/log.h"
 #include "common/qemu_opts.h"
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 
 void strv_init(struct strv *sv)
 {

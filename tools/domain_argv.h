@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "tools/domain_xml.h"
+#include "model/domain_xml.h"
 
 /* A NULL-terminated, owned argument vector. */
 struct strv {

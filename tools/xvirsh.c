@@ -33,8 +33,8 @@
 #include "common/log.h"
 #include "tools/capabilities.h"
 #include "tools/domain_argv.h"
-#include "tools/domain_xml.h"
-#include "tools/xml_util.h"
+#include "model/domain_xml.h"
+#include "model/xml_util.h"
 
 #include <xenstore.h>
 

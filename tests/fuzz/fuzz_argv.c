@@ -1,5 +1,5 @@
 /*
- * The launcher's command line (launcher/options.c, nic_opts.c,
+ * The launcher's command line (model/options.c, nic_opts.c,
  * display_opts.c, common/qemu_opts.c), as xvirsh builds it from an XML
  * author's values or a user types it: the input is split at NUL bytes into
  * argv words. Parsing opens the -kernel, -initrd and disk files it names; so
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "launcher/options.h"
+#include "model/options.h"
 
 #define MAX_WORDS 64
 

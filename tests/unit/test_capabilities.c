@@ -15,7 +15,7 @@
 #include <libxml/tree.h>
 
 #include "tools/capabilities.h"
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 
 static void fixture(struct host_caps *c, const char *xen_caps)
 {

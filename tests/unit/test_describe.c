@@ -1,12 +1,12 @@
 /*
- * launcher/describe: the running guest's precise XML. The proof that it is
+ * model/describe: the running guest's precise XML. The proof that it is
  * precise: launch config -> XML -> xenlaunch argv -> launch config gives
  * the same config, and describing that config again gives the same XML.
  */
-#include "launcher/describe.h"
-#include "launcher/options.h"
+#include "model/describe.h"
+#include "model/options.h"
 #include "tools/domain_argv.h"
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 #include "tests/unit/unit.h"
 
 #include <stdio.h>

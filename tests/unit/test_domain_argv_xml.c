@@ -17,8 +17,8 @@
 
 #include "common/log.h"
 #include "tools/domain_argv.h"
-#include "tools/domain_xml.h"
-#include "tools/xml_util.h"
+#include "model/domain_xml.h"
+#include "model/xml_util.h"
 
 static FILE *quiet;
 static void hush(void) { quiet = fopen("/dev/null", "w"); log_set_stream(quiet); }

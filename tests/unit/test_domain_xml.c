@@ -1,5 +1,5 @@
 /*
- * tools/domain_xml: parsing libvirt's own domain XML examples, round trips,
+ * model/domain_xml: parsing libvirt's own domain XML examples, round trips,
  * schema validation of what we write, warnings for what we do not model,
  * and hostile input.
  */
@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "tools/domain_xml.h"
-#include "tools/xml_util.h"
+#include "model/domain_xml.h"
+#include "model/xml_util.h"
 
 static int parse_str(struct domain_def *def, const char *xml, char **err)
 {

@@ -25,7 +25,7 @@
 #include "common/log.h"
 #include "console/display.h"
 #include "console/vnc.h"
-#include "launcher/config.h"
+#include "model/config.h"
 #include "launcher/event_loop.h"
 
 #define WIDTH 1024

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "launcher/options.h"
+#include "model/options.h"
 #include "tools/domain_argv.h"
-#include "tools/domain_xml.h"
-#include "tools/xml_util.h"
+#include "model/domain_xml.h"
+#include "model/xml_util.h"
 
 #define HEAD "<domain type='xen'><name>evil</name><memory unit='MiB'>64</memory>" \
 	     "<os><type>linux</type><kernel>/boot/vmlinuz</kernel></os><devices>"

@@ -4,17 +4,17 @@
  * in (name, UUID, memory, vCPUs, disk targets, console, VNC port), and the
  * launcher adds what only the run knows (domain ID, pty, the port the VNC
  * server took). launch_describe() turns that into the domain model of
- * tools/domain_xml, the one owner of the libvirt format, so that the
+ * model/domain_xml, the one owner of the libvirt format, so that the
  * monitor's "info domxml" and xvirsh dumpxml show the hardware the guest
  * has, and starting a guest from that XML gives it the same hardware.
  */
-#ifndef LAUNCHER_DESCRIBE_H
-#define LAUNCHER_DESCRIBE_H
+#ifndef MODEL_DESCRIBE_H
+#define MODEL_DESCRIBE_H
 
 #include <stdint.h>
 
-#include "launcher/config.h"
-#include "tools/domain_xml.h"
+#include "model/config.h"
+#include "model/domain_xml.h"
 
 /* What the run adds to the launch config. */
 struct launch_live {

@@ -1,7 +1,7 @@
 /*
  * The graphical console's options; see display_opts.h.
  */
-#include "launcher/display_opts.h"
+#include "model/display_opts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

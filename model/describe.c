@@ -3,7 +3,7 @@
  * where libvirt has a default, because the point of the description is
  * that nothing is left for a later reader to guess.
  */
-#include "launcher/describe.h"
+#include "model/describe.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "launcher/nic_opts.h"
-#include "launcher/options.h"
+#include "model/nic_opts.h"
+#include "model/options.h"
 
 /* Copies src (may be NULL) into *dst; false when out of memory. */
 static bool set(char **dst, const char *src)

@@ -1,8 +1,8 @@
 /*
  * -nic, -netdev and -device xen-net-device; see nic_opts.h.
  */
-#include "launcher/nic_opts.h"
-#include "launcher/options.h"
+#include "model/nic_opts.h"
+#include "model/options.h"
 #include "common/qemu_opts.h"
 
 #include <errno.h>

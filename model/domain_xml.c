@@ -1,5 +1,5 @@
-/* tools/domain_xml: libvirt domain XML <-> struct domain_def. */
-#include "tools/domain_xml.h"
+/* model/domain_xml: libvirt domain XML <-> struct domain_def. */
+#include "model/domain_xml.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <libxml/tree.h>
 
 #include "common/log.h"
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 
 /* Parsing state: where errors go. */
 struct parse_ctx {

@@ -12,8 +12,8 @@
  *
  * Every struct with owned memory has an _init/_dispose pair.
  */
-#ifndef TOOLS_DOMAIN_XML_H
-#define TOOLS_DOMAIN_XML_H
+#ifndef MODEL_DOMAIN_XML_H
+#define MODEL_DOMAIN_XML_H
 
 #include <limits.h>
 #include <stddef.h>

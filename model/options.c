@@ -5,10 +5,10 @@
  * fills in the defaults, so that the rest of the launcher sees one complete,
  * validated struct launch_config and never argv.
  */
-#include "launcher/options.h"
+#include "model/options.h"
 #include "common/qemu_opts.h"
-#include "launcher/display_opts.h"
-#include "launcher/nic_opts.h"
+#include "model/display_opts.h"
+#include "model/nic_opts.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * The network options in QEMU's spelling, parsed into struct nic_config
- * (launcher/config.h). Each interface is a Xen PV NIC (netfront in the
+ * (model/config.h). Each interface is a Xen PV NIC (netfront in the
  * guest) whose host side is a tap device the launcher creates:
  *
  *   -nic tap[,br=BRIDGE][,ifname=NAME][,script=PATH|no][,downscript=PATH|no]
@@ -17,14 +17,14 @@
  * 00:16:3e:xx:xx:xx (Xen's range) derived from the guest's name and the
  * interface's position, so that it stays the same across starts.
  */
-#ifndef LAUNCHER_NIC_OPTS_H
-#define LAUNCHER_NIC_OPTS_H
+#ifndef MODEL_NIC_OPTS_H
+#define MODEL_NIC_OPTS_H
 
 #include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 /* -netdev and -device are tied by id after the whole command line is read. */
 struct nic_opts_state {

@@ -7,7 +7,7 @@
  * property given twice in one value is refused. Repeated options: the last one wins, except -serial
  * (one serial port only); disks (-hda..-hdd, -cdrom, -drive, a bare
  * argument as -hda) accumulate, at most one per index, and so do NICs (-nic,
- * -netdev with -device; launcher/nic_opts.h). The legacy -net is recognised
+ * -netdev with -device; model/nic_opts.h). The legacy -net is recognised
  * and refused as "not supported yet".
  *
  * options_parse() validates everything it can without touching Xen (file
@@ -21,15 +21,15 @@
  * Whatever it returns, cfg must be released with launch_config_dispose().
  * cfg must have been set up with launch_config_init() first.
  */
-#ifndef LAUNCHER_OPTIONS_H
-#define LAUNCHER_OPTIONS_H
+#ifndef MODEL_OPTIONS_H
+#define MODEL_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_ERROR };
 
