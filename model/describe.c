@@ -34,10 +34,9 @@ static bool describe_disk(const struct drive_config *dc, struct domain_disk *d)
 {
 	struct stat st;
 	bool block = stat(dc->file, &st) == 0 && S_ISBLK(st.st_mode);
-	char target[8];
+	char target[XVD_NAME_SIZE];
 
-	/* Xen's xvd numbering: the launcher's index is the letter. */
-	snprintf(target, sizeof(target), "xvd%c", 'a' + dc->index);
+	xvd_name(dc->index, target);
 	d->readonly = dc->readonly;
 	return set(&d->type, block ? "block" : "file") &&
 	       set(&d->device, dc->media == DRIVE_MEDIA_CDROM ? "cdrom" : "disk") &&

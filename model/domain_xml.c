@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "common/log.h"
+#include "model/names.h"
 #include "model/xml_util.h"
 
 /* Parsing state: where errors go. */
@@ -218,30 +219,11 @@ int domain_parse_size_kib(const char *value, const char *unit, unsigned long lon
 
 int domain_uuid_canon(const char *in, char out[37])
 {
-	char hex[33];
-	size_t n = 0;
+	uint8_t uuid[16];
 
-	if (!in)
+	if (!in || uuid_from_string_loose(in, uuid) < 0)
 		return -EINVAL;
-	while (*in == ' ' || *in == '\t' || *in == '\n')
-		in++;
-	for (const char *p = in; *p; p++) {
-		if (*p == '-' && n > 0 && n < 32 && p[1] != '-')
-			continue;
-		if (isspace((unsigned char)*p)) {
-			while (isspace((unsigned char)*p))
-				p++;
-			if (*p)
-				return -EINVAL;
-			break;
-		}
-		if (!isxdigit((unsigned char)*p) || n == 32)
-			return -EINVAL;
-		hex[n++] = (char)tolower((unsigned char)*p);
-	}
-	if (n != 32)
-		return -EINVAL;
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	uuid_to_string(uuid, out);
 	return 0;
 }
 

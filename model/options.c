@@ -299,84 +299,6 @@ int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char *
 	return rc;
 }
 
-int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int uuid_from_string(const char *text, uint8_t uuid_r[16])
-{
-	uint8_t uuid[16];
-	size_t i, byte = 0;
-
-	if (strlen(text) != UUID_STRING_SIZE - 1)
-		return -EINVAL;
-	for (i = 0; i < UUID_STRING_SIZE - 1; ) {
-		int hi, lo;
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (text[i] != '-')
-				return -EINVAL;
-			i++;
-			continue;
-		}
-		hi = hex_digit((unsigned char)text[i]);
-		lo = hex_digit((unsigned char)text[i + 1]);
-		/* The second digit must not sit where a dash belongs. */
-		if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 || i + 1 == 23)
-			return -EINVAL;
-		uuid[byte++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-	}
-	memcpy(uuid_r, uuid, sizeof(uuid));
-	return 0;
-}
-
-void uuid_to_string(const uint8_t u[16], char out[UUID_STRING_SIZE])
-{
-	snprintf(out, UUID_STRING_SIZE,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
-		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
-/* A random (version 4, RFC 4122 variant) UUID; -errno if /dev/urandom fails. */
-static int uuid_generate_random(uint8_t uuid_r[16])
-{
-	size_t got = 0;
-	int fd = -1, rc;
-	ssize_t r;
-
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	while (got < 16) {
-		r = read(fd, uuid_r + got, 16 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? -errno : -EIO;
-			goto out;
-		}
-		got += (size_t)r;
-	}
-	uuid_r[6] = (uint8_t)((uuid_r[6] & 0x0f) | 0x40);
-	uuid_r[8] = (uint8_t)((uuid_r[8] & 0x3f) | 0x80);
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 /*
  * Sizes: a plain number is MiB (QEMU's default unit); M, G and T suffixes
  * in either case. Returns 0, -EINVAL for bad syntax, -ERANGE for overflow.
@@ -834,8 +756,10 @@ static int drive_add(struct launch_config *cfg, const char *opt, struct drive_co
 	}
 	for (i = 0; i < cfg->n_disks; i++)
 		if (cfg->disks[i].index == d->index) {
-			fprintf(err, PROG ": -%s: disk index %u (xvd%c) is already in use\n", opt,
-				d->index, 'a' + d->index);
+			char xvd[XVD_NAME_SIZE];
+
+			xvd_name(d->index, xvd);
+			fprintf(err, PROG ": -%s: disk index %u (%s) is already in use\n", opt, d->index, xvd);
 			free(d->file);
 			return -EINVAL;
 		}

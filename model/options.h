@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "model/config.h"
+#include "model/names.h"
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_ERROR };
 
@@ -66,13 +67,5 @@ int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r
 /* The image format a file's first bytes announce ("qcow2", "vmdk"...), or
  * NULL when none is recognised (a raw image). */
 const char *drive_probe_format(const uint8_t *head, size_t len);
-
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL: for xenstore's /vm/UUID. */
-#define UUID_STRING_SIZE 37
-void uuid_to_string(const uint8_t uuid[16], char out[UUID_STRING_SIZE]);
-/* A hexadecimal digit's value (either case), or -1. */
-int hex_digit(int c);
-/* Parses the canonical 8-4-4-4-12 hex form (either case). Returns 0 or -EINVAL. */
-int uuid_from_string(const char *text, uint8_t uuid_r[16]);
 
 #endif
