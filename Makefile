@@ -42,7 +42,7 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS)
 # launcher's own parser and formatter.
 LAUNCHER_DIRS := launcher xenpv xenfv console bootloader model common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
-TOOLS_SRCS    := $(wildcard tools/*.c) model/domain_xml.c model/xml_util.c model/names.c $(wildcard common/*.c)
+TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c)
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c
 LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
@@ -99,8 +99,8 @@ fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
 FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
 FUZZ_SRCS_monitor    := launcher/monitor.c
 FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c
-FUZZ_SRCS_argv       := model/options.c model/names.c model/nic_opts.c model/display_opts.c \
-			console/keymap.c common/qemu_opts.c
+FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
+			common/qemu_opts.c
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/qemu_opts.h"
-#include "console/keymap.h"
+#include "model/layouts.h"
 
 static int number(const char *s, size_t len, unsigned max, unsigned *v_r)
 {

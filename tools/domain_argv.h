@@ -18,21 +18,8 @@
 
 #include <stddef.h>
 
+#include "common/strv.h"
 #include "model/domain_xml.h"
-
-/* A NULL-terminated, owned argument vector. */
-struct strv {
-	char **v;
-	size_t n;
-};
-
-void strv_init(struct strv *sv);
-void strv_dispose(struct strv *sv);
-/* Appends a copy of s. 0 or -ENOMEM. */
-int strv_add(struct strv *sv, const char *s);
-int strv_addf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The vector as one shell command line, each word quoted when needed. */
-char *strv_to_shell(const struct strv *sv);
 
 /*
  * Splits shell-like text into words: blanks separate, '...' and "..."
