@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/strv.h"
 #include "model/config.h"
 #include "model/names.h"
 
@@ -41,6 +42,21 @@ void launch_config_dispose(struct launch_config *cfg);
 
 enum options_result options_parse(int argc, char **argv, struct launch_config *cfg,
 				  FILE *out, FILE *err);
+/*
+ * The same without looking at files: -kernel, -initrd and the disks are
+ * taken as named. For xvirsh, which describes a command line that may be
+ * run on another host; the launcher checks them when it starts.
+ */
+enum options_result options_parse_no_files(int argc, char **argv, struct launch_config *cfg,
+					   FILE *out, FILE *err);
+
+/*
+ * The command line that options_parse() reads back into the same config:
+ * binary, then every setting of cfg written out (defaults included), each
+ * value through qemu_opts_append. The argv of a parsed config is a fixed
+ * point: formatting what it parses to gives it again. 0 or -ENOMEM.
+ */
+int options_format(const struct launch_config *cfg, const char *binary, struct strv *argv_r);
 
 /*
  * Parses one -serial/-monitor value:
