@@ -66,4 +66,11 @@ int nic_tap_name(const struct nic_config *nic, uint32_t domid, unsigned index, c
 /* 00:16:3e followed by 23 bits of a hash of name and index. */
 void nic_mac_from_name(const char *name, unsigned index, uint8_t mac_r[6]);
 
+/* "vif<digits>.<digits>": the tap name xl (and the launcher) make up for one
+ * domain, which is not asked for again at the next start. */
+bool nic_name_is_xl_vif(const char *name);
+/* Xen's hotplug scripts (vif-bridge, vif-route...), by their file name: the
+ * launcher joins the bridge itself and does not run them. */
+bool nic_script_is_xen_hotplug(const char *path);
+
 #endif

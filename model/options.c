@@ -1187,7 +1187,8 @@ static int format_nics(const struct launch_config *cfg, const struct option_desc
 		     (n->ifname && qemu_opts_append(&line, "ifname", n->ifname)) ||
 		     (n->script && qemu_opts_append(&line, "script", n->script)) ||
 		     (n->downscript && qemu_opts_append(&line, "downscript", n->downscript)) ||
-		     qemu_opts_append(&line, "mac", mac) ||
+		     /* Without mac=, the same MAC is derived from the name again. */
+		     (n->mac_set && qemu_opts_append(&line, "mac", mac)) ||
 		     (n->queues > 1 && qemu_opts_append(&line, "queues", queues));
 		rc = add_opt_line(av, o, &line, rc);
 		if (rc)
@@ -1225,17 +1226,21 @@ static int format_keymap(const struct launch_config *cfg, const struct option_de
 static const struct option_desc option_table[] = {
 	{ "name", "NAME", "guest name (also guest=NAME); default xenlaunch-<first 8 hex digits of the UUID>",
 	  .parse = parse_name, .format = format_name },
+	{ "uuid", "UUID", "guest UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; default random",
+	  .parse = parse_uuid, .format = format_uuid },
 	{ "M", "TYPE", "machine type: xenpv ('-M help' lists them, '-M xenpv,help' shows its defaults)",
 	  .parse = parse_machine, .format = format_machine },
 	{ "machine", "TYPE", "same as -M (also type=TYPE)", .parse = parse_machine },
 	{ "m", "SIZE", "guest memory: MiB, or a number with an M or G suffix (also size=SIZE); default 128",
 	  .parse = parse_memory, .format = format_memory },
 	{ "smp", "N", "number of vCPUs, 1 to 128 (also cpus=N); default 1", .parse = parse_smp, .format = format_smp },
+	{ "bootloader", "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program "
+	  "(needs a disk, no -kernel)", STRING(bootloader) },
+	{ "bootloader-args", "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q",
+	  STRING(bootloader_args), .empty_ok = true },
 	{ "kernel", "FILE", "guest kernel image, loaded directly", STRING(kernel) },
 	{ "initrd", "FILE", "initial ramdisk (needs -kernel)", STRING(initrd) },
 	{ "append", "CMDLINE", "kernel command line (needs -kernel)", STRING(append), .empty_ok = true },
-	{ "uuid", "UUID", "guest UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; default random",
-	  .parse = parse_uuid, .format = format_uuid },
 	{ "serial", "DEV", "serial target: pty, stdio, null, none, file:PATH, unix:PATH,server[,nowait]",
 	  .parse = parse_chardev, .format = format_chardev },
 	{ "monitor", "DEV", "monitor target: stdio, pty, none, unix:PATH,server,nowait",
@@ -1270,10 +1275,6 @@ static const struct option_desc option_table[] = {
 	{ "display", "TYPE", "display type: sdl, vnc[=SPEC], none", .parse = parse_display },
 	{ "k", "LAYOUT", "guest keyboard layout for VNC viewers (QEMU's names: de, fr, en-gb...)",
 	  .parse = parse_display, .format = format_keymap },
-	{ "bootloader", "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program "
-	  "(needs a disk, no -kernel)", STRING(bootloader) },
-	{ "bootloader-args", "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q",
-	  STRING(bootloader_args), .empty_ok = true },
 };
 
 #undef STRING

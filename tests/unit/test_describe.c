@@ -108,7 +108,9 @@ static char *round_trip(const char *const *args, const struct launch_live *live)
 	CU_ASSERT_PTR_NULL(err);
 
 	CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml1, strlen(xml1), &err), 0);
-	CU_ASSERT_EQUAL_FATAL(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run/xvirsh", &out, &err), 0);
+	if (domain_to_xenlaunch_argv(&def, "xenlaunch", "/run/xvirsh", &out, &err))
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NULL_FATAL(err);
 	CU_ASSERT_EQUAL_FATAL(parse(&out, &cfg2), OPTIONS_RUN);
 	assert_same_guest(&cfg1, &cfg2);
 	xml2 = launch_describe_xml(&cfg2, live);
