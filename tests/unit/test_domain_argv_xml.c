@@ -681,19 +681,25 @@ static void test_qemu_accepts_argv(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "basic-pv.xml -> xenlaunch argv", test_basic_pv_argv },
-	{ "PV kernel guest -> xenlaunch argv", test_pv_kernel_argv },
 	{ "consoles, tap NIC, cdrom, -no-reboot", test_serials_and_no_reboot },
 	{ "unsupported XML is refused by name", test_refusals },
-	{ "kvm guest -> qemu argv", test_qemu_argv },
-	{ "qemu-system-x86_64 accepts the translated line", test_qemu_accepts_argv },
 	{ "shell word splitting", test_shell_split },
 	{ "xenlaunch argv -> domain XML", test_from_xenlaunch_argv },
-	{ "model -> argv -> model", test_argv_round_trip },
-	{ "xlconfigdata pairs agree both ways", test_xlconfigdata_pairs },
-	{ "xl.cfg output is exact", test_xl_cfg_exact },
 	{ "xl.cfg disks with blanks after the commas", test_xl_disk_blanks },
 	{ "hostile xl.cfg", test_xl_cfg_hostile },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("domain_argv", tests)
+
+/* The tests that read libvirt's test data. */
+static CU_TestInfo libvirt_tests[] = {
+	{ "basic-pv.xml -> xenlaunch argv", test_basic_pv_argv },
+	{ "PV kernel guest -> xenlaunch argv", test_pv_kernel_argv },
+	{ "kvm guest -> qemu argv", test_qemu_argv },
+	{ "qemu-system-x86_64 accepts the translated line", test_qemu_accepts_argv },
+	{ "model -> argv -> model", test_argv_round_trip },
+	{ "xlconfigdata pairs agree both ways", test_xlconfigdata_pairs },
+	{ "xl.cfg output is exact", test_xl_cfg_exact },
+	CU_TEST_INFO_NULL,
+};
+UNIT_SUITE_LIBVIRT_DATA("domain_argv_libvirt", libvirt_tests)
