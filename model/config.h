@@ -136,4 +136,12 @@ struct launch_config {
 	unsigned n_nics;
 };
 
+/*
+ * The first field in which a and b differ, by its name ("disks[].cache"),
+ * or NULL when they describe the same launch. Every field of the struct is
+ * compared but uuid_set and mac_set, which only say where a value came
+ * from: a new field must be added there too.
+ */
+const char *launch_config_diff(const struct launch_config *a, const struct launch_config *b);
+
 #endif

@@ -422,9 +422,9 @@ static int from_chardevs(struct from_ctx *fc, const struct domain_def *def)
 		if (rc)
 			return rc;
 	}
-	/* No console: output goes nowhere, as xl does without one. */
+	/* No console: no serial line (-serial none), as launch_describe() writes it. */
 	if (!line)
-		fc->cfg->serial.kind = CHARDEV_NULL;
+		fc->cfg->serial.kind = CHARDEV_NONE;
 	return 0;
 }
 
