@@ -100,7 +100,7 @@ FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/l
 FUZZ_SRCS_monitor    := launcher/monitor.c
 FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
-			common/qemu_opts.c
+			model/config.c common/qemu_opts.c common/strv.c
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o

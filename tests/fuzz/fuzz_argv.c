@@ -87,6 +87,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (unsigned i = 0; i < cfg.n_nics; i++)
 			FUZZ_CHECK(!(cfg.nics[i].mac[0] & 1));
+		/* The formatter's command line reads back to the same config. */
+		{
+			struct launch_config back;
+			struct strv av;
+
+			strv_init(&av);
+			launch_config_init(&back);
+			FUZZ_CHECK(options_format(&cfg, "xenlaunch", &av) == 0);
+			FUZZ_CHECK(options_parse_no_files((int)av.n, av.v, &back, devnull, devnull) == OPTIONS_RUN);
+			FUZZ_CHECK(launch_config_diff(&cfg, &back) == NULL);
+			launch_config_dispose(&back);
+			strv_dispose(&av);
+		}
 	}
 	launch_config_dispose(&cfg);
 	free(text);
