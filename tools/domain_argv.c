@@ -219,31 +219,12 @@ static int add_serials(const struct domain_def *def, const char *target, struct 
 	return 0;
 }
 
-/*
- * -m and -smp. xenlaunch has neither ballooning nor vCPU hotplug (its -m
- * and -smp take one value and refuse maxmem=/maxcpus=): its guest starts
- * with what libxl would start it with, currentMemory and the current vCPUs,
- * and the lost head room is named in a warning.
- */
-static int add_memory_smp(const struct domain_def *def, struct strv *av, int xenlaunch)
+/* -m and -smp, with QEMU's head room for ballooning and vCPU hotplug. */
+static int add_memory_smp(const struct domain_def *def, struct strv *av)
 {
 	unsigned long long max = def->memory_kib, cur = def->current_memory_kib ? def->current_memory_kib : max;
 	int rc = 0;
 
-	if (xenlaunch && max && mib(cur) < mib(max)) {
-		log_warnx("%s: memory above currentMemory (%llu of %llu MiB) is not supported by xenlaunch; "
-			  "the guest gets %llu MiB", def->name, mib(cur), mib(max), mib(cur));
-		max = cur;
-	}
-	if (xenlaunch && def->vcpus && def->vcpus_current && def->vcpus_current < def->vcpus) {
-		log_warnx("%s: vCPU hotplug (%u of %u vCPUs) is not supported by xenlaunch; the guest gets %u",
-			  def->name, def->vcpus_current, def->vcpus, def->vcpus_current);
-		if (max)
-			rc = strv_add(av, "-m") || strv_addf(av, "%llu", mib(max));
-		if (!rc)
-			rc = strv_add(av, "-smp") || strv_addf(av, "%u", def->vcpus_current);
-		return rc ? -ENOMEM : 0;
-	}
 	if (max) {
 		rc = strv_add(av, "-m");
 		if (!rc && mib(cur) < mib(max))
@@ -350,7 +331,7 @@ static int add_graphics(const struct domain_graphics *g, const char *target, str
 	return rc ? fail(err_r, rc, "out of memory") : 0;
 }
 
-/* The devices both command lines spell QEMU's way: NICs, serial ports, displays. */
+/* QEMU's NICs, serial ports and displays. */
 static int add_nics_serials_graphics(const struct domain_def *def, const char *target, struct strv *av,
 				     char **err_r)
 {
@@ -432,7 +413,7 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 		goto nomem;
 	if (def->uuid && (strv_add(&av, "-uuid") || strv_add(&av, def->uuid)))
 		goto nomem;
-	if (add_memory_smp(def, &av, 0))
+	if (add_memory_smp(def, &av))
 		goto nomem;
 	if (def->loader && (strv_add(&av, "-bios") || strv_add(&av, def->loader)))
 		goto nomem;
