@@ -6,8 +6,8 @@
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
-# every .c under tools/ and common/ into xvirsh. A file that holds main() is
+# bootloader/ model/ common/ goes into xenlaunch; every .c under tools/,
+# model/ and common/ into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
 # the unit-test runner too.
 
@@ -38,11 +38,12 @@ CFLAGS  += -Werror
 endif
 CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS))
 
-LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
-# The domain model has one owner, tools/: the launcher links it to describe
-# its running guest (launcher/describe.c) in the format xvirsh reads.
-LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c)) tools/domain_xml.c tools/xml_util.c
-TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard common/*.c)
+# model/ (the launch config, its command line, its domain XML) is linked by
+# both programs: xvirsh reads and writes the launcher's argv with the
+# launcher's own parser and formatter.
+LAUNCHER_DIRS := launcher xenpv xenfv console bootloader model common
+LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
+TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c)
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c
 LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
@@ -99,9 +100,9 @@ fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
 FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
 FUZZ_SRCS_monitor    := launcher/monitor.c
 FUZZ_SRCS_rfb        := console/rfb_stream.c
-FUZZ_SRCS_domain_xml := tools/domain_xml.c tools/xml_util.c
-FUZZ_SRCS_argv       := launcher/options.c launcher/nic_opts.c launcher/display_opts.c \
-			console/keymap.c common/qemu_opts.c
+FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c
+FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
+			model/config.c common/qemu_opts.c common/strv.c
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o
@@ -121,8 +122,9 @@ $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj
 FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
 FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netback.c \
 		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
-		console/display.c console/keymap.c launcher/event_loop.c launcher/nic_opts.c \
-		launcher/options.c launcher/display_opts.c common/qemu_opts.c tests/fuzz/fake_xen.c)
+		console/display.c console/keymap.c launcher/event_loop.c model/nic_opts.c model/names.c \
+		model/options.c model/display_opts.c model/layouts.c model/config.c common/qemu_opts.c \
+		common/strv.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
 		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))
 $(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \

@@ -56,7 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 #define CHARDEV_OUTPUT_MAX (64 * 1024)	/* queued output per chardev */
 #define CHARDEV_INPUT_CHUNK 4096	/* one read() of input */

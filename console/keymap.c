@@ -10,53 +10,9 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "common/log.h"
+#include "model/layouts.h"
 
 #define XKB_EVDEV_OFFSET 8	/* xkb key codes under the evdev rules: Linux + 8 */
-
-/* QEMU's names and the xkeyboard-config layout each stands for, as QEMU's
- * build generates its keymap files (pc-bios/keymaps). */
-static const struct {
-	const char *name, *layout, *variant, *model;
-} layouts[] = {
-	{ "ar", "ara", NULL, NULL },	{ "bepo", "fr", "dvorak", NULL },
-	{ "cz", "cz", NULL, NULL },	{ "da", "dk", NULL, NULL },
-	{ "de", "de", "nodeadkeys", NULL }, { "de-ch", "ch", NULL, NULL },
-	{ "en-gb", "gb", NULL, NULL },	{ "en-us", "us", NULL, NULL },
-	{ "es", "es", NULL, NULL },	{ "et", "ee", NULL, NULL },
-	{ "fi", "fi", NULL, NULL },	{ "fo", "fo", NULL, NULL },
-	{ "fr", "fr", "nodeadkeys", NULL }, { "fr-be", "be", NULL, NULL },
-	{ "fr-ca", "ca", "fr", NULL },	{ "fr-ch", "ch", "fr", NULL },
-	{ "hr", "hr", NULL, NULL },	{ "hu", "hu", NULL, NULL },
-	{ "is", "is", NULL, NULL },	{ "it", "it", NULL, NULL },
-	{ "ja", "jp", NULL, "jp106" },	{ "lt", "lt", NULL, NULL },
-	{ "lv", "lv", NULL, NULL },	{ "mk", "mk", NULL, NULL },
-	{ "nl", "nl", NULL, NULL },	{ "no", "no", NULL, NULL },
-	{ "pl", "pl", NULL, NULL },	{ "pt", "pt", NULL, NULL },
-	{ "pt-br", "br", NULL, NULL },	{ "ru", "ru", NULL, NULL },
-	{ "th", "th", NULL, NULL },	{ "tr", "tr", NULL, NULL },
-};
-
-#define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
-
-static int find(const char *name)
-{
-	for (size_t i = 0; i < N_LAYOUTS; i++)
-		if (!strcmp(layouts[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-const char *keymap_layout_name(const char *name)
-{
-	int i = find(name);
-
-	return i < 0 ? NULL : layouts[i].name;
-}
-
-const char *keymap_layout_at(size_t i)
-{
-	return i < N_LAYOUTS ? layouts[i].name : NULL;
-}
 
 static int by_keysym_then_level(const void *a, const void *b)
 {
@@ -110,17 +66,18 @@ int keymap_load(const char *name, struct keymap *km)
 	struct xkb_context *ctx = NULL;
 	struct xkb_keymap *xk = NULL;
 	struct xkb_rule_names names = { .rules = "evdev", .model = "pc105" };
-	int i = find(name), rc;
+	const struct keymap_layout *l = keymap_layout_find(name);
+	int rc;
 
 	memset(km, 0, sizeof(*km));
-	if (i < 0) {
+	if (!l) {
 		log_warnx("keymap %s: not one of QEMU's keyboard layouts", name);
 		return -ENOENT;
 	}
-	names.layout = layouts[i].layout;
-	names.variant = layouts[i].variant;
-	if (layouts[i].model)
-		names.model = layouts[i].model;
+	names.layout = l->layout;
+	names.variant = l->variant;
+	if (l->model)
+		names.model = l->model;
 	/* Only the layout asked for: no XKB_DEFAULT_* from the environment. */
 	ctx = xkb_context_new(XKB_CONTEXT_NO_ENVIRONMENT_NAMES);
 	if (!ctx) {

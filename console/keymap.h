@@ -30,9 +30,6 @@ struct keymap {
 	size_t n_keys;
 };
 
-/* QEMU's layout name equal to name (a string that lives as long as the
- * program), or NULL when QEMU has no such layout. */
-const char *keymap_layout_name(const char *name);
 /* The i-th of QEMU's layout names ("ar", "bepo", "cz", ... "tr"), or NULL
  * past the last. */
 const char *keymap_layout_at(size_t i);

@@ -24,7 +24,7 @@
 #include "common/log.h"
 #include "console/keymap.h"
 #include "console/vnc_relay.h"
-#include "launcher/config.h"
+#include "model/config.h"
 
 #define VNC_BASE_PORT 5900
 #define VNC_PASSWORD_MAX 8

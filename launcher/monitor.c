@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 #define MONITOR_MAX_WORDS 4	/* "help info status" is the longest sensible line */
 

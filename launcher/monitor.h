@@ -14,7 +14,7 @@
  *                        info chardev  "serial0: filename=pty:/dev/pts/3", one per chardev
  *                        info version  XENLAUNCH_VERSION
  *                        info domxml   the guest's precise libvirt domain XML
- *                                      (launcher/describe.h); virsh's dumpxml
+ *                                      (model/describe.h); virsh's dumpxml
  *                                      for a running guest. QEMU has no such
  *                                      command: it is an "info" because it only
  *                                      reads state, like the others.

@@ -9,7 +9,7 @@
 
 #include <xenctrl.h>
 
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 
 void host_caps_init(struct host_caps *caps)
 {

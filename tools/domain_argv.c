@@ -11,92 +11,11 @@
 
 #include "common/log.h"
 #include "common/qemu_opts.h"
-#include "tools/xml_util.h"
-
-void strv_init(struct strv *sv)
-{
-	sv->v = NULL;
-	sv->n = 0;
-}
-
-void strv_dispose(struct strv *sv)
-{
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	strv_init(sv);
-}
-
-static int strv_take(struct strv *sv, char *s)
-{
-	char **v;
-
-	if (!s)
-		return -ENOMEM;
-	v = realloc(sv->v, (sv->n + 2) * sizeof(*v));
-	if (!v) {
-		free(s);
-		return -ENOMEM;
-	}
-	sv->v = v;
-	sv->v[sv->n++] = s;
-	sv->v[sv->n] = NULL;
-	return 0;
-}
-
-int strv_add(struct strv *sv, const char *s)
-{
-	return strv_take(sv, strdup(s));
-}
-
-int strv_addf(struct strv *sv, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return strv_take(sv, s);
-}
-
-char *strv_to_shell(const struct strv *sv)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return NULL;
-	for (size_t i = 0; i < sv->n; i++) {
-		const char *w = sv->v[i];
-		int plain = *w != '\0';
-
-		for (const char *p = w; *p; p++)
-			if (!isalnum((unsigned char)*p) && !strchr("-_./:=,+@%", *p))
-				plain = 0;
-		if (i)
-			fputc(' ', f);
-		if (plain) {
-			fputs(w, f);
-			continue;
-		}
-		fputc('\'', f);
-		for (const char *p = w; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", f);
-			else
-				fputc(*p, f);
-		}
-		fputc('\'', f);
-	}
-	if (fclose(f)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
+#include "model/describe.h"
+#include "model/names.h"
+#include "model/nic_opts.h"
+#include "model/options.h"
+#include "model/xml_util.h"
 
 int shell_split(const char *text, struct strv *out, char **err_r)
 {
@@ -208,68 +127,6 @@ static int fail(char **err_r, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/*
- * Refuses kept, uninterpreted elements unless their name is in `allowed`
- * (elements that change nothing for the target, like <address>).
- */
-static int check_extra(const struct domain_extra *ex, const char *path, const char *target,
-		       const char *const *allowed, char **err_r)
-{
-	const char *p = ex->xml;
-
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-
-		if (*p == '<') {
-			char name[64];
-			size_t n = strcspn(p + 1, " />\n");
-			int ok = 0;
-
-			snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), p + 1);
-			for (size_t i = 0; allowed && allowed[i]; i++)
-				if (!strcmp(allowed[i], name))
-					ok = 1;
-			if (!ok)
-				return fail(err_r, -ENOTSUP, "element '%s%s%s' is not supported by %s", path,
-					    *path ? "/" : "", name, target);
-		}
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	return 0;
-}
-
-static const char *const top_ok[] = { "metadata", "seclabel", "resource", NULL };
-static const char *const devices_ok[] = { "controller", "memballoon", NULL };
-static const char *const device_ok[] = { "address", "alias", NULL };
-
-static int check_common(const struct domain_def *def, const char *target, char **err_r)
-{
-	int rc;
-
-	rc = check_extra(&def->extra, "", target, top_ok, err_r);
-	if (!rc)
-		rc = check_extra(&def->os_extra, "os", target, NULL, err_r);
-	if (!rc)
-		rc = check_extra(&def->features_extra, "features", target, NULL, err_r);
-	if (!rc)
-		rc = check_extra(&def->clock_extra, "clock", target, NULL, err_r);
-	if (!rc)
-		rc = check_extra(&def->devices_extra, "devices", target, devices_ok, err_r);
-	for (size_t i = 0; !rc && i < def->n_disks; i++)
-		rc = check_extra(&def->disks[i].extra, "devices/disk", target, device_ok, err_r);
-	for (size_t i = 0; !rc && i < def->n_interfaces; i++)
-		rc = check_extra(&def->interfaces[i].extra, "devices/interface", target, device_ok, err_r);
-	for (size_t i = 0; !rc && i < def->n_chardevs; i++)
-		rc = check_extra(&def->chardevs[i].extra,
-				 def->chardevs[i].kind == DOMAIN_CHARDEV_CONSOLE ? "devices/console" : "devices/serial",
-				 target, device_ok, err_r);
-	for (size_t i = 0; !rc && i < def->n_graphics; i++)
-		rc = check_extra(&def->graphics[i].extra, "devices/graphics", target, device_ok, err_r);
-	for (size_t i = 0; !rc && i < def->n_videos; i++)
-		rc = check_extra(&def->videos[i].extra, "devices/video", target, device_ok, err_r);
-	return rc;
-}
-
 /* MiB, rounded up, of a KiB size. */
 static unsigned long long mib(unsigned long long kib)
 {
@@ -292,31 +149,6 @@ static int add_opts(struct strv *av, const char *option, char **line, bool faile
 		return strv_take(av, s);
 	free(s);
 	return rc;
-}
-
-/* The disk index QEMU uses: xvdb / hdb / sdb / vdb -> 1. */
-static int disk_index(const char *dev)
-{
-	size_t n = strlen(dev);
-	int idx = 0;
-	size_t i = 0;
-
-	if (!strncmp(dev, "xvd", 3))
-		i = 3;
-	else if (n > 2 && dev[1] == 'd')
-		i = 2;
-	else
-		return -1;
-	if (i >= n)
-		return -1;
-	for (; i < n; i++) {
-		if (dev[i] < 'a' || dev[i] > 'z')
-			return -1;
-		idx = idx * 26 + (dev[i] - 'a' + 1);
-		if (idx > 100000)
-			return -1;
-	}
-	return idx - 1;
 }
 
 static int chardev_spec(const struct domain_chardev *c, const char *target, char **spec_r, char **err_r)
@@ -387,31 +219,12 @@ static int add_serials(const struct domain_def *def, const char *target, struct 
 	return 0;
 }
 
-/*
- * -m and -smp. xenlaunch has neither ballooning nor vCPU hotplug (its -m
- * and -smp take one value and refuse maxmem=/maxcpus=): its guest starts
- * with what libxl would start it with, currentMemory and the current vCPUs,
- * and the lost head room is named in a warning.
- */
-static int add_memory_smp(const struct domain_def *def, struct strv *av, int xenlaunch)
+/* -m and -smp, with QEMU's head room for ballooning and vCPU hotplug. */
+static int add_memory_smp(const struct domain_def *def, struct strv *av)
 {
 	unsigned long long max = def->memory_kib, cur = def->current_memory_kib ? def->current_memory_kib : max;
 	int rc = 0;
 
-	if (xenlaunch && max && mib(cur) < mib(max)) {
-		log_warnx("%s: memory above currentMemory (%llu of %llu MiB) is not supported by xenlaunch; "
-			  "the guest gets %llu MiB", def->name, mib(cur), mib(max), mib(cur));
-		max = cur;
-	}
-	if (xenlaunch && def->vcpus && def->vcpus_current && def->vcpus_current < def->vcpus) {
-		log_warnx("%s: vCPU hotplug (%u of %u vCPUs) is not supported by xenlaunch; the guest gets %u",
-			  def->name, def->vcpus_current, def->vcpus, def->vcpus_current);
-		if (max)
-			rc = strv_add(av, "-m") || strv_addf(av, "%llu", mib(max));
-		if (!rc)
-			rc = strv_add(av, "-smp") || strv_addf(av, "%u", def->vcpus_current);
-		return rc ? -ENOMEM : 0;
-	}
 	if (max) {
 		rc = strv_add(av, "-m");
 		if (!rc && mib(cur) < mib(max))
@@ -439,7 +252,7 @@ static int add_drive(const struct domain_disk *d, const char *iface, struct strv
 		return fail(err_r, -ENOTSUP, "disk device '%s' (%s) is not supported", d->device, d->target_dev);
 	if (strcmp(d->type, "file") && strcmp(d->type, "block"))
 		return fail(err_r, -ENOTSUP, "disk type '%s' (%s) is not supported", d->type, d->target_dev);
-	idx = disk_index(d->target_dev);
+	idx = xvd_index(d->target_dev);
 	if (idx < 0)
 		return fail(err_r, -EINVAL, "cannot derive a disk index from target dev '%s'", d->target_dev);
 	snprintf(index, sizeof(index), "%d", idx);
@@ -459,28 +272,6 @@ static int add_drive(const struct domain_disk *d, const char *iface, struct strv
 	return rc ? fail(err_r, rc, "out of memory") : 0;
 }
 
-/* "vif<digits>.<digits>": the tap name xl (and the launcher) make up. */
-static bool xl_vif_name(const char *s)
-{
-	size_t a, b;
-
-	if (strncmp(s, "vif", 3))
-		return false;
-	a = strspn(s + 3, "0123456789");
-	if (!a || s[3 + a] != '.')
-		return false;
-	b = strspn(s + 4 + a, "0123456789");
-	return b && !s[4 + a + b];
-}
-
-/* Xen's hotplug scripts (vif-bridge, vif-route...), by their file name. */
-static bool xen_vif_script(const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	return !strncmp(base ? base + 1 : path, "vif-", 4);
-}
-
 static int add_nic(const struct domain_interface *it, const char *target, struct strv *av, char **err_r)
 {
 	const char *ifname, *script;
@@ -490,8 +281,8 @@ static int add_nic(const struct domain_interface *it, const char *target, struct
 	/* vif<domid>.<n> was generated by a launcher for one domain: it is not
 	 * asked for again. Xen's own vif-* hotplug scripts are not run: the
 	 * launcher joins the bridge itself. */
-	ifname = it->target_dev && !xl_vif_name(it->target_dev) ? it->target_dev : NULL;
-	script = it->script && (strcmp(it->type, "bridge") || !xen_vif_script(it->script)) ? it->script : NULL;
+	ifname = it->target_dev && !nic_name_is_xl_vif(it->target_dev) ? it->target_dev : NULL;
+	script = it->script && (strcmp(it->type, "bridge") || !nic_script_is_xen_hotplug(it->script)) ? it->script : NULL;
 	if (!strcmp(it->type, "bridge") && it->source_bridge)
 		rc = qemu_opts_append(&line, NULL, ifname || script ? "tap" : "bridge") ||
 		     qemu_opts_append(&line, "br", it->source_bridge);
@@ -540,7 +331,7 @@ static int add_graphics(const struct domain_graphics *g, const char *target, str
 	return rc ? fail(err_r, rc, "out of memory") : 0;
 }
 
-/* The devices both command lines spell QEMU's way: NICs, serial ports, displays. */
+/* QEMU's NICs, serial ports and displays. */
 static int add_nics_serials_graphics(const struct domain_def *def, const char *target, struct strv *av,
 				     char **err_r)
 {
@@ -565,73 +356,33 @@ static int add_nics_serials_graphics(const struct domain_def *def, const char *t
 int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, const char *rundir,
 			     struct strv *argv_r, char **err_r)
 {
-	static const char target[] = "xenlaunch";
-	char *line = NULL, *monitor = NULL;
+	struct launch_config cfg;
 	struct strv av;
-	int rc = -ENOMEM;
+	int rc;
 
 	*err_r = NULL;
+	launch_config_init(&cfg);
 	strv_init(&av);
-	if (strcmp(def->virt_type, "xen"))
-		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest; use qemu-argv", def->virt_type);
-	if (!domain_is_xen_pv(def) && !domain_is_hvm(def))
-		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
-	if (def->bootloader_args && !def->bootloader)
-		return fail(err_r, -EINVAL, "element 'bootloader_args' needs a 'bootloader'");
-	rc = check_common(def, target, err_r);
-	if (rc)
-		return rc;
-	/* -name NAME, or guest=NAME when NAME would read as a property. */
-	if (strv_add(&av, binary) ||
-	    add_opts(&av, "-name", &line, qemu_opts_append(&line, strchr(def->name, '=') ? "guest" : NULL, def->name)))
-		goto nomem;
-	if (def->uuid && (strv_add(&av, "-uuid") || strv_add(&av, def->uuid)))
-		goto nomem;
-	if (strv_add(&av, "-M") || strv_add(&av, domain_is_hvm(def) ? "xenfv" : "xenpv"))
-		goto nomem;
-	if (add_memory_smp(def, &av, 1))
-		goto nomem;
-	if (def->bootloader && (strv_add(&av, "-bootloader") || strv_add(&av, def->bootloader)))
-		goto nomem;
-	if (def->bootloader_args && (strv_add(&av, "-bootloader-args") || strv_add(&av, def->bootloader_args)))
-		goto nomem;
-	if (def->kernel && (strv_add(&av, "-kernel") || strv_add(&av, def->kernel)))
-		goto nomem;
-	if (def->initrd && (strv_add(&av, "-initrd") || strv_add(&av, def->initrd)))
-		goto nomem;
-	if (def->cmdline && (strv_add(&av, "-append") || strv_add(&av, def->cmdline)))
-		goto nomem;
-	for (size_t i = 0; i < def->n_disks; i++) {
-		const struct domain_disk *d = &def->disks[i];
-
-		rc = add_drive(d, d->target_bus && strcmp(d->target_bus, "xen") ? d->target_bus : "xen", &av, err_r);
-		if (rc)
-			goto out;
-	}
-	rc = add_nics_serials_graphics(def, target, &av, err_r);
+	rc = launch_from_domain(def, &cfg, err_r);
 	if (rc)
 		goto out;
-	monitor = xml_util_msg("unix:%s/%s.monitor", rundir, def->name);
-	rc = add_opts(&av, "-monitor", &line, !monitor || qemu_opts_append(&line, NULL, monitor) ||
-						 qemu_opts_append(&line, NULL, "server") ||
-						 qemu_opts_append(&line, NULL, "nowait"));
-	free(monitor);
-	if (rc)
-		goto nomem;
-	if (def->on_reboot && !strcmp(def->on_reboot, "destroy") && strv_add(&av, "-no-reboot"))
-		goto nomem;
-	if (def->on_poweroff && strcmp(def->on_poweroff, "destroy"))
-		log_warnx("%s: on_poweroff '%s' is not supported by %s; the guest is destroyed", def->name,
-			  def->on_poweroff, target);
-	if (def->on_crash && strcmp(def->on_crash, "destroy"))
-		log_warnx("%s: on_crash '%s' is not supported by %s; the guest is destroyed", def->name, def->on_crash,
-			  target);
+	/* The monitor xvirsh talks to: <rundir>/<name>.monitor. */
+	cfg.monitor = (struct chardev_spec){ .kind = CHARDEV_UNIX, .server = true, .wait = false };
+	if (asprintf(&cfg.monitor.path, "%s/%s.monitor", rundir, cfg.name) < 0) {
+		cfg.monitor.path = NULL;
+		rc = fail(err_r, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = options_format(&cfg, binary, &av);
+	if (rc) {
+		rc = fail(err_r, rc, "out of memory");
+		goto out;
+	}
 	*argv_r = av;
-	return 0;
-nomem:
-	rc = fail(err_r, -ENOMEM, "out of memory");
+	strv_init(&av);
 out:
 	strv_dispose(&av);
+	launch_config_dispose(&cfg);
 	return rc;
 }
 
@@ -651,7 +402,7 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
 	if (def->bootloader)
 		return fail(err_r, -ENOTSUP, "element 'bootloader' is not supported by %s", target);
-	rc = check_common(def, target, err_r);
+	rc = domain_check_extra(def, target, err_r);
 	if (rc)
 		return rc;
 	if (strv_add(&av, binary ? binary : def->emulator ? def->emulator : "/usr/bin/qemu-system-x86_64") ||
@@ -662,7 +413,7 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 		goto nomem;
 	if (def->uuid && (strv_add(&av, "-uuid") || strv_add(&av, def->uuid)))
 		goto nomem;
-	if (add_memory_smp(def, &av, 0))
+	if (add_memory_smp(def, &av))
 		goto nomem;
 	if (def->loader && (strv_add(&av, "-bios") || strv_add(&av, def->loader)))
 		goto nomem;
@@ -785,7 +536,7 @@ int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r)
 		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest", def->virt_type);
 	if (!hvm && !domain_is_xen_pv(def) && strcmp(def->os_type, "xenpvh"))
 		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
-	rc = check_common(def, target, err_r);
+	rc = domain_check_extra(def, target, err_r);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < def->n_graphics; i++) {
@@ -1067,30 +818,6 @@ static int set_str(char **dst, const char *v, char **err_r)
 	return *dst ? 0 : fail(err_r, -ENOMEM, "out of memory");
 }
 
-/* A QEMU -m size: MiB by default, or with a suffix K, M, G, T. */
-static int qemu_size_kib(const char *s, unsigned long long *kib_r, char **err_r)
-{
-	char num[32], *err = NULL;
-	const char *unit = "MiB";
-	size_t n = strlen(s);
-	int rc;
-
-	if (n == 0 || n >= sizeof(num))
-		return fail(err_r, -EINVAL, "invalid memory size '%s'", s);
-	memcpy(num, s, n + 1);
-	switch (num[n - 1]) {
-	case 'k': case 'K': unit = "KiB"; num[n - 1] = '\0'; break;
-	case 'm': case 'M': unit = "MiB"; num[n - 1] = '\0'; break;
-	case 'g': case 'G': unit = "GiB"; num[n - 1] = '\0'; break;
-	case 't': case 'T': unit = "TiB"; num[n - 1] = '\0'; break;
-	}
-	rc = domain_parse_size_kib(num, unit, kib_r, &err);
-	if (rc)
-		fail(err_r, rc, "invalid memory size '%s': %s", s, err);
-	free(err);
-	return rc;
-}
-
 static int parse_uint_opt(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
@@ -1187,360 +914,38 @@ static int add_chardev(struct domain_def *def, const char *spec, char **err_r)
 	return 0;
 }
 
-static int set_machine(struct domain_def *def, const char *machine, char **err_r)
-{
-	int rc;
-
-	if (!strcmp(machine, "xenpv"))
-		rc = set_str(&def->os_type, "linux", err_r);
-	else if (!strcmp(machine, "xenfv"))
-		rc = set_str(&def->os_type, "hvm", err_r);
-	else
-		return fail(err_r, -ENOTSUP, "machine type '%s' is not a Xen machine (xenpv, xenfv)", machine);
-	return rc ? rc : set_str(&def->os_machine, machine, err_r);
-}
-
-static const char *disk_name(int pv, unsigned idx, char buf[8])
-{
-	snprintf(buf, 8, "%s%c", pv ? "xvd" : "hd", 'a' + (int)idx);
-	return buf;
-}
-
-static int add_disk_file(struct domain_def *def, const char *file, unsigned idx, int cdrom, const char *bus,
-			 const char *format, int readonly, char **err_r)
-{
-	struct domain_disk *d = grow_one((void **)&def->disks, &def->n_disks, sizeof(*d), err_r);
-	int pv = domain_is_xen_pv(def) || (bus && !strcmp(bus, "xen"));
-	char name[8];
-	int rc;
-
-	if (!d)
-		return -E2BIG;
-	if (idx >= 26)
-		return fail(err_r, -EINVAL, "disk index %u is out of range (0 to 25)", idx);
-	rc = set_str(&d->type, file && !strncmp(file, "/dev/", 5) ? "block" : "file", err_r);
-	if (!rc)
-		rc = set_str(&d->device, cdrom ? "cdrom" : "disk", err_r);
-	if (!rc)
-		rc = set_str(&d->driver_name, !strcmp(d->type, "block") ? "phy" : "qemu", err_r);
-	if (!rc)
-		rc = set_str(&d->driver_type, format ? format : "raw", err_r);
-	if (!rc && file)
-		rc = set_str(&d->source, file, err_r);
-	if (!rc)
-		rc = set_str(&d->target_dev, disk_name(pv, idx, name), err_r);
-	if (!rc)
-		rc = set_str(&d->target_bus, pv ? "xen" : bus ? bus : "ide", err_r);
-	d->readonly = readonly || cdrom;
-	return rc;
-}
-
-static int drive_from_spec(struct domain_def *def, const char *spec, char **err_r)
-{
-	const char *p = spec;
-	char *item, *file = NULL, *iface = NULL, *format = NULL, *cache = NULL, *discard = NULL;
-	unsigned idx = (unsigned)def->n_disks;
-	int cdrom = 0, readonly = 0, rc = 0;
-
-	while (!rc && (item = qemu_next_item(&p))) {
-		const char *v;
-
-		if ((v = kv(item, "file")))
-			rc = set_str(&file, v, err_r);
-		else if ((v = kv(item, "if")))
-			rc = set_str(&iface, v, err_r);
-		else if ((v = kv(item, "format")))
-			rc = set_str(&format, v, err_r);
-		else if ((v = kv(item, "cache")))
-			rc = set_str(&cache, v, err_r);
-		else if ((v = kv(item, "discard")))
-			rc = set_str(&discard, v, err_r);
-		else if ((v = kv(item, "media")))
-			cdrom = !strcmp(v, "cdrom");
-		else if ((v = kv(item, "readonly")))
-			readonly = !strcmp(v, "on");
-		else if ((v = kv(item, "index")))
-		{
-			if (!strcmp(v, "0"))
-				idx = 0;
-			else if (parse_uint_opt(v, 25, &idx))
-				rc = fail(err_r, -EINVAL, "invalid drive index '%s'", v);
-		}
-		else
-			rc = fail(err_r, -ENOTSUP, "drive option '%s' is not supported", item);
-		free(item);
-	}
-	if (!rc)
-		rc = add_disk_file(def, file, idx, cdrom, iface, format, readonly, err_r);
-	if (!rc && cache)
-		rc = set_str(&def->disks[def->n_disks - 1].driver_cache, cache, err_r);
-	if (!rc && discard)
-		rc = set_str(&def->disks[def->n_disks - 1].driver_discard, discard, err_r);
-	free(file);
-	free(iface);
-	free(format);
-	free(cache);
-	free(discard);
-	return rc;
-}
-
-static int nic_from_spec(struct domain_def *def, const char *spec, char **err_r)
-{
-	struct domain_interface *it = grow_one((void **)&def->interfaces, &def->n_interfaces, sizeof(*it), err_r);
-	const char *p = spec;
-	char *item, *kind;
-	int rc = 0;
-
-	if (!it)
-		return -E2BIG;
-	kind = qemu_next_item(&p);
-	if (!kind || (strcmp(kind, "bridge") && strcmp(kind, "tap"))) {
-		rc = fail(err_r, -ENOTSUP, "network backend '%s' is not supported", kind ? kind : "");
-		free(kind);
-		return rc;
-	}
-	rc = set_str(&it->type, !strcmp(kind, "bridge") ? "bridge" : "ethernet", err_r);
-	free(kind);
-	while (!rc && (item = qemu_next_item(&p))) {
-		const char *v;
-
-		if ((v = kv(item, "br")))
-			rc = set_str(&it->source_bridge, v, err_r);
-		else if ((v = kv(item, "mac")))
-			rc = set_str(&it->mac, v, err_r);
-		else if ((v = kv(item, "model")))
-			rc = set_str(&it->model, v, err_r);
-		else if ((v = kv(item, "ifname")))
-			rc = set_str(&it->target_dev, v, err_r);
-		else if ((v = kv(item, "script")))
-			rc = set_str(&it->script, v, err_r);
-		else
-			rc = fail(err_r, -ENOTSUP, "network option '%s' is not supported", item);
-		free(item);
-	}
-	return rc;
-}
-
-static int vnc_from_spec(struct domain_def *def, const char *spec, char **err_r)
-{
-	struct domain_graphics *g = grow_one((void **)&def->graphics, &def->n_graphics, sizeof(*g), err_r);
-	const char *p = spec;
-	char *addr, *item, *colon;
-	unsigned disp = 0;
-	int rc = 0, autoport = 0;
-
-	if (!g)
-		return -E2BIG;
-	g->port = DOMAIN_PORT_ABSENT;
-	rc = set_str(&g->type, "vnc", err_r);
-	addr = qemu_next_item(&p);
-	colon = addr ? strrchr(addr, ':') : NULL;
-	if (!rc && !colon)
-		rc = fail(err_r, -EINVAL, "invalid VNC display '%s'", spec);
-	if (!rc && (colon[1] == '\0' || (strcmp(colon + 1, "0") && parse_uint_opt(colon + 1, 59635, &disp))))
-		rc = fail(err_r, -EINVAL, "invalid VNC display '%s'", spec);
-	if (!rc && colon != addr) {
-		char *host = addr[0] == '[' && colon[-1] == ']' ? dupstr(addr + 1, (size_t)(colon - addr - 2)) :
-								   dupstr(addr, (size_t)(colon - addr));
-
-		g->listen = host;
-		if (!host)
-			rc = fail(err_r, -ENOMEM, "out of memory");
-	}
-	while (!rc && (item = qemu_next_item(&p))) {
-		if (kv(item, "to"))
-			autoport = 1;
-		else if (strcmp(item, "password=on") && strcmp(item, "password"))
-			rc = fail(err_r, -ENOTSUP, "VNC option '%s' is not supported", item);
-		free(item);
-	}
-	free(addr);
-	if (rc)
-		return rc;
-	g->port = autoport ? -1 : (int)(5900 + disp);
-	return set_str(&g->autoport, autoport ? "yes" : "no", err_r);
-}
-
-/*
- * The options whose value is a QEMU option string refuse a property given
- * twice, as the launcher does (common/qemu_opts.h). -serial is not one of
- * them: file:PATH takes the rest of the value as it is.
- */
-static int refuse_repeats(const char *option, const char *value, char **err_r)
-{
-	static const char *const opts_strings[] = { "name", "M", "machine", "m", "smp", "drive", "nic", "vnc",
-						    "display", NULL };
-	struct qemu_opts opts;
-	char why[128];
-	int rc = 0;
-
-	for (size_t k = 0; opts_strings[k]; k++) {
-		if (strcmp(option, opts_strings[k]))
-			continue;
-		if (qemu_opts_parse(value, &opts, why, sizeof(why)) < 0)
-			rc = fail(err_r, -EINVAL, "-%s %s: %s", option, value, why);
-		qemu_opts_dispose(&opts);
-	}
-	return rc;
-}
-
 int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const *argv, char **err_r)
 {
-	const char *machine = "xenpv";
+	const struct launch_live live = { .domid = 0, .serial_pty = NULL, .vnc_port = -1 };
+	enum options_result res;
+	struct launch_config cfg;
+	char *msg = NULL;
+	size_t len = 0;
+	FILE *err;
 	int rc;
 
 	*err_r = NULL;
-	/* The machine decides how disks and serial lines read: find it first. */
-	for (size_t i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "-M") || !strcmp(argv[i], "-machine") || !strcmp(argv[i], "--machine")) {
-			machine = argv[i + 1];
-			if (!strncmp(machine, "type=", 5))
-				machine += 5;
-		}
-	{
-		char *m = strdup(machine), *comma = m ? strchr(m, ',') : NULL;
-
-		if (comma)
-			*comma = '\0';
-		rc = m ? set_machine(def, m, err_r) : fail(err_r, -ENOMEM, "out of memory");
-		free(m);
+	launch_config_init(&cfg);
+	err = open_memstream(&msg, &len);
+	if (!err)
+		return fail(err_r, -ENOMEM, "out of memory");
+	/* The launcher's own parser; the files are the launcher's to open. */
+	res = options_parse_no_files((int)argc, (char **)argv, &cfg, err, err);
+	fclose(err);
+	if (res == OPTIONS_ERROR) {
+		if (len && msg[len - 1] == '\n')
+			msg[len - 1] = '\0';
+		rc = fail(err_r, -EINVAL, "%s", msg ? msg : "out of memory");
+	} else if (res == OPTIONS_EXIT) {
+		rc = fail(err_r, -EINVAL, "the command line asks for information, not a guest (-help, -version, -M help)");
+	} else {
+		rc = launch_describe(&cfg, &live, def);
 		if (rc)
-			return rc;
+			rc = fail(err_r, rc, "out of memory");
 	}
-	if (set_str(&def->virt_type, "xen", err_r) || set_str(&def->os_arch, "x86_64", err_r))
-		return -ENOMEM;
-	def->memory_kib = 128 * 1024;
-	def->vcpus = 1;
-	for (size_t i = 1; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		static const char *const with_arg[] = { "name", "M", "machine", "m", "smp", "kernel", "initrd", "append",
-							"uuid", "serial", "monitor", "pidfile", "D", "hda", "hdb", "hdc",
-							"hdd", "cdrom", "drive", "nic", "vnc", "bootloader", "display",
-							"bootloader-args", NULL };
-		int takes = 0;
-
-		if (o[0] != '-')
-			return fail(err_r, -ENOTSUP, "argument '%s' is not supported (a bare argument is a disk image; "
-						     "use -drive)", o);
-		o += o[1] == '-' ? 2 : 1;
-		for (size_t k = 0; with_arg[k]; k++)
-			takes |= !strcmp(o, with_arg[k]);
-		if (takes && !v)
-			return fail(err_r, -EINVAL, "option '%s' needs an argument", argv[i]);
-		if (takes)
-			i++;
-		rc = takes ? refuse_repeats(o, v, err_r) : 0;
-		if (rc)
-			return rc;
-		if (!strcmp(o, "name")) {
-			/* [guest=]NAME[,...]: the name's commas are doubled. */
-			struct qemu_opts opts;
-			char why[128];
-
-			rc = qemu_opts_parse(v, &opts, why, sizeof(why));
-			if (!rc && opts.n)
-				rc = set_str(&def->name, opts.items[0].value && !strcmp(opts.items[0].key, "guest") ?
-							 opts.items[0].value : opts.items[0].text, err_r);
-			else if (!rc)
-				rc = fail(err_r, -EINVAL, "-name: empty name");
-			qemu_opts_dispose(&opts);
-		} else if (!strcmp(o, "M") || !strcmp(o, "machine") || !strcmp(o, "monitor") || !strcmp(o, "pidfile") ||
-			   !strcmp(o, "D") || !strcmp(o, "daemonize") || !strcmp(o, "S")) {
-			/* Machine already read; the rest belong to the run, not the guest. */
-		} else if (!strcmp(o, "m")) {
-			const char *p = v;
-			char *item;
-
-			while (!rc && (item = qemu_next_item(&p))) {
-				const char *s;
-
-				if ((s = kv(item, "maxmem"))) {
-					unsigned long long cur = def->memory_kib;
-
-					rc = qemu_size_kib(s, &def->memory_kib, err_r);
-					def->current_memory_kib = cur;
-				} else {
-					rc = qemu_size_kib(kv(item, "size") ? kv(item, "size") : item, &def->memory_kib,
-							   err_r);
-				}
-				free(item);
-			}
-			if (!rc && def->current_memory_kib > def->memory_kib)
-				rc = fail(err_r, -EINVAL, "memory size is larger than maxmem in '%s'", v);
-		} else if (!strcmp(o, "smp")) {
-			const char *p = v;
-			char *item;
-			unsigned n = 0, max = 0;
-
-			while (!rc && (item = qemu_next_item(&p))) {
-				const char *s = kv(item, "cpus") ? kv(item, "cpus") : item;
-
-				if (kv(item, "maxcpus"))
-					rc = parse_uint_opt(kv(item, "maxcpus"), DOMAIN_VCPUS_MAX, &max);
-				else
-					rc = parse_uint_opt(s, DOMAIN_VCPUS_MAX, &n);
-				free(item);
-			}
-			if (rc || !n || (max && max < n))
-				return fail(err_r, -EINVAL, "invalid -smp value '%s'", v);
-			def->vcpus = max ? max : n;
-			def->vcpus_current = max && max != n ? n : 0;
-		} else if (!strcmp(o, "kernel")) {
-			rc = set_str(&def->kernel, v, err_r);
-		} else if (!strcmp(o, "initrd")) {
-			rc = set_str(&def->initrd, v, err_r);
-		} else if (!strcmp(o, "append")) {
-			rc = set_str(&def->cmdline, v, err_r);
-		} else if (!strcmp(o, "bootloader")) {
-			rc = set_str(&def->bootloader, v, err_r);
-		} else if (!strcmp(o, "bootloader-args")) {
-			rc = set_str(&def->bootloader_args, v, err_r);
-		} else if (!strcmp(o, "uuid")) {
-			char canon[37];
-
-			if (domain_uuid_canon(v, canon))
-				return fail(err_r, -EINVAL, "invalid UUID '%s'", v);
-			rc = set_str(&def->uuid, canon, err_r);
-		} else if (!strcmp(o, "serial")) {
-			if (strcmp(v, "none"))
-				rc = add_chardev(def, v, err_r);
-		} else if (!strcmp(o, "hda") || !strcmp(o, "hdb") || !strcmp(o, "hdc") || !strcmp(o, "hdd")) {
-			rc = add_disk_file(def, v, (unsigned)(o[2] - 'a'), 0, NULL, NULL, 0, err_r);
-		} else if (!strcmp(o, "cdrom")) {
-			rc = add_disk_file(def, v, 2, 1, NULL, NULL, 1, err_r);
-		} else if (!strcmp(o, "drive")) {
-			rc = drive_from_spec(def, v, err_r);
-		} else if (!strcmp(o, "nic")) {
-			rc = nic_from_spec(def, v, err_r);
-		} else if (!strcmp(o, "vnc")) {
-			rc = vnc_from_spec(def, v, err_r);
-		} else if (!strcmp(o, "display") || !strcmp(o, "sdl")) {
-			struct domain_graphics *g;
-
-			if (!strcmp(o, "display") && strncmp(v, "sdl", 3)) {
-				if (!strcmp(v, "none"))
-					continue;
-				return fail(err_r, -ENOTSUP, "display '%s' is not supported", v);
-			}
-			g = grow_one((void **)&def->graphics, &def->n_graphics, sizeof(*g), err_r);
-			if (!g)
-				return -E2BIG;
-			g->port = DOMAIN_PORT_ABSENT;
-			rc = set_str(&g->type, "sdl", err_r);
-		} else if (!strcmp(o, "no-reboot")) {
-			rc = set_str(&def->on_reboot, "destroy", err_r);
-		} else {
-			return fail(err_r, -ENOTSUP, "option '%s' is not supported by domxml-from-native", argv[takes ? i - 1 : i]);
-		}
-		if (rc)
-			return rc;
-	}
-	if (!def->name)
-		return fail(err_r, -EINVAL, "missing -name: a domain needs a name");
-	if (set_str(&def->on_poweroff, "destroy", err_r) || (!def->on_reboot && set_str(&def->on_reboot, "restart", err_r)) ||
-	    set_str(&def->on_crash, "destroy", err_r))
-		return -ENOMEM;
-	return 0;
+	free(msg);
+	launch_config_dispose(&cfg);
+	return rc;
 }
 
 /*

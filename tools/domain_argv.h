@@ -1,14 +1,13 @@
 /*
  * Native formats of the domain model:
- *   - the xenlaunch command line (QEMU's spelling) for type='xen' guests,
+ *   - the xenlaunch command line for type='xen' guests: the launcher's own
+ *     grammar (model/options.h) and its own XML mapping (model/describe.h),
  *   - the qemu-system-x86_64 command line for type='kvm' / 'qemu' guests,
  *   - xl.cfg text, as Xen's xl reads it,
  * and back from the xenlaunch command line and from xl.cfg.
  *
  * What a target does not support is refused with a message that names it
- * (an element path, a setting); devices xenlaunch does not implement yet are
- * still written in QEMU's spelling (-drive, -nic, -vnc) so that the
- * launcher, which owns the hardware, rejects them itself.
+ * (an element path, a setting).
  *
  * All functions return 0, or a negative errno with a malloc'ed message in
  * *err_r (the caller frees it).
@@ -18,21 +17,8 @@
 
 #include <stddef.h>
 
-#include "tools/domain_xml.h"
-
-/* A NULL-terminated, owned argument vector. */
-struct strv {
-	char **v;
-	size_t n;
-};
-
-void strv_init(struct strv *sv);
-void strv_dispose(struct strv *sv);
-/* Appends a copy of s. 0 or -ENOMEM. */
-int strv_add(struct strv *sv, const char *s);
-int strv_addf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The vector as one shell command line, each word quoted when needed. */
-char *strv_to_shell(const struct strv *sv);
+#include "common/strv.h"
+#include "model/domain_xml.h"
 
 /*
  * Splits shell-like text into words: blanks separate, '...' and "..."
@@ -44,9 +30,11 @@ char *strv_to_shell(const struct strv *sv);
 int shell_split(const char *text, struct strv *out, char **err_r);
 
 /*
- * The xenlaunch command line for a type='xen' guest. `binary` is argv[0];
- * the monitor socket is <rundir>/<name>.monitor. Nothing about the run
- * (-daemonize, -pidfile) is added: that is the caller's business.
+ * The xenlaunch command line for a type='xen' guest: the launch config the
+ * XML describes (launch_from_domain) written by the launcher's formatter
+ * (options_format). `binary` is argv[0]; the monitor socket is
+ * <rundir>/<name>.monitor. Nothing else about the run (-daemonize,
+ * -pidfile) is added: that is the caller's business.
  */
 int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, const char *rundir,
 			     struct strv *argv_r, char **err_r);
@@ -58,9 +46,12 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r);
 
 /*
- * A model from a xenlaunch (or QEMU-spelled) command line; argv[0] is the
- * program. Options of the run itself (-daemonize, -pidfile, -monitor, -D,
- * -S) are skipped; anything else unknown is refused by name.
+ * A model from a xenlaunch command line; argv[0] is the program. The
+ * launcher's own parser reads it (without opening the files it names), so
+ * that it accepts and refuses exactly what the launcher does, with the
+ * launcher's message; the config is described as a running launcher
+ * describes itself (launch_describe). Options of the run itself
+ * (-daemonize, -pidfile, -monitor, -D, -S) have no place in the XML.
  */
 int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const *argv, char **err_r);
 

@@ -31,10 +31,11 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "model/names.h"
 #include "tools/capabilities.h"
 #include "tools/domain_argv.h"
-#include "tools/domain_xml.h"
-#include "tools/xml_util.h"
+#include "model/domain_xml.h"
+#include "model/xml_util.h"
 
 #include <xenstore.h>
 
@@ -566,21 +567,13 @@ static int mkdir_p(const char *dir)
 	return rc;
 }
 
-static int random_uuid(char out[37])
+static int random_uuid(char out[UUID_STRING_SIZE])
 {
-	unsigned char b[16];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	uint8_t uuid[16];
 
-	if (fd < 0 || read(fd, b, sizeof(b)) != (ssize_t)sizeof(b)) {
-		if (fd >= 0)
-			close(fd);
+	if (uuid_generate_random(uuid) < 0)
 		return -EIO;
-	}
-	close(fd);
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	uuid_to_string(uuid, out);
 	return 0;
 }
 

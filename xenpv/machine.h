@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "console/pv_console.h"
-#include "launcher/config.h"
+#include "model/config.h"
 #include "xenpv/domain_build.h"
 #include "xenpv/kernel_cache.h"
 #include "xenpv/watchdog.h"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "launcher/nic_opts.h"
+#include "model/nic_opts.h"
 #include "xenpv/tap.h"
 
 #define BAD_PACKETS_LOGGED 8

@@ -11,7 +11,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 struct tap {
 	int fds[NIC_MAX_QUEUES];	/* non-blocking; fds[0] open while the tap exists */

@@ -19,6 +19,7 @@
 #include <xenstore.h>
 
 #include "common/log.h"
+#include "model/names.h"
 #include "xenpv/domain_build.h"
 #include "xenpv/xs_layout.h"
 
@@ -57,21 +58,6 @@ int watchdog_parse_line(const char *line, uint32_t *domid_r, char uuid_r[37])
 	return 'D';
 }
 
-static int uuid_parse(const char *s, uint8_t out[16])
-{
-	for (int i = 0, j = 0; i < 16; i++) {
-		unsigned v;
-
-		if (s[j] == '-')
-			j++;
-		if (sscanf(s + j, "%2x", &v) != 1)
-			return -EINVAL;
-		out[i] = (uint8_t)v;
-		j += 2;
-	}
-	return 0;
-}
-
 static void watchdog_cleanup(uint32_t domid, const char *uuid_str)
 {
 	xc_interface *xch = NULL;
@@ -81,7 +67,7 @@ static void watchdog_cleanup(uint32_t domid, const char *uuid_str)
 
 	log_warnx("watchdog: launcher went away without cleaning up; destroying domain %u",
 		  domid);
-	if (uuid_parse(uuid_str, uuid))
+	if (uuid_from_string(uuid_str, uuid))
 		return;
 	xch = xc_interface_open(NULL, NULL, 0);
 	if (!xch) {

@@ -53,7 +53,7 @@
 #include <xenstore.h>
 #include <xen/io/xenbus.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 #include "launcher/event_loop.h"
 
 struct xendev;

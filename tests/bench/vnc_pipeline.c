@@ -20,7 +20,7 @@
 #include "common/log.h"
 #include "console/display.h"
 #include "console/textscreen.h"
-#include "launcher/config.h"
+#include "model/config.h"
 #include "launcher/event_loop.h"
 
 static double now(void)

@@ -1,5 +1,5 @@
 /*
- * The launcher's command line (launcher/options.c, nic_opts.c,
+ * The launcher's command line (model/options.c, nic_opts.c,
  * display_opts.c, common/qemu_opts.c), as xvirsh builds it from an XML
  * author's values or a user types it: the input is split at NUL bytes into
  * argv words. Parsing opens the -kernel, -initrd and disk files it names; so
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "launcher/options.h"
+#include "model/options.h"
 
 #define MAX_WORDS 64
 
@@ -87,6 +87,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (unsigned i = 0; i < cfg.n_nics; i++)
 			FUZZ_CHECK(!(cfg.nics[i].mac[0] & 1));
+		/* The formatter's command line reads back to the same config. */
+		{
+			struct launch_config back;
+			struct strv av;
+
+			strv_init(&av);
+			launch_config_init(&back);
+			FUZZ_CHECK(options_format(&cfg, "xenlaunch", &av) == 0);
+			FUZZ_CHECK(options_parse_no_files((int)av.n, av.v, &back, devnull, devnull) == OPTIONS_RUN);
+			FUZZ_CHECK(launch_config_diff(&cfg, &back) == NULL);
+			launch_config_dispose(&back);
+			strv_dispose(&av);
+		}
 	}
 	launch_config_dispose(&cfg);
 	free(text);

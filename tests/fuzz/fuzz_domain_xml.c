@@ -1,5 +1,5 @@
 /*
- * The domain XML parser (tools/domain_xml.c), as an XML author reaches it
+ * The domain XML parser (model/domain_xml.c), as an XML author reaches it
  * with `xvirsh define`. What it accepts must format to XML it accepts again
  * (every value it stores, including the kept elements, is written back
  * well-formed), and that second reading must format the same: format is a
@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "tools/domain_xml.h"
+#include "model/domain_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,7 +19,7 @@
 
 #include "console/vfb.h"
 #include "console/vkbd.h"
-#include "launcher/config.h"
+#include "model/config.h"
 #include "launcher/event_loop.h"
 #include "tests/fuzz/fake_xen.h"
 #include "xenpv/blkback.h"

@@ -15,7 +15,7 @@
 #include <libxml/tree.h>
 
 #include "tools/capabilities.h"
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 
 static void fixture(struct host_caps *c, const char *xen_caps)
 {
@@ -185,11 +185,17 @@ static void test_probe_off_xen(void)
 static CU_TestInfo tests[] = {
 	{ "guest list from XENVER_capabilities", test_guest_list },
 	{ "capabilities XML validates, no xenmigr", test_caps_xml },
-	{ "libvirt's legacy xenmigr fails the schema", test_legacy_xenmigr_is_invalid },
-	{ "domcapabilities xenpv: valid, libvirt's shape", test_domcaps_xenpv },
-	{ "domcapabilities xenfv: valid, libvirt's shape", test_domcaps_xenfv },
 	{ "domcapabilities for a missing machine", test_domcaps_unknown },
 	{ "probe fails cleanly off Xen", test_probe_off_xen },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("capabilities", tests)
+
+/* The tests that read libvirt's test data. */
+static CU_TestInfo libvirt_tests[] = {
+	{ "libvirt's legacy xenmigr fails the schema", test_legacy_xenmigr_is_invalid },
+	{ "domcapabilities xenpv: valid, libvirt's shape", test_domcaps_xenpv },
+	{ "domcapabilities xenfv: valid, libvirt's shape", test_domcaps_xenfv },
+	CU_TEST_INFO_NULL,
+};
+UNIT_SUITE_LIBVIRT_DATA("capabilities_libvirt", libvirt_tests)

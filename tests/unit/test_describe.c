@@ -1,12 +1,12 @@
 /*
- * launcher/describe: the running guest's precise XML. The proof that it is
+ * model/describe: the running guest's precise XML. The proof that it is
  * precise: launch config -> XML -> xenlaunch argv -> launch config gives
  * the same config, and describing that config again gives the same XML.
  */
-#include "launcher/describe.h"
-#include "launcher/options.h"
+#include "model/describe.h"
+#include "model/options.h"
 #include "tools/domain_argv.h"
-#include "tools/xml_util.h"
+#include "model/xml_util.h"
 #include "tests/unit/unit.h"
 
 #include <stdio.h>
@@ -36,51 +36,22 @@ static enum options_result parse(struct strv *av, struct launch_config *cfg)
 	return r;
 }
 
-static bool same_str(const char *a, const char *b)
+/* Every field that makes the guest, compared by the model's one comparison. */
+static void assert_same_guest(const struct launch_config *a, struct launch_config *b)
 {
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
+	const char *diff;
 
-/* Every field that makes the guest's hardware, one assert each. */
-static void assert_same_guest(const struct launch_config *a, const struct launch_config *b)
-{
-	CU_ASSERT_EQUAL(a->machine, b->machine);
-	CU_ASSERT_STRING_EQUAL(a->name, b->name);
-	CU_ASSERT_EQUAL(memcmp(a->uuid, b->uuid, 16), 0);
 	CU_ASSERT_TRUE(b->uuid_set);
-	CU_ASSERT_EQUAL(a->memory_mib, b->memory_mib);
-	CU_ASSERT_EQUAL(a->vcpus, b->vcpus);
-	CU_ASSERT_TRUE(same_str(a->kernel, b->kernel));
-	CU_ASSERT_TRUE(same_str(a->initrd, b->initrd));
-	CU_ASSERT_TRUE(same_str(a->append, b->append));
-	CU_ASSERT_TRUE(same_str(a->bootloader, b->bootloader));
-	CU_ASSERT_TRUE(same_str(a->bootloader_args, b->bootloader_args));
-	CU_ASSERT_EQUAL(a->serial.kind, b->serial.kind);
-	CU_ASSERT_TRUE(same_str(a->serial.path, b->serial.path));
-	CU_ASSERT_EQUAL(a->no_reboot, b->no_reboot);
-	CU_ASSERT_EQUAL_FATAL(a->n_disks, b->n_disks);
-	for (unsigned i = 0; i < a->n_disks; i++) {
-		CU_ASSERT_STRING_EQUAL(a->disks[i].file, b->disks[i].file);
-		CU_ASSERT_EQUAL(a->disks[i].media, b->disks[i].media);
-		CU_ASSERT_EQUAL(a->disks[i].readonly, b->disks[i].readonly);
-		CU_ASSERT_EQUAL(a->disks[i].index, b->disks[i].index);
-		CU_ASSERT_EQUAL(a->disks[i].cache, b->disks[i].cache);
-		CU_ASSERT_EQUAL(a->disks[i].discard, b->disks[i].discard);
-	}
-	CU_ASSERT_EQUAL_FATAL(a->n_nics, b->n_nics);
-	for (unsigned i = 0; i < a->n_nics; i++) {
-		CU_ASSERT_EQUAL(memcmp(a->nics[i].mac, b->nics[i].mac, 6), 0);
-		CU_ASSERT_TRUE(same_str(a->nics[i].bridge, b->nics[i].bridge));
-		CU_ASSERT_TRUE(same_str(a->nics[i].ifname, b->nics[i].ifname));
-		CU_ASSERT_TRUE(same_str(a->nics[i].script, b->nics[i].script));
-	}
-	CU_ASSERT_EQUAL(a->display.vnc, b->display.vnc);
-	CU_ASSERT_EQUAL(a->display.vnc_display, b->display.vnc_display);
-	CU_ASSERT_EQUAL(a->display.vnc_password, b->display.vnc_password);
-	CU_ASSERT_EQUAL(a->display.sdl, b->display.sdl);
-	/* No host given means every address; the description spells it 0.0.0.0. */
-	CU_ASSERT_TRUE(same_str(a->display.vnc_host ? a->display.vnc_host : "0.0.0.0",
-				b->display.vnc_host ? b->display.vnc_host : "0.0.0.0"));
+	/* The run's own options are not the guest's: xvirsh adds the monitor it
+	 * talks to (and -daemonize when it starts one). */
+	CU_ASSERT_EQUAL(b->monitor.kind, CHARDEV_UNIX);
+	chardev_spec_dispose(&b->monitor);
+	CU_ASSERT_FALSE(b->daemonize);
+	b->daemonize = a->daemonize;
+	diff = launch_config_diff(a, b);
+	CU_ASSERT_PTR_NULL(diff);
+	if (diff)
+		fprintf(stderr, "\n  configs differ in %s\n", diff);
 }
 
 /*
@@ -108,7 +79,9 @@ static char *round_trip(const char *const *args, const struct launch_live *live)
 	CU_ASSERT_PTR_NULL(err);
 
 	CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml1, strlen(xml1), &err), 0);
-	CU_ASSERT_EQUAL_FATAL(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run/xvirsh", &out, &err), 0);
+	if (domain_to_xenlaunch_argv(&def, "xenlaunch", "/run/xvirsh", &out, &err))
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NULL_FATAL(err);
 	CU_ASSERT_EQUAL_FATAL(parse(&out, &cfg2), OPTIONS_RUN);
 	assert_same_guest(&cfg1, &cfg2);
 	xml2 = launch_describe_xml(&cfg2, live);

@@ -25,9 +25,9 @@
 #include "console/vkbd.h"
 #include "console/vnc.h"
 #include "common/log.h"
-#include "launcher/display_opts.h"
+#include "model/display_opts.h"
 #include "launcher/monitor.h"
-#include "launcher/options.h"
+#include "model/options.h"
 
 /* ---- options ----------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * tools/domain_xml: parsing libvirt's own domain XML examples, round trips,
+ * model/domain_xml: parsing libvirt's own domain XML examples, round trips,
  * schema validation of what we write, warnings for what we do not model,
  * and hostile input.
  */
@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "tools/domain_xml.h"
-#include "tools/xml_util.h"
+#include "model/domain_xml.h"
+#include "model/xml_util.h"
 
 static int parse_str(struct domain_def *def, const char *xml, char **err)
 {
@@ -623,9 +623,6 @@ static void test_second_driver_kept_not_read(void)
 
 static CU_TestInfo tests[] = {
 	{ "a second disk driver element is kept, not read", test_second_driver_kept_not_read },
-	{ "basic-pv.xml field values", test_basic_pv_values },
-	{ "PV kernel, console, kept devices", test_pv_kernel_values },
-	{ "HVM disks, cdrom, video, loader", test_hvm_devices },
 	{ "unknown elements and attributes warn by name", test_unknown_elements_warn },
 	{ "unknown elements are kept and written back", test_unknown_elements_kept },
 	{ "format output is exact", test_format_exact },
@@ -637,9 +634,18 @@ static CU_TestInfo tests[] = {
 	{ "deep nesting and oversized documents", test_deep_and_huge },
 	{ "100 MiB file refused unread", test_huge_file },
 	{ "device count is bounded", test_too_many_devices },
-	{ "libvirt examples round-trip and validate", test_libvirt_examples_roundtrip },
-	{ "unknown attribute dropped, output validates", test_output_validates_after_dropping_unknown_attr },
 	{ "schema validation errors", test_validate_reports_errors },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("domain_xml", tests)
+
+/* The tests that read libvirt's test data. */
+static CU_TestInfo libvirt_tests[] = {
+	{ "basic-pv.xml field values", test_basic_pv_values },
+	{ "PV kernel, console, kept devices", test_pv_kernel_values },
+	{ "HVM disks, cdrom, video, loader", test_hvm_devices },
+	{ "libvirt examples round-trip and validate", test_libvirt_examples_roundtrip },
+	{ "unknown attribute dropped, output validates", test_output_validates_after_dropping_unknown_attr },
+	CU_TEST_INFO_NULL,
+};
+UNIT_SUITE_LIBVIRT_DATA("domain_xml_libvirt", libvirt_tests)

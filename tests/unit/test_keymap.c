@@ -3,6 +3,7 @@
  * keysyms mapped to the keys that type them in the guest's layout.
  */
 #include "tests/unit/unit.h"
+#include "model/layouts.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 /* launcher/monitor: QEMU's HMP texts, line assembly under hostile input, back-pressure. */
 #include "launcher/monitor.h"
-#include "launcher/config.h"
+#include "model/config.h"
 #include "tests/unit/unit.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* launcher/nic_opts: -nic, -netdev, -device xen-net-device, MACs; every refusal's text. */
-#include "launcher/nic_opts.h"
-#include "launcher/options.h"
+/* model/nic_opts: -nic, -netdev, -device xen-net-device, MACs; every refusal's text. */
+#include "model/nic_opts.h"
+#include "model/options.h"
 #include "tests/unit/unit.h"
 
 #include <stdarg.h>

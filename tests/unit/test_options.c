@@ -1,5 +1,5 @@
-/* launcher/options: QEMU's command line, its defaults, and every refusal's exact text. */
-#include "launcher/options.h"
+/* model/options: QEMU's command line, its defaults, and every refusal's exact text. */
+#include "model/options.h"
 #include "tests/unit/unit.h"
 
 #include <errno.h>

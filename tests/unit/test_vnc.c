@@ -27,7 +27,7 @@
 #include "console/display.h"
 #include "console/rfb_stream.h"
 #include "console/vnc.h"
-#include "launcher/config.h"
+#include "model/config.h"
 #include "launcher/event_loop.h"
 
 #define WIDTH 1024

@@ -30,6 +30,15 @@ char *testdata_path(const char *rel)
 	return p;
 }
 
+int testdata_present(void)
+{
+	char *dir = testdata_path("");
+	int present = dir && access(dir, R_OK) == 0;
+
+	free(dir);
+	return present;
+}
+
 char *capture_log(void (*emit)(void))
 {
 	char *buf = NULL;

@@ -12,6 +12,8 @@
  * (build/unit-tests). Caller frees.
  */
 char *testdata_path(const char *rel);
+/* Whether that directory is there (a clone of the repository alone has none). */
+int testdata_present(void);
 
 /* Runs emit() with log lines going to a string (ident "unit"); caller frees. */
 char *capture_log(void (*emit)(void));

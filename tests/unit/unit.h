@@ -5,6 +5,11 @@
  *   static void test_x(void) { CU_ASSERT_EQUAL(...); }
  *   static CU_TestInfo tests[] = { { "x", test_x }, CU_TEST_INFO_NULL };
  *   UNIT_SUITE("module", tests)
+ *
+ * Tests that read libvirt's test data (../shared/testdata/libvirt, which a
+ * clone of the repository alone does not have) go into a second suite of
+ * the file, UNIT_SUITE_LIBVIRT_DATA("module_libvirt", tests): without the
+ * data it prints "skipped: libvirt test data not found" and passes.
  */
 #ifndef TESTS_UNIT_H
 #define TESTS_UNIT_H
@@ -15,6 +20,7 @@
 struct unit_suite {
 	const char *name;
 	CU_TestInfo *tests;
+	int needs_libvirt_data;
 	struct unit_suite *next;
 };
 
@@ -27,11 +33,13 @@ void unit_log_release(FILE *f);
 /* The number of lines in s (NULL: 0). */
 unsigned unit_count_lines(const char *s);
 
-#define UNIT_SUITE(name_, tests_)                                          \
-	static struct unit_suite unit_suite_ = { (name_), (tests_), 0 };   \
-	__attribute__((constructor)) static void unit_suite_register(void) \
-	{                                                                  \
-		unit_register(&unit_suite_);                               \
+#define UNIT_SUITE_(id_, name_, tests_, data_)                                      \
+	static struct unit_suite unit_suite_##id_ = { (name_), (tests_), (data_), 0 }; \
+	__attribute__((constructor)) static void unit_suite_register_##id_(void)    \
+	{                                                                           \
+		unit_register(&unit_suite_##id_);                                   \
 	}
+#define UNIT_SUITE(name_, tests_) UNIT_SUITE_(main, name_, tests_, 0)
+#define UNIT_SUITE_LIBVIRT_DATA(name_, tests_) UNIT_SUITE_(libvirt, name_, tests_, 1)
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The network options in QEMU's spelling, parsed into struct nic_config
- * (launcher/config.h). Each interface is a Xen PV NIC (netfront in the
+ * (model/config.h). Each interface is a Xen PV NIC (netfront in the
  * guest) whose host side is a tap device the launcher creates:
  *
  *   -nic tap[,br=BRIDGE][,ifname=NAME][,script=PATH|no][,downscript=PATH|no]
@@ -17,14 +17,14 @@
  * 00:16:3e:xx:xx:xx (Xen's range) derived from the guest's name and the
  * interface's position, so that it stays the same across starts.
  */
-#ifndef LAUNCHER_NIC_OPTS_H
-#define LAUNCHER_NIC_OPTS_H
+#ifndef MODEL_NIC_OPTS_H
+#define MODEL_NIC_OPTS_H
 
 #include <net/if.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 /* -netdev and -device are tied by id after the whole command line is read. */
 struct nic_opts_state {
@@ -65,5 +65,12 @@ void nic_mac_format(const uint8_t mac[6], char out[NIC_MAC_STRING_SIZE]);
 int nic_tap_name(const struct nic_config *nic, uint32_t domid, unsigned index, char out[IFNAMSIZ]);
 /* 00:16:3e followed by 23 bits of a hash of name and index. */
 void nic_mac_from_name(const char *name, unsigned index, uint8_t mac_r[6]);
+
+/* "vif<digits>.<digits>": the tap name xl (and the launcher) make up for one
+ * domain, which is not asked for again at the next start. */
+bool nic_name_is_xl_vif(const char *name);
+/* Xen's hotplug scripts (vif-bridge, vif-route...), by their file name: the
+ * launcher joins the bridge itself and does not run them. */
+bool nic_script_is_xen_hotplug(const char *path);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The graphical console's options in QEMU's spelling, parsed into struct
- * display_config (launcher/config.h):
+ * display_config (model/config.h):
  *
  *   -vnc [HOST]:DISPLAY[,password=on|off][,to=N]   VNC on HOST (IPv4; empty:
  *        every address), TCP port 5900 + DISPLAY; to=N tries the displays
@@ -15,12 +15,12 @@
  *                                                  for VNC viewers' keysyms
  *                                                  (QEMU's names: de, fr, en-gb...)
  */
-#ifndef LAUNCHER_DISPLAY_OPTS_H
-#define LAUNCHER_DISPLAY_OPTS_H
+#ifndef MODEL_DISPLAY_OPTS_H
+#define MODEL_DISPLAY_OPTS_H
 
 #include <stddef.h>
 
-#include "launcher/config.h"
+#include "model/config.h"
 
 #define VNC_MAX_DISPLAY 100u	/* ports 5900..6000 */
 

@@ -12,8 +12,8 @@
  *
  * Every struct with owned memory has an _init/_dispose pair.
  */
-#ifndef TOOLS_DOMAIN_XML_H
-#define TOOLS_DOMAIN_XML_H
+#ifndef MODEL_DOMAIN_XML_H
+#define MODEL_DOMAIN_XML_H
 
 #include <limits.h>
 #include <stddef.h>
@@ -60,7 +60,9 @@ struct domain_interface {
 	char *source_bridge; /* type='bridge' */
 	char *source_network;/* type='network' */
 	char *script;
+	char *downscript;    /* <downscript path=> */
 	char *model;
+	unsigned driver_queues; /* <driver queues=>, 0 when absent */
 	char *target_dev;
 	char *ip;            /* first <ip address=> */
 	struct domain_extra extra;
@@ -218,6 +220,16 @@ int domain_parse_size_kib(const char *value, const char *unit, unsigned long lon
 
 /* Canonicalises a UUID (with or without dashes) into out[37]. 0 or -EINVAL. */
 int domain_uuid_canon(const char *in, char out[37]);
+
+/*
+ * Refuses the elements the model kept without interpreting them (struct
+ * domain_extra) that would change the guest for target ("xenlaunch",
+ * "qemu", "xl"), naming the first: only <metadata>, <seclabel>,
+ * <resource>, <controller>, <memballoon> and a device's <address> and
+ * <alias> change nothing. 0, or -ENOTSUP with a message in *err_r (set
+ * only when *err_r is NULL).
+ */
+int domain_check_extra(const struct domain_def *def, const char *target, char **err_r);
 
 /* True for <os><type> values that mean a Xen PV guest ("linux", "xen"). */
 int domain_is_xen_pv(const struct domain_def *def);

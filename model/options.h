@@ -7,7 +7,7 @@
  * property given twice in one value is refused. Repeated options: the last one wins, except -serial
  * (one serial port only); disks (-hda..-hdd, -cdrom, -drive, a bare
  * argument as -hda) accumulate, at most one per index, and so do NICs (-nic,
- * -netdev with -device; launcher/nic_opts.h). The legacy -net is recognised
+ * -netdev with -device; model/nic_opts.h). The legacy -net is recognised
  * and refused as "not supported yet".
  *
  * options_parse() validates everything it can without touching Xen (file
@@ -21,15 +21,17 @@
  * Whatever it returns, cfg must be released with launch_config_dispose().
  * cfg must have been set up with launch_config_init() first.
  */
-#ifndef LAUNCHER_OPTIONS_H
-#define LAUNCHER_OPTIONS_H
+#ifndef MODEL_OPTIONS_H
+#define MODEL_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "launcher/config.h"
+#include "common/strv.h"
+#include "model/config.h"
+#include "model/names.h"
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_ERROR };
 
@@ -40,6 +42,21 @@ void launch_config_dispose(struct launch_config *cfg);
 
 enum options_result options_parse(int argc, char **argv, struct launch_config *cfg,
 				  FILE *out, FILE *err);
+/*
+ * The same without looking at files: -kernel, -initrd and the disks are
+ * taken as named. For xvirsh, which describes a command line that may be
+ * run on another host; the launcher checks them when it starts.
+ */
+enum options_result options_parse_no_files(int argc, char **argv, struct launch_config *cfg,
+					   FILE *out, FILE *err);
+
+/*
+ * The command line that options_parse() reads back into the same config:
+ * binary, then every setting of cfg written out (defaults included), each
+ * value through qemu_opts_append. The argv of a parsed config is a fixed
+ * point: formatting what it parses to gives it again. 0 or -ENOMEM.
+ */
+int options_format(const struct launch_config *cfg, const char *binary, struct strv *argv_r);
 
 /*
  * Parses one -serial/-monitor value:
@@ -66,13 +83,5 @@ int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r
 /* The image format a file's first bytes announce ("qcow2", "vmdk"...), or
  * NULL when none is recognised (a raw image). */
 const char *drive_probe_format(const uint8_t *head, size_t len);
-
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL: for xenstore's /vm/UUID. */
-#define UUID_STRING_SIZE 37
-void uuid_to_string(const uint8_t uuid[16], char out[UUID_STRING_SIZE]);
-/* A hexadecimal digit's value (either case), or -1. */
-int hex_digit(int c);
-/* Parses the canonical 8-4-4-4-12 hex form (either case). Returns 0 or -EINVAL. */
-int uuid_from_string(const char *text, uint8_t uuid_r[16]);
 
 #endif

@@ -7,8 +7,8 @@
  * Errors are returned as negative errno values with a malloc'ed message in
  * *err_r (the caller frees it); *err_r is left NULL on success.
  */
-#ifndef TOOLS_XML_UTIL_H
-#define TOOLS_XML_UTIL_H
+#ifndef MODEL_XML_UTIL_H
+#define MODEL_XML_UTIL_H
 
 #include <stddef.h>
 #include <stdio.h>

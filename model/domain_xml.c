@@ -1,5 +1,5 @@
-/* tools/domain_xml: libvirt domain XML <-> struct domain_def. */
-#include "tools/domain_xml.h"
+/* model/domain_xml: libvirt domain XML <-> struct domain_def. */
+#include "model/domain_xml.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,7 +14,8 @@
 #include <libxml/tree.h>
 
 #include "common/log.h"
-#include "tools/xml_util.h"
+#include "model/names.h"
+#include "model/xml_util.h"
 
 /* Parsing state: where errors go. */
 struct parse_ctx {
@@ -218,30 +219,11 @@ int domain_parse_size_kib(const char *value, const char *unit, unsigned long lon
 
 int domain_uuid_canon(const char *in, char out[37])
 {
-	char hex[33];
-	size_t n = 0;
+	uint8_t uuid[16];
 
-	if (!in)
+	if (!in || uuid_from_string_loose(in, uuid) < 0)
 		return -EINVAL;
-	while (*in == ' ' || *in == '\t' || *in == '\n')
-		in++;
-	for (const char *p = in; *p; p++) {
-		if (*p == '-' && n > 0 && n < 32 && p[1] != '-')
-			continue;
-		if (isspace((unsigned char)*p)) {
-			while (isspace((unsigned char)*p))
-				p++;
-			if (*p)
-				return -EINVAL;
-			break;
-		}
-		if (!isxdigit((unsigned char)*p) || n == 32)
-			return -EINVAL;
-		hex[n++] = (char)tolower((unsigned char)*p);
-	}
-	if (n != 32)
-		return -EINVAL;
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	uuid_to_string(uuid, out);
 	return 0;
 }
 
@@ -277,6 +259,7 @@ static void interface_dispose(struct domain_interface *i)
 	free(i->source_bridge);
 	free(i->source_network);
 	free(i->script);
+	free(i->downscript);
 	free(i->model);
 	free(i->target_dev);
 	free(i->ip);
@@ -381,6 +364,72 @@ int domain_is_xen_pv(const struct domain_def *def)
 int domain_is_hvm(const struct domain_def *def)
 {
 	return def->os_type && !strcmp(def->os_type, "hvm");
+}
+
+/*
+ * Refuses kept, uninterpreted elements unless their name is in `allowed`
+ * (elements that change nothing for the target, like <address>).
+ */
+static int check_extra(const struct domain_extra *ex, const char *path, const char *target,
+		       const char *const *allowed, char **err_r)
+{
+	const char *p = ex->xml;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+
+		if (*p == '<') {
+			char name[64];
+			size_t n = strcspn(p + 1, " />\n");
+			int ok = 0;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), p + 1);
+			for (size_t i = 0; allowed && allowed[i]; i++)
+				if (!strcmp(allowed[i], name))
+					ok = 1;
+			if (!ok)
+				{
+				if (!*err_r)
+					*err_r = xml_util_msg("element '%s%s%s' is not supported by %s", path,
+							      *path ? "/" : "", name, target);
+				return -ENOTSUP;
+			}
+		}
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return 0;
+}
+
+static const char *const top_ok[] = { "metadata", "seclabel", "resource", NULL };
+static const char *const devices_ok[] = { "controller", "memballoon", NULL };
+static const char *const device_ok[] = { "address", "alias", NULL };
+
+int domain_check_extra(const struct domain_def *def, const char *target, char **err_r)
+{
+	int rc;
+
+	rc = check_extra(&def->extra, "", target, top_ok, err_r);
+	if (!rc)
+		rc = check_extra(&def->os_extra, "os", target, NULL, err_r);
+	if (!rc)
+		rc = check_extra(&def->features_extra, "features", target, NULL, err_r);
+	if (!rc)
+		rc = check_extra(&def->clock_extra, "clock", target, NULL, err_r);
+	if (!rc)
+		rc = check_extra(&def->devices_extra, "devices", target, devices_ok, err_r);
+	for (size_t i = 0; !rc && i < def->n_disks; i++)
+		rc = check_extra(&def->disks[i].extra, "devices/disk", target, device_ok, err_r);
+	for (size_t i = 0; !rc && i < def->n_interfaces; i++)
+		rc = check_extra(&def->interfaces[i].extra, "devices/interface", target, device_ok, err_r);
+	for (size_t i = 0; !rc && i < def->n_chardevs; i++)
+		rc = check_extra(&def->chardevs[i].extra,
+				 def->chardevs[i].kind == DOMAIN_CHARDEV_CONSOLE ? "devices/console" : "devices/serial",
+				 target, device_ok, err_r);
+	for (size_t i = 0; !rc && i < def->n_graphics; i++)
+		rc = check_extra(&def->graphics[i].extra, "devices/graphics", target, device_ok, err_r);
+	for (size_t i = 0; !rc && i < def->n_videos; i++)
+		rc = check_extra(&def->videos[i].extra, "devices/video", target, device_ok, err_r);
+	return rc;
 }
 
 /* Grows an array by one zeroed element; bounded by DOMAIN_DEVICES_MAX. */
@@ -693,6 +742,24 @@ static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNode
 		} else if (is_el(c, "script") && !it->script) {
 			check_attrs(c, "devices/interface/script", "path", NULL);
 			it->script = xml_util_prop(c, "path");
+		} else if (is_el(c, "downscript") && !it->downscript) {
+			check_attrs(c, "devices/interface/downscript", "path", NULL);
+			it->downscript = xml_util_prop(c, "path");
+		} else if (is_el(c, "driver") && !it->driver_queues && !c->children && c->properties &&
+			   !c->properties->next && !c->properties->ns &&
+			   !strcmp((const char *)c->properties->name, "queues")) {
+			/* <driver queues='N'/> alone; any other driver setting is kept as written. */
+			char *q = xml_util_prop(c, "queues"), *end = NULL;
+			unsigned long v = q && isdigit((unsigned char)*q) ? strtoul(q, &end, 10) : 0;
+
+			if (!v || *end || v > 256) {
+				rc = parse_fail(pc, -EINVAL, "invalid 'queues' of 'devices/interface/driver': '%s'",
+						q ? q : "");
+				free(q);
+				return rc;
+			}
+			free(q);
+			it->driver_queues = (unsigned)v;
 		} else if (is_el(c, "model") && !it->model) {
 			check_attrs(c, "devices/interface/model", "type", NULL);
 			it->model = xml_util_prop(c, "type");
@@ -1328,11 +1395,18 @@ static void interface_out(FILE *f, const struct domain_interface *it)
 		attr(f, "dev", it->target_dev);
 		fprintf(f, "/>\n");
 	}
+	if (it->downscript) {
+		fprintf(f, "      <downscript");
+		attr(f, "path", it->downscript);
+		fprintf(f, "/>\n");
+	}
 	if (it->model) {
 		fprintf(f, "      <model");
 		attr(f, "type", it->model);
 		fprintf(f, "/>\n");
 	}
+	if (it->driver_queues)
+		fprintf(f, "      <driver queues='%u'/>\n", it->driver_queues);
 	extra_out(f, 3, &it->extra);
 	fprintf(f, "    </interface>\n");
 }

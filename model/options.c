@@ -5,15 +5,16 @@
  * fills in the defaults, so that the rest of the launcher sees one complete,
  * validated struct launch_config and never argv.
  */
-#include "launcher/options.h"
+#include "model/options.h"
 #include "common/qemu_opts.h"
-#include "launcher/display_opts.h"
-#include "launcher/nic_opts.h"
+#include "model/display_opts.h"
+#include "model/nic_opts.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,61 +25,31 @@
 #define PROG "xenlaunch"
 #define NAME_MAX_LEN 64
 
-enum option_id {
-	OPT_NAME, OPT_MACHINE, OPT_MEMORY, OPT_SMP, OPT_KERNEL, OPT_INITRD,
-	OPT_APPEND, OPT_UUID, OPT_SERIAL, OPT_MONITOR, OPT_NO_REBOOT, OPT_PAUSED,
-	OPT_DAEMONIZE, OPT_PIDFILE, OPT_NOGRAPHIC, OPT_LOGFILE, OPT_VERSION,
-	OPT_HELP, OPT_BOOTLOADER, OPT_BOOTLOADER_ARGS, OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_DRIVE,
-	OPT_VNC, OPT_SDL, OPT_DISPLAY, OPT_KEYMAP, OPT_NIC, OPT_NETDEV, OPT_DEVICE,
-	OPT_LATER,	/* recognised, belongs to later work: refused */
+/* One option being read: where it goes and what came before it. */
+struct parse_state {
+	struct launch_config *cfg;
+	struct nic_opts_state nics;	/* -netdev and -device, tied at the end */
+	bool serial_given;
+	bool check_files;	/* -kernel, -initrd and disks must exist and be readable */
+	FILE *out, *err;
 };
 
+/*
+ * One option: its spelling, its -help line, how it is read and how the
+ * config writes it back. The table drives the parser, the formatter and
+ * -help, so none of them can miss an option.
+ */
 struct option_desc {
 	const char *name;	/* without the dash */
-	enum option_id id;
 	const char *arg;	/* metavariable for -help; NULL: takes no argument */
 	const char *help;
-};
-
-/* One table drives both the parser and -help, so -help lists every option. */
-static const struct option_desc option_table[] = {
-	{ "name", OPT_NAME, "NAME", "guest name (also guest=NAME); default xenlaunch-<first 8 hex digits of the UUID>" },
-	{ "M", OPT_MACHINE, "TYPE", "machine type: xenpv ('-M help' lists them, '-M xenpv,help' shows its defaults)" },
-	{ "machine", OPT_MACHINE, "TYPE", "same as -M (also type=TYPE)" },
-	{ "m", OPT_MEMORY, "SIZE", "guest memory: MiB, or a number with an M or G suffix (also size=SIZE); default 128" },
-	{ "smp", OPT_SMP, "N", "number of vCPUs, 1 to 128 (also cpus=N); default 1" },
-	{ "kernel", OPT_KERNEL, "FILE", "guest kernel image, loaded directly" },
-	{ "initrd", OPT_INITRD, "FILE", "initial ramdisk (needs -kernel)" },
-	{ "append", OPT_APPEND, "CMDLINE", "kernel command line (needs -kernel)" },
-	{ "uuid", OPT_UUID, "UUID", "guest UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; default random" },
-	{ "serial", OPT_SERIAL, "DEV", "serial target: pty, stdio, null, none, file:PATH, unix:PATH,server[,nowait]" },
-	{ "monitor", OPT_MONITOR, "DEV", "monitor target: stdio, pty, none, unix:PATH,server,nowait" },
-	{ "no-reboot", OPT_NO_REBOOT, NULL, "exit instead of rebooting the guest" },
-	{ "S", OPT_PAUSED, NULL, "do not start the guest's vCPUs ('cont' in the monitor starts them)" },
-	{ "daemonize", OPT_DAEMONIZE, NULL, "detach from the terminal once the guest is running" },
-	{ "pidfile", OPT_PIDFILE, "FILE", "write the launcher's process ID to FILE" },
-	{ "nographic", OPT_NOGRAPHIC, NULL, "no graphical display; the serial port goes to stdio" },
-	{ "D", OPT_LOGFILE, "FILE", "write the launcher's log to FILE" },
-	{ "version", OPT_VERSION, NULL, "print the version and exit" },
-	{ "help", OPT_HELP, NULL, "print this help and exit" },
-	{ "h", OPT_HELP, NULL, "same as -help" },
-	{ "hda", OPT_HDA, "FILE", "first disk: raw image or block device, guest xvda" },
-	{ "hdb", OPT_HDB, "FILE", "second disk, guest xvdb" },
-	{ "hdc", OPT_HDC, "FILE", "third disk, guest xvdc" },
-	{ "hdd", OPT_HDD, "FILE", "fourth disk, guest xvdd" },
-	{ "cdrom", OPT_CDROM, "FILE", "CD-ROM image (read-only), guest xvdc (index 2)" },
-	{ "drive", OPT_DRIVE, "SPEC", "disk: file=PATH[,if=xen|ide][,format=raw][,media=disk|cdrom]"
-	  "[,readonly=on|off][,index=0..15][,cache=writeback|none|directsync][,discard=unmap|ignore]" },
-	{ "nic", OPT_NIC, "SPEC", "Xen PV NIC on a tap device: tap|bridge[,br=BRIDGE][,mac=MAC]... (see below), or none" },
-	{ "netdev", OPT_NETDEV, "SPEC", "network backend for -device: tap|bridge,id=ID[,br=BRIDGE]..." },
-	{ "device", OPT_DEVICE, "SPEC", "device: xen-net-device,netdev=ID[,mac=MAC] (the only one)" },
-	{ "net", OPT_LATER, "SPEC", "network interface, legacy form (not supported: use -nic)" },
-	{ "vnc", OPT_VNC, "DISPLAY", "VNC server: [HOST]:N[,password=on][,to=N] (port 5900+N), or none" },
-	{ "sdl", OPT_SDL, NULL, "SDL window (SDL's offscreen driver without a display server)" },
-	{ "display", OPT_DISPLAY, "TYPE", "display type: sdl, vnc[=SPEC], none" },
-	{ "k", OPT_KEYMAP, "LAYOUT", "guest keyboard layout for VNC viewers (QEMU's names: de, fr, en-gb...)" },
-	{ "bootloader", OPT_BOOTLOADER, "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program (needs a disk, no -kernel)" },
-	{ "bootloader-args", OPT_BOOTLOADER_ARGS, "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q" },
+	/* Reads the option into st->cfg; val is its argument (NULL: none). */
+	enum options_result (*parse)(struct parse_state *st, const struct option_desc *o, const char *val);
+	/* Appends what cfg holds for the option; NULL for aliases. 0 or -ENOMEM. */
+	int (*format)(const struct launch_config *cfg, const struct option_desc *o, struct strv *av);
+	size_t field;		/* the string or bool of struct launch_config it sets (offsetof) */
+	unsigned disk_index;	/* -hda..-hdd, -cdrom: the disk's index */
+	bool empty_ok;		/* an empty argument is a value, not a mistake */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -299,84 +270,6 @@ int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char *
 	return rc;
 }
 
-int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int uuid_from_string(const char *text, uint8_t uuid_r[16])
-{
-	uint8_t uuid[16];
-	size_t i, byte = 0;
-
-	if (strlen(text) != UUID_STRING_SIZE - 1)
-		return -EINVAL;
-	for (i = 0; i < UUID_STRING_SIZE - 1; ) {
-		int hi, lo;
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (text[i] != '-')
-				return -EINVAL;
-			i++;
-			continue;
-		}
-		hi = hex_digit((unsigned char)text[i]);
-		lo = hex_digit((unsigned char)text[i + 1]);
-		/* The second digit must not sit where a dash belongs. */
-		if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 || i + 1 == 23)
-			return -EINVAL;
-		uuid[byte++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-	}
-	memcpy(uuid_r, uuid, sizeof(uuid));
-	return 0;
-}
-
-void uuid_to_string(const uint8_t u[16], char out[UUID_STRING_SIZE])
-{
-	snprintf(out, UUID_STRING_SIZE,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
-		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
-
-/* A random (version 4, RFC 4122 variant) UUID; -errno if /dev/urandom fails. */
-static int uuid_generate_random(uint8_t uuid_r[16])
-{
-	size_t got = 0;
-	int fd = -1, rc;
-	ssize_t r;
-
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	while (got < 16) {
-		r = read(fd, uuid_r + got, 16 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? -errno : -EIO;
-			goto out;
-		}
-		got += (size_t)r;
-	}
-	uuid_r[6] = (uint8_t)((uuid_r[6] & 0x0f) | 0x40);
-	uuid_r[8] = (uint8_t)((uuid_r[8] & 0x3f) | 0x80);
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 /*
  * Sizes: a plain number is MiB (QEMU's default unit); M, G and T suffixes
  * in either case. Returns 0, -EINVAL for bad syntax, -ERANGE for overflow.
@@ -466,23 +359,6 @@ static int replace_string(char **field, const char *value)
 	free(*field);
 	*field = copy;
 	return 0;
-}
-
-static void print_usage(FILE *out)
-{
-	size_t i;
-
-	fprintf(out, "usage: " PROG " [options]\n"
-		     "Builds and runs one Xen guest; the command line follows QEMU's.\n\n");
-	for (i = 0; i < ARRAY_SIZE(option_table); i++) {
-		const struct option_desc *o = &option_table[i];
-		char left[32];
-
-		snprintf(left, sizeof(left), "-%s%s%s", o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
-		fprintf(out, "  %-20s %s\n", left, o->help);
-	}
-	fputs(drive_help, out);
 }
 
 static void print_machines(FILE *out)
@@ -834,8 +710,10 @@ static int drive_add(struct launch_config *cfg, const char *opt, struct drive_co
 	}
 	for (i = 0; i < cfg->n_disks; i++)
 		if (cfg->disks[i].index == d->index) {
-			fprintf(err, PROG ": -%s: disk index %u (xvd%c) is already in use\n", opt,
-				d->index, 'a' + d->index);
+			char xvd[XVD_NAME_SIZE];
+
+			xvd_name(d->index, xvd);
+			fprintf(err, PROG ": -%s: disk index %u (%s) is already in use\n", opt, d->index, xvd);
 			free(d->file);
 			return -EINVAL;
 		}
@@ -843,25 +721,12 @@ static int drive_add(struct launch_config *cfg, const char *opt, struct drive_co
 	return 0;
 }
 
-static const struct option_desc *option_lookup(const char *arg)
-{
-	const char *name;
-	size_t i;
-
-	if (arg[0] != '-')
-		return NULL;
-	name = arg[1] == '-' ? arg + 2 : arg + 1;
-	for (i = 0; i < ARRAY_SIZE(option_table); i++)
-		if (!strcmp(option_table[i].name, name))
-			return &option_table[i];
-	return NULL;
-}
-
 /* The second pass: how the options fit together, then the defaults. */
-static enum options_result options_finish(struct launch_config *cfg, bool serial_given,
-					  struct nic_opts_state *nics, FILE *err)
+static enum options_result options_finish(struct parse_state *st)
 {
+	struct launch_config *cfg = st->cfg;
 	char uuid_text[UUID_STRING_SIZE], why[160];
+	FILE *err = st->err;
 	int rc;
 
 	if (cfg->daemonize) {
@@ -910,11 +775,11 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 		fprintf(err, PROG ": -M xenpv needs -kernel or -bootloader with a disk\n");
 		return OPTIONS_ERROR;
 	}
-	if (cfg->kernel && image_check("kernel", cfg->kernel, err) < 0)
+	if (st->check_files && cfg->kernel && image_check("kernel", cfg->kernel, err) < 0)
 		return OPTIONS_ERROR;
-	if (cfg->initrd && image_check("initrd", cfg->initrd, err) < 0)
+	if (st->check_files && cfg->initrd && image_check("initrd", cfg->initrd, err) < 0)
 		return OPTIONS_ERROR;
-	for (unsigned d = 0; d < cfg->n_disks; d++)
+	for (unsigned d = 0; st->check_files && d < cfg->n_disks; d++)
 		if (drive_check(&cfg->disks[d], err) < 0)
 			return OPTIONS_ERROR;
 
@@ -925,7 +790,7 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 	/* Like QEMU without a display, the serial port is the terminal, unless
 	 * there is no terminal (-daemonize) or the monitor has it; with a
 	 * display (and without -nographic) it is on the display's text console. */
-	if (!serial_given) {
+	if (!st->serial_given) {
 		if (cfg->daemonize || cfg->monitor.kind == CHARDEV_STDIO ||
 		    ((cfg->display.vnc || cfg->display.sdl) && !cfg->nographic))
 			cfg->serial.kind = CHARDEV_NULL;
@@ -949,279 +814,564 @@ static enum options_result options_finish(struct launch_config *cfg, bool serial
 		}
 	}
 	/* After the name: the default MACs are derived from it. */
-	if (nic_opts_finish(cfg, nics, why, sizeof(why)) < 0) {
+	if (nic_opts_finish(cfg, &st->nics, why, sizeof(why)) < 0) {
 		fprintf(err, PROG ": %s\n", why);
 		return OPTIONS_ERROR;
 	}
 	return OPTIONS_RUN;
 }
 
-static enum options_result parse_argv(int argc, char **argv, struct launch_config *cfg,
-				      struct nic_opts_state *nics, FILE *out, FILE *err);
 
-enum options_result options_parse(int argc, char **argv, struct launch_config *cfg,
-				  FILE *out, FILE *err)
+/* The option handlers: each reads one option into st->cfg. */
+
+#define CFG_STRING(cfg, o) ((char **)((char *)(cfg) + (o)->field))
+#define CFG_BOOL(cfg, o) ((bool *)((char *)(cfg) + (o)->field))
+#define CFG_CONST_STRING(cfg, o) ((char *const *)((const char *)(cfg) + (o)->field))
+#define CFG_CONST_BOOL(cfg, o) ((const bool *)((const char *)(cfg) + (o)->field))
+
+static enum options_result oom(struct parse_state *st, const struct option_desc *o)
 {
-	struct nic_opts_state nics;
-	enum options_result res;
-
-	nic_opts_state_init(&nics);
-	res = parse_argv(argc, argv, cfg, &nics, out, err);
-	nic_opts_state_dispose(&nics);
-	return res;
+	fprintf(st->err, PROG ": -%s: out of memory\n", o->name);
+	return OPTIONS_ERROR;
 }
 
-static enum options_result parse_argv(int argc, char **argv, struct launch_config *cfg,
-				      struct nic_opts_state *nics, FILE *out, FILE *err)
+/* -kernel, -initrd, -append...: a string used as given. */
+static enum options_result parse_string(struct parse_state *st, const struct option_desc *o, const char *val)
 {
-	bool serial_given = false;
-	int i;
+	/* Paths are used as given; an empty one is always a mistake. */
+	if (!*val && !o->empty_ok) {
+		fprintf(st->err, PROG ": -%s: empty path\n", o->name);
+		return OPTIONS_ERROR;
+	}
+	return replace_string(CFG_STRING(st->cfg, o), val) < 0 ? oom(st, o) : OPTIONS_RUN;
+}
 
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const struct option_desc *o = option_lookup(arg);
-		const char *val = NULL, *v, *msg;
-		char single[256];
-		struct chardev_spec spec;
-		enum options_result res;
-		unsigned long n;
-		uint64_t mib;
-		char **field = NULL;
+static enum options_result parse_flag(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	*CFG_BOOL(st->cfg, o) = true;
+	return OPTIONS_RUN;
+}
+
+static enum options_result parse_name(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	char single[256];
+	const char *v = single_property(o->name, val, "guest", single, sizeof(single), st->err);
+
+	if (!v || name_check(v, st->err) < 0)
+		return OPTIONS_ERROR;
+	return replace_string(&st->cfg->name, v) < 0 ? oom(st, o) : OPTIONS_RUN;
+}
+
+static enum options_result parse_machine(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	return machine_parse(o->name, val, st->cfg, st->out, st->err);
+}
+
+static enum options_result parse_memory(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	char single[256];
+	const char *v = single_property(o->name, val, "size", single, sizeof(single), st->err);
+	uint64_t mib;
+	int rc;
+
+	if (!v)
+		return OPTIONS_ERROR;
+	rc = memory_size_parse(v, &mib);
+	if (rc == -EINVAL) {
+		fprintf(st->err, PROG ": -m %s: invalid memory size (MiB, or a number with an M or G suffix)\n", val);
+		return OPTIONS_ERROR;
+	}
+	if (rc == -ERANGE || mib > LAUNCH_MAX_MEMORY_MIB) {
+		fprintf(st->err, PROG ": -m %s: memory size is above the 1 TiB limit\n", val);
+		return OPTIONS_ERROR;
+	}
+	if (mib == 0) {
+		fprintf(st->err, PROG ": -m %s: memory size must not be zero\n", val);
+		return OPTIONS_ERROR;
+	}
+	st->cfg->memory_mib = mib;
+	return OPTIONS_RUN;
+}
+
+static enum options_result parse_smp(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	char single[256];
+	const char *v = single_property(o->name, val, "cpus", single, sizeof(single), st->err);
+	unsigned long n;
+	int rc;
+
+	if (!v)
+		return OPTIONS_ERROR;
+	rc = unsigned_parse(v, &n);
+	if (rc == -EINVAL) {
+		fprintf(st->err, PROG ": -smp %s: invalid vCPU count\n", val);
+		return OPTIONS_ERROR;
+	}
+	if (rc == -ERANGE || n < 1 || n > LAUNCH_MAX_VCPUS) {
+		fprintf(st->err, PROG ": -smp %s: vCPU count must be between 1 and %u\n", val, LAUNCH_MAX_VCPUS);
+		return OPTIONS_ERROR;
+	}
+	st->cfg->vcpus = (unsigned)n;
+	return OPTIONS_RUN;
+}
+
+static enum options_result parse_uuid(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	if (uuid_from_string(val, st->cfg->uuid) < 0) {
+		fprintf(st->err, PROG ": -uuid %s: invalid UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n",
+			val);
+		return OPTIONS_ERROR;
+	}
+	st->cfg->uuid_set = true;
+	return OPTIONS_RUN;
+}
+
+/* -serial and -monitor; only one serial port. */
+static enum options_result parse_chardev(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	bool serial = !strcmp(o->name, "serial");
+	struct chardev_spec spec, *target = serial ? &st->cfg->serial : &st->cfg->monitor;
+	const char *msg;
+
+	if (serial && st->serial_given) {
+		fprintf(st->err, PROG ": -serial: not supported yet (one serial port)\n");
+		return OPTIONS_ERROR;
+	}
+	if (chardev_spec_parse(val, &spec, &msg) < 0) {
+		fprintf(st->err, PROG ": -%s %s: %s\n", o->name, val, msg);
+		return OPTIONS_ERROR;
+	}
+	if (!serial && spec.kind == CHARDEV_FILE) {
+		chardev_spec_dispose(&spec);
+		fprintf(st->err, PROG ": -monitor %s: a monitor needs input (file: is output only)\n", val);
+		return OPTIONS_ERROR;
+	}
+	st->serial_given |= serial;
+	chardev_spec_dispose(target);
+	*target = spec;
+	return OPTIONS_RUN;
+}
+
+static enum options_result parse_version(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	fprintf(st->out, PROG " version " XENLAUNCH_VERSION "\n");
+	return OPTIONS_EXIT;
+}
+
+static void print_usage(FILE *out);
+
+static enum options_result parse_help(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	print_usage(st->out);
+	return OPTIONS_EXIT;
+}
+
+static enum options_result parse_later(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	fprintf(st->err, PROG ": -%s: not supported yet\n", o->name);
+	return OPTIONS_ERROR;
+}
+
+/* -hda..-hdd and -cdrom: a disk at a fixed index. */
+static enum options_result parse_disk_file(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	struct drive_config d = { .discard = true, .index = o->disk_index };
+
+	if (!*val) {
+		fprintf(st->err, PROG ": -%s: empty path\n", o->name);
+		return OPTIONS_ERROR;
+	}
+	d.file = strdup(val);
+	if (!d.file)
+		return oom(st, o);
+	if (!strcmp(o->name, "cdrom")) {
+		d.media = DRIVE_MEDIA_CDROM;
+		d.readonly = true;
+	}
+	return drive_add(st->cfg, o->name, &d, true, st->err) < 0 ? OPTIONS_ERROR : OPTIONS_RUN;
+}
+
+static enum options_result parse_drive(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	struct drive_config d;
+	bool index_set;
+	char why[256];
+
+	if (drive_spec_parse(val, &d, &index_set, why, sizeof(why)) < 0) {
+		fprintf(st->err, PROG ": -drive %s: %s\n", val, why);
+		return OPTIONS_ERROR;
+	}
+	return drive_add(st->cfg, o->name, &d, index_set, st->err) < 0 ? OPTIONS_ERROR : OPTIONS_RUN;
+}
+
+/* -vnc, -display, -k. */
+static enum options_result parse_display(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	struct display_config *dc = &st->cfg->display;
+	char why[256];
+	int rc;
+
+	rc = !strcmp(o->name, "vnc") ? display_opts_vnc(val, dc, why, sizeof(why)) :
+	     !strcmp(o->name, "display") ? display_opts_display(val, dc, why, sizeof(why)) :
+	     display_opts_keymap(val, dc, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(st->err, PROG ": -%s %s: %s\n", o->name, val, why);
+		return OPTIONS_ERROR;
+	}
+	return OPTIONS_RUN;
+}
+
+/* -nic, -netdev, -device. */
+static enum options_result parse_net(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	char why[200];
+	int rc;
+
+	rc = !strcmp(o->name, "nic") ? nic_opts_nic(val, st->cfg, why, sizeof(why)) :
+	     !strcmp(o->name, "netdev") ? nic_opts_netdev(val, &st->nics, why, sizeof(why)) :
+	     nic_opts_device(val, st->cfg, &st->nics, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(st->err, PROG ": -%s %s: %s\n", o->name, val, why);
+		return OPTIONS_ERROR;
+	}
+	return OPTIONS_RUN;
+}
+
+/* The formatters: each writes back what one option put into the config. */
+
+static int add_opt(struct strv *av, const struct option_desc *o, const char *value)
+{
+	int rc = strv_addf(av, "-%s", o->name);
+
+	return rc || !value ? rc : strv_add(av, value);
+}
+
+/* Adds -NAME and the option string *line (taken, whatever happens); failed: building it failed. */
+static int add_opt_line(struct strv *av, const struct option_desc *o, char **line, bool failed)
+{
+	char *s = *line;
+	int rc = failed || !s ? -ENOMEM : strv_addf(av, "-%s", o->name);
+
+	*line = NULL;
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	return strv_take(av, s);
+}
+
+static int format_string(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	const char *v = *CFG_CONST_STRING(cfg, o);
+
+	return v ? add_opt(av, o, v) : 0;
+}
+
+static int format_flag(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	return *CFG_CONST_BOOL(cfg, o) ? add_opt(av, o, NULL) : 0;
+}
+
+static int format_name(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	char *line = NULL;
+
+	if (!cfg->name)
+		return 0;
+	/* guest=NAME when NAME would read as a property of its own. */
+	return add_opt_line(av, o, &line, qemu_opts_append(&line, strchr(cfg->name, '=') ? "guest" : NULL,
+							   cfg->name));
+}
+
+static int format_machine(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(machine_table); i++)
+		if (machine_table[i].type == cfg->machine)
+			return add_opt(av, o, machine_table[i].name);
+	return -EINVAL;
+}
+
+static int format_memory(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	return strv_addf(av, "-%s", o->name) || strv_addf(av, "%llu", (unsigned long long)cfg->memory_mib) ?
+	       -ENOMEM : 0;
+}
+
+static int format_smp(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	return strv_addf(av, "-%s", o->name) || strv_addf(av, "%u", cfg->vcpus) ? -ENOMEM : 0;
+}
+
+static int format_uuid(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	char uuid[UUID_STRING_SIZE];
+
+	uuid_to_string(cfg->uuid, uuid);
+	return add_opt(av, o, uuid);
+}
+
+/* The value chardev_spec_parse() reads back into spec. */
+static int chardev_format(const struct chardev_spec *spec, char **line_r)
+{
+	static const char *const plain[] = {
+		[CHARDEV_NONE] = "none", [CHARDEV_NULL] = "null", [CHARDEV_PTY] = "pty", [CHARDEV_STDIO] = "stdio",
+	};
+	char *path = NULL;
+	int rc;
+
+	switch (spec->kind) {
+	case CHARDEV_FILE:
+		/* file: takes the rest of the value as it is. */
+		return asprintf(line_r, "file:%s", spec->path) < 0 ? -ENOMEM : 0;
+	case CHARDEV_UNIX:
+		if (asprintf(&path, "unix:%s", spec->path) < 0)
+			return -ENOMEM;
+		rc = qemu_opts_append(line_r, NULL, path) || qemu_opts_append(line_r, NULL, "server") ||
+		     (!spec->wait && qemu_opts_append(line_r, NULL, "nowait")) ? -ENOMEM : 0;
+		free(path);
+		return rc;
+	default:
+		*line_r = strdup(plain[spec->kind]);
+		return *line_r ? 0 : -ENOMEM;
+	}
+}
+
+static int format_chardev(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	bool serial = !strcmp(o->name, "serial");
+	const struct chardev_spec *spec = serial ? &cfg->serial : &cfg->monitor;
+	char *line = NULL;
+
+	/* No -monitor is no monitor; no -serial is a default, which "none" is not. */
+	if (!serial && spec->kind == CHARDEV_NONE)
+		return 0;
+	return add_opt_line(av, o, &line, chardev_format(spec, &line) < 0);
+}
+
+static int format_drives(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	static const char *const caches[] = {
+		[DRIVE_CACHE_WRITEBACK] = "writeback", [DRIVE_CACHE_NONE] = "none",
+		[DRIVE_CACHE_DIRECTSYNC] = "directsync",
+	};
+
+	for (unsigned i = 0; i < cfg->n_disks; i++) {
+		const struct drive_config *d = &cfg->disks[i];
+		char *line = NULL, index[16];
 		int rc;
+
+		snprintf(index, sizeof(index), "%u", d->index);
+		rc = qemu_opts_append(&line, "file", d->file) || qemu_opts_append(&line, "index", index) ||
+		     qemu_opts_append(&line, "media", d->media == DRIVE_MEDIA_CDROM ? "cdrom" : "disk") ||
+		     qemu_opts_append(&line, "readonly", d->readonly ? "on" : "off") ||
+		     qemu_opts_append(&line, "cache", caches[d->cache]) ||
+		     qemu_opts_append(&line, "discard", d->discard ? "unmap" : "ignore");
+		rc = add_opt_line(av, o, &line, rc);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int format_nics(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	for (unsigned i = 0; i < cfg->n_nics; i++) {
+		const struct nic_config *n = &cfg->nics[i];
+		char mac[NIC_MAC_STRING_SIZE], queues[16], *line = NULL;
+		int rc;
+
+		nic_mac_format(n->mac, mac);
+		snprintf(queues, sizeof(queues), "%u", n->queues);
+		rc = qemu_opts_append(&line, NULL, "tap") ||
+		     (n->bridge && qemu_opts_append(&line, "br", n->bridge)) ||
+		     (n->ifname && qemu_opts_append(&line, "ifname", n->ifname)) ||
+		     (n->script && qemu_opts_append(&line, "script", n->script)) ||
+		     (n->downscript && qemu_opts_append(&line, "downscript", n->downscript)) ||
+		     /* Without mac=, the same MAC is derived from the name again. */
+		     (n->mac_set && qemu_opts_append(&line, "mac", mac)) ||
+		     (n->queues > 1 && qemu_opts_append(&line, "queues", queues));
+		rc = add_opt_line(av, o, &line, rc);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int format_vnc(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	const struct display_config *dc = &cfg->display;
+	char *addr = NULL, *line = NULL, to[16];
+	int rc;
+
+	if (!dc->vnc)
+		return 0;
+	if (asprintf(&addr, "%s:%u", dc->vnc_host ? dc->vnc_host : "", dc->vnc_display) < 0)
+		return -ENOMEM;
+	snprintf(to, sizeof(to), "%u", dc->vnc_to);
+	rc = qemu_opts_append(&line, NULL, addr) || (dc->vnc_to && qemu_opts_append(&line, "to", to)) ||
+	     (dc->vnc_password && qemu_opts_append(&line, "password", "on"));
+	free(addr);
+	return add_opt_line(av, o, &line, rc);
+}
+
+static int format_keymap(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	return cfg->display.keymap ? add_opt(av, o, cfg->display.keymap) : 0;
+}
+
+#define STRING(f) .parse = parse_string, .format = format_string, .field = offsetof(struct launch_config, f)
+#define FLAG(f) .parse = parse_flag, .format = format_flag, .field = offsetof(struct launch_config, f)
+
+/* In the order the formatter writes them. */
+static const struct option_desc option_table[] = {
+	{ "name", "NAME", "guest name (also guest=NAME); default xenlaunch-<first 8 hex digits of the UUID>",
+	  .parse = parse_name, .format = format_name },
+	{ "uuid", "UUID", "guest UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; default random",
+	  .parse = parse_uuid, .format = format_uuid },
+	{ "M", "TYPE", "machine type: xenpv ('-M help' lists them, '-M xenpv,help' shows its defaults)",
+	  .parse = parse_machine, .format = format_machine },
+	{ "machine", "TYPE", "same as -M (also type=TYPE)", .parse = parse_machine },
+	{ "m", "SIZE", "guest memory: MiB, or a number with an M or G suffix (also size=SIZE); default 128",
+	  .parse = parse_memory, .format = format_memory },
+	{ "smp", "N", "number of vCPUs, 1 to 128 (also cpus=N); default 1", .parse = parse_smp, .format = format_smp },
+	{ "bootloader", "PROG", "boot from the disk's own menu: builtin, or a pygrub-compatible program "
+	  "(needs a disk, no -kernel)", STRING(bootloader) },
+	{ "bootloader-args", "ARGS", "bootloader arguments: --entry=N|TITLE, --title=TITLE, --args=EXTRA, -q",
+	  STRING(bootloader_args), .empty_ok = true },
+	{ "kernel", "FILE", "guest kernel image, loaded directly", STRING(kernel) },
+	{ "initrd", "FILE", "initial ramdisk (needs -kernel)", STRING(initrd) },
+	{ "append", "CMDLINE", "kernel command line (needs -kernel)", STRING(append), .empty_ok = true },
+	{ "serial", "DEV", "serial target: pty, stdio, null, none, file:PATH, unix:PATH,server[,nowait]",
+	  .parse = parse_chardev, .format = format_chardev },
+	{ "monitor", "DEV", "monitor target: stdio, pty, none, unix:PATH,server,nowait",
+	  .parse = parse_chardev, .format = format_chardev },
+	{ "no-reboot", NULL, "exit instead of rebooting the guest", FLAG(no_reboot) },
+	{ "S", NULL, "do not start the guest's vCPUs ('cont' in the monitor starts them)", FLAG(start_paused) },
+	{ "daemonize", NULL, "detach from the terminal once the guest is running", FLAG(daemonize) },
+	{ "pidfile", "FILE", "write the launcher's process ID to FILE", STRING(pidfile) },
+	{ "nographic", NULL, "no graphical display; the serial port goes to stdio", FLAG(nographic) },
+	{ "D", "FILE", "write the launcher's log to FILE", STRING(logfile) },
+	{ "version", NULL, "print the version and exit", .parse = parse_version },
+	{ "help", NULL, "print this help and exit", .parse = parse_help },
+	{ "h", NULL, "same as -help", .parse = parse_help },
+	{ "hda", "FILE", "first disk: raw image or block device, guest xvda", .parse = parse_disk_file, .disk_index = 0 },
+	{ "hdb", "FILE", "second disk, guest xvdb", .parse = parse_disk_file, .disk_index = 1 },
+	{ "hdc", "FILE", "third disk, guest xvdc", .parse = parse_disk_file, .disk_index = 2 },
+	{ "hdd", "FILE", "fourth disk, guest xvdd", .parse = parse_disk_file, .disk_index = 3 },
+	/* QEMU's -cdrom is the third IDE unit. */
+	{ "cdrom", "FILE", "CD-ROM image (read-only), guest xvdc (index 2)", .parse = parse_disk_file,
+	  .disk_index = 2 },
+	{ "drive", "SPEC", "disk: file=PATH[,if=xen|ide][,format=raw][,media=disk|cdrom]"
+	  "[,readonly=on|off][,index=0..15][,cache=writeback|none|directsync][,discard=unmap|ignore]",
+	  .parse = parse_drive, .format = format_drives },
+	{ "nic", "SPEC", "Xen PV NIC on a tap device: tap|bridge[,br=BRIDGE][,mac=MAC]... (see below), or none",
+	  .parse = parse_net, .format = format_nics },
+	{ "netdev", "SPEC", "network backend for -device: tap|bridge,id=ID[,br=BRIDGE]...", .parse = parse_net },
+	{ "device", "SPEC", "device: xen-net-device,netdev=ID[,mac=MAC] (the only one)", .parse = parse_net },
+	{ "net", "SPEC", "network interface, legacy form (not supported: use -nic)", .parse = parse_later },
+	{ "vnc", "DISPLAY", "VNC server: [HOST]:N[,password=on][,to=N] (port 5900+N), or none",
+	  .parse = parse_display, .format = format_vnc },
+	{ "sdl", NULL, "SDL window (SDL's offscreen driver without a display server)", FLAG(display.sdl) },
+	{ "display", "TYPE", "display type: sdl, vnc[=SPEC], none", .parse = parse_display },
+	{ "k", "LAYOUT", "guest keyboard layout for VNC viewers (QEMU's names: de, fr, en-gb...)",
+	  .parse = parse_display, .format = format_keymap },
+};
+
+#undef STRING
+#undef FLAG
+
+static void print_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: " PROG " [options]\n"
+		     "Builds and runs one Xen guest; the command line follows QEMU's.\n\n");
+	for (i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct option_desc *o = &option_table[i];
+		char left[32];
+
+		snprintf(left, sizeof(left), "-%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(out, "  %-20s %s\n", left, o->help);
+	}
+	fputs(drive_help, out);
+}
+
+static const struct option_desc *option_lookup(const char *arg)
+{
+	const char *name;
+
+	if (arg[0] != '-')
+		return NULL;
+	name = arg[1] == '-' ? arg + 2 : arg + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++)
+		if (!strcmp(option_table[i].name, name))
+			return &option_table[i];
+	return NULL;
+}
+
+static enum options_result parse_argv(int argc, char **argv, struct parse_state *st)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL;
+		const struct option_desc *o = option_lookup(arg);
+		enum options_result res;
 
 		if (arg[0] != '-') {
 			/* QEMU reads a bare argument as the -hda image. */
 			struct drive_config d = { .file = strdup(arg), .discard = true };
 
-			if (!d.file || drive_add(cfg, "hda", &d, true, err) < 0)
+			if (!d.file || drive_add(st->cfg, "hda", &d, true, st->err) < 0)
 				return OPTIONS_ERROR;
 			continue;
 		}
 		if (!o) {
-			fprintf(err, PROG ": %s: invalid option\n", arg);
-			return OPTIONS_ERROR;
-		}
-		if (o->id == OPT_LATER) {
-			fprintf(err, PROG ": -%s: not supported yet\n", o->name);
+			fprintf(st->err, PROG ": %s: invalid option\n", arg);
 			return OPTIONS_ERROR;
 		}
 		if (o->arg) {
 			if (i + 1 >= argc) {
-				fprintf(err, PROG ": -%s: requires an argument\n", o->name);
+				fprintf(st->err, PROG ": -%s: requires an argument\n", o->name);
 				return OPTIONS_ERROR;
 			}
 			val = argv[++i];
 		}
-
-		switch (o->id) {
-		case OPT_NAME:
-			v = single_property(o->name, val, "guest", single, sizeof(single), err);
-			if (!v || name_check(v, err) < 0)
-				return OPTIONS_ERROR;
-			field = &cfg->name;
-			val = v;
-			break;
-		case OPT_MACHINE:
-			res = machine_parse(o->name, val, cfg, out, err);
-			if (res != OPTIONS_RUN)
-				return res;
-			break;
-		case OPT_MEMORY:
-			v = single_property(o->name, val, "size", single, sizeof(single), err);
-			if (!v)
-				return OPTIONS_ERROR;
-			rc = memory_size_parse(v, &mib);
-			if (rc == -EINVAL) {
-				fprintf(err, PROG ": -m %s: invalid memory size (MiB, or a number with an M or G suffix)\n",
-					val);
-				return OPTIONS_ERROR;
-			}
-			if (rc == -ERANGE || mib > LAUNCH_MAX_MEMORY_MIB) {
-				fprintf(err, PROG ": -m %s: memory size is above the 1 TiB limit\n", val);
-				return OPTIONS_ERROR;
-			}
-			if (mib == 0) {
-				fprintf(err, PROG ": -m %s: memory size must not be zero\n", val);
-				return OPTIONS_ERROR;
-			}
-			cfg->memory_mib = mib;
-			break;
-		case OPT_SMP:
-			v = single_property(o->name, val, "cpus", single, sizeof(single), err);
-			if (!v)
-				return OPTIONS_ERROR;
-			rc = unsigned_parse(v, &n);
-			if (rc == -EINVAL) {
-				fprintf(err, PROG ": -smp %s: invalid vCPU count\n", val);
-				return OPTIONS_ERROR;
-			}
-			if (rc == -ERANGE || n < 1 || n > LAUNCH_MAX_VCPUS) {
-				fprintf(err, PROG ": -smp %s: vCPU count must be between 1 and %u\n", val,
-					LAUNCH_MAX_VCPUS);
-				return OPTIONS_ERROR;
-			}
-			cfg->vcpus = (unsigned)n;
-			break;
-		case OPT_KERNEL:
-			field = &cfg->kernel;
-			break;
-		case OPT_INITRD:
-			field = &cfg->initrd;
-			break;
-		case OPT_APPEND:
-			field = &cfg->append;
-			break;
-		case OPT_BOOTLOADER:
-			field = &cfg->bootloader;
-			break;
-		case OPT_BOOTLOADER_ARGS:
-			field = &cfg->bootloader_args;
-			break;
-		case OPT_PIDFILE:
-			field = &cfg->pidfile;
-			break;
-		case OPT_LOGFILE:
-			field = &cfg->logfile;
-			break;
-		case OPT_UUID:
-			if (uuid_from_string(val, cfg->uuid) < 0) {
-				fprintf(err, PROG ": -uuid %s: invalid UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n",
-					val);
-				return OPTIONS_ERROR;
-			}
-			cfg->uuid_set = true;
-			break;
-		case OPT_SERIAL:
-		case OPT_MONITOR:
-			if (o->id == OPT_SERIAL && serial_given) {
-				fprintf(err, PROG ": -serial: not supported yet (one serial port)\n");
-				return OPTIONS_ERROR;
-			}
-			rc = chardev_spec_parse(val, &spec, &msg);
-			if (rc < 0) {
-				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, msg);
-				return OPTIONS_ERROR;
-			}
-			if (o->id == OPT_MONITOR && spec.kind == CHARDEV_FILE) {
-				chardev_spec_dispose(&spec);
-				fprintf(err, PROG ": -monitor %s: a monitor needs input (file: is output only)\n",
-					val);
-				return OPTIONS_ERROR;
-			}
-			if (o->id == OPT_SERIAL) {
-				serial_given = true;
-				chardev_spec_dispose(&cfg->serial);
-				cfg->serial = spec;
-			} else {
-				chardev_spec_dispose(&cfg->monitor);
-				cfg->monitor = spec;
-			}
-			break;
-		case OPT_NO_REBOOT:
-			cfg->no_reboot = true;
-			break;
-		case OPT_PAUSED:
-			cfg->start_paused = true;
-			break;
-		case OPT_DAEMONIZE:
-			cfg->daemonize = true;
-			break;
-		case OPT_NOGRAPHIC:
-			cfg->nographic = true;
-			break;
-		case OPT_VERSION:
-			fprintf(out, PROG " version " XENLAUNCH_VERSION "\n");
-			return OPTIONS_EXIT;
-		case OPT_HELP:
-			print_usage(out);
-			return OPTIONS_EXIT;
-		case OPT_HDA:
-		case OPT_HDB:
-		case OPT_HDC:
-		case OPT_HDD:
-		case OPT_CDROM: {
-			struct drive_config d = { .discard = true };
-
-			if (!*val) {
-				fprintf(err, PROG ": -%s: empty path\n", o->name);
-				return OPTIONS_ERROR;
-			}
-			d.file = strdup(val);
-			if (!d.file) {
-				fprintf(err, PROG ": -%s: out of memory\n", o->name);
-				return OPTIONS_ERROR;
-			}
-			if (o->id == OPT_CDROM) {
-				d.index = 2;	/* QEMU's -cdrom is the third IDE unit */
-				d.media = DRIVE_MEDIA_CDROM;
-				d.readonly = true;
-			} else {
-				d.index = (unsigned)(o->id - OPT_HDA);
-			}
-			if (drive_add(cfg, o->name, &d, true, err) < 0)
-				return OPTIONS_ERROR;
-			break;
-		}
-		case OPT_DRIVE: {
-			struct drive_config d;
-			bool index_set;
-			char why[256];
-
-			if (drive_spec_parse(val, &d, &index_set, why, sizeof(why)) < 0) {
-				fprintf(err, PROG ": -drive %s: %s\n", val, why);
-				return OPTIONS_ERROR;
-			}
-			if (drive_add(cfg, o->name, &d, index_set, err) < 0)
-				return OPTIONS_ERROR;
-			break;
-		}
-		case OPT_VNC:
-		case OPT_DISPLAY:
-		case OPT_KEYMAP: {
-			char why[256];
-
-			rc = o->id == OPT_VNC ? display_opts_vnc(val, &cfg->display, why, sizeof(why)) :
-			     o->id == OPT_DISPLAY ? display_opts_display(val, &cfg->display, why, sizeof(why)) :
-			     display_opts_keymap(val, &cfg->display, why, sizeof(why));
-			if (rc < 0) {
-				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, why);
-				return OPTIONS_ERROR;
-			}
-			break;
-		}
-		case OPT_SDL:
-			cfg->display.sdl = true;
-			break;
-		case OPT_NIC:
-		case OPT_NETDEV:
-		case OPT_DEVICE: {
-			char why[200];
-
-			rc = o->id == OPT_NIC ? nic_opts_nic(val, cfg, why, sizeof(why)) :
-			     o->id == OPT_NETDEV ? nic_opts_netdev(val, nics, why, sizeof(why)) :
-						   nic_opts_device(val, cfg, nics, why, sizeof(why));
-			if (rc < 0) {
-				fprintf(err, PROG ": -%s %s: %s\n", o->name, val, why);
-				return OPTIONS_ERROR;
-			}
-			break;
-		}
-		case OPT_LATER:
-			break;
-		}
-
-		if (field) {
-			/* Paths are used as given; an empty one is always a mistake. */
-			if (!*val && field != &cfg->append && field != &cfg->bootloader_args) {
-				fprintf(err, PROG ": -%s: empty %s\n", o->name,
-					field == &cfg->name ? "name" : "path");
-				return OPTIONS_ERROR;
-			}
-			if (replace_string(field, val) < 0) {
-				fprintf(err, PROG ": -%s: out of memory\n", o->name);
-				return OPTIONS_ERROR;
-			}
-		}
+		res = o->parse(st, o, val);
+		if (res != OPTIONS_RUN)
+			return res;
 	}
-	return options_finish(cfg, serial_given, nics, err);
+	return options_finish(st);
+}
+
+static enum options_result parse(int argc, char **argv, struct launch_config *cfg, bool check_files,
+				 FILE *out, FILE *err)
+{
+	struct parse_state st = { .cfg = cfg, .check_files = check_files, .out = out, .err = err };
+	enum options_result res;
+
+	nic_opts_state_init(&st.nics);
+	res = parse_argv(argc, argv, &st);
+	nic_opts_state_dispose(&st.nics);
+	return res;
+}
+
+enum options_result options_parse(int argc, char **argv, struct launch_config *cfg, FILE *out, FILE *err)
+{
+	return parse(argc, argv, cfg, true, out, err);
+}
+
+enum options_result options_parse_no_files(int argc, char **argv, struct launch_config *cfg, FILE *out,
+					   FILE *err)
+{
+	return parse(argc, argv, cfg, false, out, err);
+}
+
+int options_format(const struct launch_config *cfg, const char *binary, struct strv *argv_r)
+{
+	int rc = strv_add(argv_r, binary);
+
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(option_table); i++)
+		if (option_table[i].format)
+			rc = option_table[i].format(cfg, &option_table[i], argv_r);
+	return rc;
 }

@@ -4,17 +4,17 @@
  * in (name, UUID, memory, vCPUs, disk targets, console, VNC port), and the
  * launcher adds what only the run knows (domain ID, pty, the port the VNC
  * server took). launch_describe() turns that into the domain model of
- * tools/domain_xml, the one owner of the libvirt format, so that the
+ * model/domain_xml, the one owner of the libvirt format, so that the
  * monitor's "info domxml" and xvirsh dumpxml show the hardware the guest
  * has, and starting a guest from that XML gives it the same hardware.
  */
-#ifndef LAUNCHER_DESCRIBE_H
-#define LAUNCHER_DESCRIBE_H
+#ifndef MODEL_DESCRIBE_H
+#define MODEL_DESCRIBE_H
 
 #include <stdint.h>
 
-#include "launcher/config.h"
-#include "tools/domain_xml.h"
+#include "model/config.h"
+#include "model/domain_xml.h"
 
 /* What the run adds to the launch config. */
 struct launch_live {
@@ -32,5 +32,22 @@ int launch_describe(const struct launch_config *cfg, const struct launch_live *l
 
 /* The same as domain XML text (malloc'ed), or NULL when out of memory. */
 char *launch_describe_xml(const struct launch_config *cfg, const struct launch_live *live);
+
+/*
+ * The inverse: the launch config a domain XML describes, for xvirsh to
+ * start it. cfg must be freshly initialised (launch_config_init). Every
+ * value is read by the launcher's own option parsers, and the result is
+ * checked as the launcher checks its command line (without opening the
+ * files it names), so that a domain refused here is one the launcher would
+ * refuse, in the same words. What the launch config cannot hold is refused
+ * by name, never dropped: other machine types and devices, a second
+ * console or display, <ip>, <features>, <os><boot>, <maxMemory>...
+ * Memory above currentMemory and vCPUs above current are warned about
+ * (the guest gets the current values), as are on_poweroff/on_crash other
+ * than destroy. A domain without a <uuid> gets a random one.
+ * Returns 0, or a negative errno with a malloc'ed message in *err_r; cfg
+ * must be disposed either way.
+ */
+int launch_from_domain(const struct domain_def *def, struct launch_config *cfg, char **err_r);
 
 #endif

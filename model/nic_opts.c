@@ -1,8 +1,8 @@
 /*
  * -nic, -netdev and -device xen-net-device; see nic_opts.h.
  */
-#include "launcher/nic_opts.h"
-#include "launcher/options.h"
+#include "model/nic_opts.h"
+#include "model/options.h"
 #include "common/qemu_opts.h"
 
 #include <errno.h>
@@ -382,4 +382,24 @@ int nic_opts_finish(struct launch_config *cfg, struct nic_opts_state *st, char *
 			return why_set(why, why_len, "-netdev %s: no -device xen-net-device,netdev=%s uses it",
 				       st->netdevs[d].id, st->netdevs[d].id);
 	return 0;
+}
+
+bool nic_name_is_xl_vif(const char *s)
+{
+	size_t a, b;
+
+	if (strncmp(s, "vif", 3))
+		return false;
+	a = strspn(s + 3, "0123456789");
+	if (!a || s[3 + a] != '.')
+		return false;
+	b = strspn(s + 4 + a, "0123456789");
+	return b && !s[4 + a + b];
+}
+
+bool nic_script_is_xen_hotplug(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return !strncmp(base ? base + 1 : path, "vif-", 4);
 }

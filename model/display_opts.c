@@ -1,7 +1,7 @@
 /*
  * The graphical console's options; see display_opts.h.
  */
-#include "launcher/display_opts.h"
+#include "model/display_opts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/qemu_opts.h"
-#include "console/keymap.h"
+#include "model/layouts.h"
 
 static int number(const char *s, size_t len, unsigned max, unsigned *v_r)
 {

@@ -3,8 +3,8 @@
  * domain XML document) asks for, parsed and validated once, before any
  * domain exists. The machine code reads it and never sees argv.
  */
-#ifndef LAUNCHER_CONFIG_H
-#define LAUNCHER_CONFIG_H
+#ifndef MODEL_CONFIG_H
+#define MODEL_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -70,7 +70,7 @@ struct drive_config {
 
 /*
  * One PV network interface (-nic, or -netdev with -device xen-net-device;
- * launcher/nic_opts.h). Guest eth<n> in argv order, xenstore vif id n. The
+ * model/nic_opts.h). Guest eth<n> in argv order, xenstore vif id n. The
  * launcher creates a tap device for it, attaches it to the bridge and
  * removes it with the guest.
  */
@@ -87,7 +87,7 @@ struct nic_config {
 	unsigned queues;	/* queues=N: most queues offered, 1..NIC_MAX_QUEUES */
 };
 
-/* -vnc, -sdl, -display (launcher/display_opts.h); no display by default. */
+/* -vnc, -sdl, -display (model/display_opts.h); no display by default. */
 struct display_config {
 	bool vnc;		/* a VNC server (-vnc [HOST]:N) */
 	char *vnc_host;		/* IPv4 address to listen on; NULL: every address */
@@ -137,5 +137,13 @@ struct launch_config {
 	struct nic_config nics[LAUNCH_MAX_NICS];	/* argv order: guest eth0, eth1, ... */
 	unsigned n_nics;
 };
+
+/*
+ * The first field in which a and b differ, by its name ("disks[].cache"),
+ * or NULL when they describe the same launch. Every field of the struct is
+ * compared but uuid_set and mac_set, which only say where a value came
+ * from: a new field must be added there too.
+ */
+const char *launch_config_diff(const struct launch_config *a, const struct launch_config *b);
 
 #endif

@@ -1,5 +1,5 @@
-/* tools/xml_util: safe parsing, schema validation and escaping for tools/. */
-#include "tools/xml_util.h"
+/* model/xml_util: safe parsing, schema validation and escaping for tools/. */
+#include "model/xml_util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,0 +1,25 @@
+/*
+ * A NULL-terminated, owned argument vector, as execv() takes it: the
+ * launcher's command line written by model/ and run by xvirsh.
+ */
+#ifndef COMMON_STRV_H
+#define COMMON_STRV_H
+
+#include <stddef.h>
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+void strv_init(struct strv *sv);
+void strv_dispose(struct strv *sv);
+/* Appends a copy of s. 0 or -ENOMEM. */
+int strv_add(struct strv *sv, const char *s);
+int strv_addf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s itself (malloc'ed; NULL counts as out of memory), freed on failure. */
+int strv_take(struct strv *sv, char *s);
+/* The vector as one shell command line, each word quoted when needed. */
+char *strv_to_shell(const struct strv *sv);
+
+#endif
