@@ -4,8 +4,8 @@
  * frontend driver for one device (the scenario unbinds the driver first)
  * through the guest's xenstore directory (/dev/xen/xenbus, the xenstore
  * wire protocol), grants it allocates (/dev/xen/gntalloc), an event channel
- * (/dev/xen/evtchn) and, for the framebuffer, pages the guest adds to itself
- * (/dev/xen/privcmd), and feeds the backend what a broken or malicious
+ * (/dev/xen/evtchn) and, for the framebuffer, pages named by machine frame
+ * (found through /dev/xen/privcmd), and feeds the backend what a broken or malicious
  * guest could:
  *
  *   hostile blk-prod DEVID          impossible request producer indices
@@ -31,6 +31,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,10 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The current interface (mem_flags, guest handles), as the tools see it. */
-#define __XEN_TOOLS__ 1
 #include <xen/xen.h>
-#include <xen/memory.h>
 #include <xen/io/blkif.h>
 #include <xen/io/fbif.h>
 #include <xen/io/netif.h>
@@ -142,15 +141,11 @@ static void read_full(int fd, void *buf, size_t len)
 	}
 }
 
-/*
- * One request (payload: a, then b) and its reply. Returns the reply's
- * payload NUL-terminated (free it), or NULL with errno set from an
- * XS_ERROR reply.
- */
-static char *xs_call(uint32_t type, const char *a, size_t alen, const char *b, size_t blen)
+/* Sends one request (payload: a, then b) without waiting for its reply. */
+static void xs_send(uint32_t type, const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct xsd_sockmsg h = { .type = type, .req_id = ++xs_req_id, .tx_id = 0 };
-	char *msg, *reply;
+	char *msg;
 
 	h.len = (uint32_t)(alen + blen);
 	if (h.len > XENSTORE_PAYLOAD_MAX)
@@ -165,6 +160,17 @@ static char *xs_call(uint32_t type, const char *a, size_t alen, const char *b, s
 	if (write(xs_fd, msg, sizeof(h) + h.len) != (ssize_t)(sizeof(h) + h.len))
 		die("write /dev/xen/xenbus");
 	free(msg);
+}
+
+/*
+ * The next reply: its payload NUL-terminated (free it), or NULL with errno
+ * set from an XS_ERROR reply.
+ */
+static char *xs_recv(void)
+{
+	struct xsd_sockmsg h;
+	char *reply;
+
 	for (;;) {
 		read_full(xs_fd, &h, sizeof(h));
 		if (h.len > XENSTORE_PAYLOAD_MAX)
@@ -174,11 +180,9 @@ static char *xs_call(uint32_t type, const char *a, size_t alen, const char *b, s
 			die("malloc");
 		read_full(xs_fd, reply, h.len);
 		reply[h.len] = '\0';
-		if (h.type == XS_WATCH_EVENT || h.req_id != xs_req_id) {
-			free(reply);	/* not ours: we set no watch */
-			continue;
-		}
-		break;
+		if (h.type != XS_WATCH_EVENT)
+			break;
+		free(reply);	/* not ours: we set no watch */
 	}
 	if (h.type == XS_ERROR) {
 		errno = EIO;
@@ -189,6 +193,12 @@ static char *xs_call(uint32_t type, const char *a, size_t alen, const char *b, s
 		return NULL;
 	}
 	return reply;
+}
+
+static char *xs_call(uint32_t type, const char *a, size_t alen, const char *b, size_t blen)
+{
+	xs_send(type, a, alen, b, blen);
+	return xs_recv();
 }
 
 static char *xs_read(const char *path)
@@ -303,43 +313,106 @@ static void evtchn_free(unsigned port)
 	ioctl(evt_fd, IOCTL_EVTCHN_UNBIND, &u);
 }
 
-/*
- * n machine frames added to this domain (its maxmem leaves 1 MiB of slack),
- * mapped here: a vfb's shared page and directory are machine frame numbers,
- * which a process cannot learn for memory it already has.
- */
-static void *frames_alloc(unsigned n, xen_pfn_t *mfns)
-{
-	struct xen_memory_reservation res = {
-		.nr_extents = n, .extent_order = 0, .mem_flags = 0, .domid = DOMID_SELF,
-	};
-	privcmd_hypercall_t call = { .op = __HYPERVISOR_memory_op };
-	privcmd_mmapbatch_v2_t batch = { .num = n, .dom = DOMID_SELF, .arr = mfns };
-	int *errs = calloc(n, sizeof(int));
-	void *addr;
-	long r;
+/* ---- machine frames of our own pages -------------------------------------------- */
 
-	if (!errs)
-		die("malloc");
-	set_xen_guest_handle(res.extent_start, mfns);
-	/* Xen reads and writes these through our page tables: present, pinned. */
-	mlock(&res, sizeof(res));
-	mlock(mfns, n * sizeof(*mfns));
-	call.arg[0] = XENMEM_increase_reservation;
-	call.arg[1] = (uint64_t)(uintptr_t)&res;
-	r = ioctl(priv_fd, IOCTL_PRIVCMD_HYPERCALL, &call);
-	if (r != (long)n)
-		die("XENMEM_increase_reservation of %u frames returned %ld", n, r);
-	addr = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, priv_fd, 0);
+static sigjmp_buf segv_jmp;
+
+static void on_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(segv_jmp, 1);
+}
+
+/* The pseudo-physical frame of a locked page of ours. */
+static uint64_t pfn_of(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / PAGE * sizeof(e))) != 8)
+		die("read /proc/self/pagemap");
+	close(fd);
+	if (!(e >> 63) || !(e & ((1ull << 55) - 1))) {
+		errno = EFAULT;
+		die("no frame in /proc/self/pagemap for a locked page");
+	}
+	return e & ((1ull << 55) - 1);
+}
+
+/* Machine frame mfn mapped read-only if it is ours (Xen maps no other); NULL if not. */
+static void *map_own_frame(xen_pfn_t mfn)
+{
+	int err = 0;
+	void *addr = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, priv_fd, 0);
+	privcmd_mmapbatch_v2_t b = { .num = 1, .dom = DOMID_SELF, .arr = &mfn, .err = &err };
+
 	if (addr == MAP_FAILED)
 		die("mmap /dev/xen/privcmd");
-	batch.addr = (uint64_t)(uintptr_t)addr;
-	batch.err = errs;
-	if (ioctl(priv_fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &batch) < 0)
-		die("IOCTL_PRIVCMD_MMAPBATCH_V2 (first error %d)", errs[0]);
-	free(errs);
-	memset(addr, 0, (size_t)n * PAGE);
+	b.addr = (uint64_t)(uintptr_t)addr;
+	if (ioctl(priv_fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0 || err) {
+		munmap(addr, PAGE);
+		return NULL;
+	}
 	return addr;
+}
+
+/*
+ * The machine frame of one of our pages, which holds a pattern no other
+ * page does. Linux tells a process only pseudo-physical frames; Xen's
+ * read-only machine-to-phys table, mapped into every 64-bit PV guest,
+ * names the machine frames whose entry is ours, and other domains' frames
+ * with the same entry are told apart by mapping each (Xen maps only our
+ * own) and comparing contents. Holes in the table fault: skipped.
+ */
+static xen_pfn_t mfn_of(const uint8_t *page)
+{
+	const volatile uint64_t *m2p = (const volatile uint64_t *)MACH2PHYS_VIRT_START;
+	const uint64_t step = PAGE / sizeof(uint64_t), limit = 1ull << 22;
+	uint64_t pfn = pfn_of(page);
+	struct sigaction sa = { .sa_handler = on_segv }, old;
+	volatile uint64_t base, found = 0;
+
+	sigaction(SIGSEGV, &sa, &old);
+	for (base = 0; base < limit && !found; base += step) {
+		if (sigsetjmp(segv_jmp, 1))
+			continue;	/* no table here */
+		for (uint64_t i = 0; i < step && !found; i++) {
+			void *m;
+
+			if (m2p[base + i] != pfn || !(m = map_own_frame(base + i)))
+				continue;
+			if (!memcmp(m, page, 64))
+				found = base + i;
+			munmap(m, PAGE);
+		}
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	if (!found) {
+		errno = ENOENT;
+		die("no machine frame of ours has pseudo-physical frame %#llx",
+		    (unsigned long long)pfn);
+	}
+	return (xen_pfn_t)found;
+}
+
+/* n locked pages of ours and their machine frames. */
+static uint8_t *frames_alloc(unsigned n, xen_pfn_t *mfns)
+{
+	uint8_t *pages = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (pages == MAP_FAILED || mlock(pages, (size_t)n * PAGE) < 0)
+		die("mmap and mlock %u pages", n);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *p = pages + (size_t)i * PAGE;
+
+		for (unsigned j = 0; j < 64; j++)
+			p[j] = (uint8_t)rand();
+		mfns[i] = mfn_of(p);
+	}
+	memset(pages, 0, (size_t)n * PAGE);
+	return pages;
 }
 
 /* ---- the device's xenbus side ------------------------------------------------- */
@@ -640,7 +713,8 @@ static void blk_prod(unsigned devid)
 /* Repeated, read-only and never-granted grant references. */
 static void blk_grants(unsigned devid)
 {
-	static const uint32_t never[] = { 0xffffffffu, 0x7fffffffu, 1u << 20, 16383, 9999 };
+	/* Past the guest's grant table (32 frames of 512 entries) or far past. */
+	static const uint32_t never[] = { 16384, 65535, 1u << 20, 0x7fffffffu, 0xffffffffu };
 	struct gnt one, ro, ind;
 	uint32_t refs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	struct blk b;
@@ -812,11 +886,13 @@ static void blk_indirect(unsigned devid)
 		die("the backend did not connect to a well-formed frontend");
 	if (b.max_indirect < 256)
 		die("the backend offers %u indirect segments, not 256", b.max_indirect);
-	gnt_alloc(&pages, 1, false);
+	/* Eight pages, each named by every eighth segment: Xen refuses a grant
+	 * mapped more than about 63 times at once. */
+	gnt_alloc(&pages, 8, false);
 	gnt_alloc(&ind, BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, false);
 	segs = (struct blkif_request_segment *)ind.addr;
 	for (unsigned i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * PAGE / sizeof(*segs); i++)
-		segs[i] = (struct blkif_request_segment){ .gref = pages.refs[0], .first_sect = 0,
+		segs[i] = (struct blkif_request_segment){ .gref = pages.refs[i % 8], .first_sect = 0,
 							  .last_sect = 0 };
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		ir = (blkif_request_indirect_t *)blk_slot(&b);
@@ -1264,21 +1340,39 @@ static void cycle(const char *type, unsigned devid, unsigned secs)
 	snprintf(dir, sizeof(dir), "%s", f.dir);
 	end = now() + secs;
 	while (now() < end) {
-		/* The nodes a frontend of the type publishes, again each round:
-		 * the backend removes the directory on Closed. */
+		/* The nodes a frontend of the type publishes, again each round
+		 * (the backend removes the directory on Closed), and the four
+		 * states: sent at once, the replies read afterwards. */
+		const char *nodes[8][2];
+		char ring0[16], ring1[16], evt[16], st[4][4];
+		unsigned n = 0;
+
+		snprintf(ring0, sizeof(ring0), "%u", rings.refs[0]);
+		snprintf(ring1, sizeof(ring1), "%u", rings.refs[1]);
+		snprintf(evt, sizeof(evt), "%u", port);
 		if (!strcmp(type, "vbd")) {
-			xs_printf(fe_node(&f, "ring-ref"), "%u", rings.refs[0]);
+			nodes[n][0] = "ring-ref", nodes[n++][1] = ring0;
 		} else if (!strcmp(type, "vif")) {
-			xs_printf(fe_node(&f, "tx-ring-ref"), "%u", rings.refs[0]);
-			xs_printf(fe_node(&f, "rx-ring-ref"), "%u", rings.refs[1]);
-			xs_printf(fe_node(&f, "request-rx-copy"), "1");
-			xs_printf(fe_node(&f, "feature-rx-notify"), "1");
+			nodes[n][0] = "tx-ring-ref", nodes[n++][1] = ring0;
+			nodes[n][0] = "rx-ring-ref", nodes[n++][1] = ring1;
+			nodes[n][0] = "request-rx-copy", nodes[n++][1] = "1";
+			nodes[n][0] = "feature-rx-notify", nodes[n++][1] = "1";
 		}
-		xs_printf(fe_node(&f, "event-channel"), "%u", port);
-		set_state(&f, ST_INITIALISING);
-		set_state(&f, ST_CONNECTED);
-		set_state(&f, ST_CLOSING);
-		set_state(&f, ST_CLOSED);
+		nodes[n][0] = "event-channel", nodes[n++][1] = evt;
+		for (int i = 0; i < 4; i++) {
+			static const int states[] = { ST_INITIALISING, ST_CONNECTED, ST_CLOSING,
+						      ST_CLOSED };
+
+			snprintf(st[i], sizeof(st[i]), "%d", states[i]);
+			nodes[n][0] = "state", nodes[n++][1] = st[i];
+		}
+		for (unsigned i = 0; i < n; i++) {
+			const char *path = fe_node(&f, nodes[i][0]);
+
+			xs_send(XS_WRITE, path, strlen(path) + 1, nodes[i][1], strlen(nodes[i][1]));
+		}
+		for (unsigned i = 0; i < n; i++)
+			free(xs_recv());
 		cycles++;
 	}
 	say("%u cycles Initialising, Connected, Closing, Closed of %s in %u s", cycles, dir, secs);
