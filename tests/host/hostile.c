@@ -5,7 +5,7 @@
  * through the guest's xenstore directory (/dev/xen/xenbus, the xenstore
  * wire protocol), grants it allocates (/dev/xen/gntalloc), an event channel
  * (/dev/xen/evtchn) and, for the framebuffer, pages named by machine frame
- * (found through /dev/xen/privcmd), and feeds the backend what a broken or malicious
+ * (found with /dev/xen/privcmd), and feeds the backend what a broken or malicious
  * guest could:
  *
  *   hostile blk-prod DEVID          impossible request producer indices
@@ -31,8 +31,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -315,101 +313,63 @@ static void evtchn_free(unsigned port)
 
 /* ---- machine frames of our own pages -------------------------------------------- */
 
-static sigjmp_buf segv_jmp;
-
-static void on_segv(int sig)
-{
-	(void)sig;
-	siglongjmp(segv_jmp, 1);
-}
-
-/* The pseudo-physical frame of a locked page of ours. */
-static uint64_t pfn_of(const void *addr)
-{
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / PAGE * sizeof(e))) != 8)
-		die("read /proc/self/pagemap");
-	close(fd);
-	if (!(e >> 63) || !(e & ((1ull << 55) - 1))) {
-		errno = EFAULT;
-		die("no frame in /proc/self/pagemap for a locked page");
-	}
-	return e & ((1ull << 55) - 1);
-}
-
-/* Machine frame mfn mapped read-only if it is ours (Xen maps no other); NULL if not. */
-static void *map_own_frame(xen_pfn_t mfn)
-{
-	int err = 0;
-	void *addr = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, priv_fd, 0);
-	privcmd_mmapbatch_v2_t b = { .num = 1, .dom = DOMID_SELF, .arr = &mfn, .err = &err };
-
-	if (addr == MAP_FAILED)
-		die("mmap /dev/xen/privcmd");
-	b.addr = (uint64_t)(uintptr_t)addr;
-	if (ioctl(priv_fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0 || err) {
-		munmap(addr, PAGE);
-		return NULL;
-	}
-	return addr;
-}
+#define FRAME_BATCH 1024u
+#define FRAME_LIMIT (1u << 20)	/* 4 GiB of machine memory searched */
 
 /*
- * The machine frame of one of our pages, which holds a pattern no other
- * page does. Linux tells a process only pseudo-physical frames; Xen's
- * read-only machine-to-phys table, mapped into every 64-bit PV guest,
- * names the machine frames whose entry is ours, and other domains' frames
- * with the same entry are told apart by mapping each (Xen maps only our
- * own) and comparing contents. Holes in the table fault: skipped.
+ * n locked pages of ours and their machine frames. A vfb's shared page and
+ * directory are named by machine frame, which Linux tells no process: every
+ * machine frame is offered to privcmd for mapping as our own (Xen maps only
+ * a domain's own frames for it), a batch at a time, and the ones that map
+ * are compared with the pages, each of which holds a pattern of its own.
  */
-static xen_pfn_t mfn_of(const uint8_t *page)
-{
-	const volatile uint64_t *m2p = (const volatile uint64_t *)MACH2PHYS_VIRT_START;
-	const uint64_t step = PAGE / sizeof(uint64_t), limit = 1ull << 22;
-	uint64_t pfn = pfn_of(page);
-	struct sigaction sa = { .sa_handler = on_segv }, old;
-	volatile uint64_t base, found = 0;
-
-	sigaction(SIGSEGV, &sa, &old);
-	for (base = 0; base < limit && !found; base += step) {
-		if (sigsetjmp(segv_jmp, 1))
-			continue;	/* no table here */
-		for (uint64_t i = 0; i < step && !found; i++) {
-			void *m;
-
-			if (m2p[base + i] != pfn || !(m = map_own_frame(base + i)))
-				continue;
-			if (!memcmp(m, page, 64))
-				found = base + i;
-			munmap(m, PAGE);
-		}
-	}
-	sigaction(SIGSEGV, &old, NULL);
-	if (!found) {
-		errno = ENOENT;
-		die("no machine frame of ours has pseudo-physical frame %#llx",
-		    (unsigned long long)pfn);
-	}
-	return (xen_pfn_t)found;
-}
-
-/* n locked pages of ours and their machine frames. */
 static uint8_t *frames_alloc(unsigned n, xen_pfn_t *mfns)
 {
 	uint8_t *pages = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	xen_pfn_t *arr = calloc(FRAME_BATCH, sizeof(*arr));
+	int *errs = calloc(FRAME_BATCH, sizeof(*errs));
+	unsigned found = 0;
 
 	if (pages == MAP_FAILED || mlock(pages, (size_t)n * PAGE) < 0)
 		die("mmap and mlock %u pages", n);
+	if (!arr || !errs)
+		die("malloc");
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *p = pages + (size_t)i * PAGE;
+	for (unsigned i = 0; i < n * PAGE; i++)
+		pages[i] = (uint8_t)rand();
+	memset(mfns, 0, n * sizeof(*mfns));
+	for (xen_pfn_t base = 0; base < FRAME_LIMIT && found < n; base += FRAME_BATCH) {
+		privcmd_mmapbatch_v2_t b = { .num = FRAME_BATCH, .dom = DOMID_SELF, .arr = arr,
+					     .err = errs };
+		uint8_t *m = mmap(NULL, FRAME_BATCH * PAGE, PROT_READ, MAP_SHARED, priv_fd, 0);
 
-		for (unsigned j = 0; j < 64; j++)
-			p[j] = (uint8_t)rand();
-		mfns[i] = mfn_of(p);
+		if (m == MAP_FAILED)
+			die("mmap /dev/xen/privcmd");
+		for (unsigned i = 0; i < FRAME_BATCH; i++) {
+			arr[i] = base + i;
+			errs[i] = 0;
+		}
+		b.addr = (uint64_t)(uintptr_t)m;
+		if (ioctl(priv_fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0 && errno != ENOENT)
+			die("IOCTL_PRIVCMD_MMAPBATCH_V2 of frames %#llx..", (unsigned long long)base);
+		for (unsigned i = 0; i < FRAME_BATCH; i++) {
+			if (errs[i])
+				continue;
+			for (unsigned p = 0; p < n; p++)
+				if (!mfns[p] && !memcmp(m + (size_t)i * PAGE, pages + (size_t)p * PAGE, 64)) {
+					mfns[p] = base + i;
+					found++;
+				}
+		}
+		munmap(m, FRAME_BATCH * PAGE);
+	}
+	free(arr);
+	free(errs);
+	if (found < n) {
+		errno = ENOENT;
+		die("found the machine frames of %u of our %u pages below frame %#x", found, n,
+		    FRAME_LIMIT);
 	}
 	memset(pages, 0, (size_t)n * PAGE);
 	return pages;
