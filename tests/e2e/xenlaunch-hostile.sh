@@ -7,7 +7,9 @@
 # refs, sectors past the end, indirect segment counts past the limit, the
 # persistent-grant pin (1000 indirect requests of 256 segments over a few
 # fresh refs each), tx packets with wild slots and sizes, framebuffer
-# geometry that overflows, and xenbus state cycling as fast as it can.
+# geometry that overflows (said to be unsupported, not counted, when the
+# guest's kernel keeps privcmd from it: a vfb names its pages by machine
+# frame), and xenbus state cycling as fast as it can.
 # Afterwards: launcher A is alive and serves the real frontends again (disk
 # read and written, ping, framebuffer); guest B's I/O never stalled long;
 # launcher A's RSS and dom0's free memory are back near where they were;
@@ -113,7 +115,9 @@ attack_end() { # NAME SECONDS [EXTRA-CHECK-FAILED]
 	wait_for a.out "^hostile-exit-$runs: " "$2"
 	kill -0 $pid_a 2>/dev/null || fail "launcher A died during $1"
 	tail -c +$OUT_AT a.out | tr -d '\r' | grep '^hostile: ' | sed 's/^/  /'
-	if tail -c +$OUT_AT a.out | grep -q "^hostile-exit-$runs: 0" && [ -z "$3" ]; then
+	if tail -c +$OUT_AT a.out | grep -q "^hostile-exit-$runs: 3"; then
+		echo "  -> NOTE: $1 cannot be made from this guest (above); not counted"
+	elif tail -c +$OUT_AT a.out | grep -q "^hostile-exit-$runs: 0" && [ -z "$3" ]; then
 		echo "  -> $1 passed; launcher A's log grew by $(($(wc -l <a.log) - LOG_AT)) lines"
 	else
 		failed="$failed $1"

@@ -27,7 +27,7 @@
  * the backend to offer it again, and prints "hostile-done: NAME rc=N".
  * Lines "hostile: UNEXPECTED: ..." say that the backend accepted what it
  * must refuse, or stopped serving what it must serve; the exit status is
- * then 1 (2: the attack could not be set up).
+ * then 1 (2: the attack could not be set up; 3: this guest cannot make it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -351,8 +351,18 @@ static uint8_t *frames_alloc(unsigned n, xen_pfn_t *mfns)
 			errs[i] = 0;
 		}
 		b.addr = (uint64_t)(uintptr_t)m;
-		if (ioctl(priv_fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0 && errno != ENOENT)
-			die("IOCTL_PRIVCMD_MMAPBATCH_V2 of frames %#llx..", (unsigned long long)base);
+		if (ioctl(priv_fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) < 0 && errno != ENOENT) {
+			if (errno != EPERM)
+				die("IOCTL_PRIVCMD_MMAPBATCH_V2 of frames %#llx..",
+				    (unsigned long long)base);
+			/* Recent kernels refuse privcmd to unprivileged domains. */
+			printf("hostile: %s: unsupported: this guest's kernel refuses privcmd to an "
+			       "unprivileged domain, and a vfb names its pages by machine frame\n",
+			       attack);
+			printf("hostile-done: %s rc=3\n", attack);
+			fflush(stdout);
+			exit(3);
+		}
 		for (unsigned i = 0; i < FRAME_BATCH; i++) {
 			if (errs[i])
 				continue;
