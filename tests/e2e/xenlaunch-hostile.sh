@@ -147,9 +147,9 @@ attack_end blk-pin 120 "$([ "$pin_pages" -gt $MAX_PIN_PAGES ] && echo too-many-p
 
 attack net-tx 0 180
 attack vfb-geometry 0 300
-attack cycle "vbd 51712 15" 120
-attack cycle "vif 0 10" 120
-attack cycle "vfb 0 10" 120
+attack cycle "vbd 51712 15" 240
+attack cycle "vif 0 10" 240
+attack cycle "vfb 0 10" 240
 t1=$(now_ms)
 lines1=$(wc -l <a.log)
 

@@ -23,7 +23,7 @@
  *   hostile cycle TYPE DEVID SECS   Initialising, Connected, Closing, Closed
  *                                   as fast as xenstore allows
  *
- * Each attack ends by giving the device back (Closing, Closed), waits for
+ * Each attack ends by giving the device back (Closing, Initialising), waits for
  * the backend to offer it again, and prints "hostile-done: NAME rc=N".
  * Lines "hostile: UNEXPECTED: ..." say that the backend accepted what it
  * must refuse, or stopped serving what it must serve; the exit status is
@@ -438,7 +438,7 @@ static long wait_be(const struct fe *f, unsigned want, unsigned ms)
 /* The device as a frontend finds it: offered (backend InitWait), not yet taken. */
 static void fe_claim(struct fe *f, const char *type, unsigned devid)
 {
-	double end = now() + 30;
+	double end = now() + 90;	/* a re-creation may be backed off up to 64 s */
 	char *be;
 
 	snprintf(f->dir, sizeof(f->dir), "device/%s/%u", type, devid);
@@ -460,23 +460,25 @@ static void fe_claim(struct fe *f, const char *type, unsigned devid)
 }
 
 /*
- * Gives the device back as Linux's frontends leave it (Closing, Closed) and
- * waits for the backend to offer it again. Returns false if it never does.
+ * Leaves the device as a frontend that starts again does (Closing, then
+ * Initialising), not through Closed: a backend may wait longer each time
+ * it re-creates a device that keeps closing, and only the cycling attack
+ * is about that. Returns false if the backend never offers it again.
  */
 static bool fe_release(struct fe *f)
 {
-	double end = now() + 30;
+	double end = now() + 90;
 
 	set_state(f, ST_CLOSING);
 	wait_be(f, 1u << ST_CLOSING | 1u << ST_CLOSED, 5000);
-	set_state(f, ST_CLOSED);
+	set_state(f, ST_INITIALISING);
 	while (now() < end) {
 		if (fe_state(f) == ST_INITIALISING && be_state(f) == ST_INITWAIT)
 			return true;
 		msleep(50);
 	}
-	bad("%s is not offered again after Closed (frontend state %ld, backend %ld)", f->dir,
-	    fe_state(f), be_state(f));
+	bad("%s is not offered again after Closing, Initialising (frontend state %ld, backend %ld)",
+	    f->dir, fe_state(f), be_state(f));
 	return false;
 }
 
@@ -1346,17 +1348,16 @@ static void cycle(const char *type, unsigned devid, unsigned secs)
 		cycles++;
 	}
 	say("%u cycles Initialising, Connected, Closing, Closed of %s in %u s", cycles, dir, secs);
-	/* What is left: the backend must offer the device again. */
-	end = now() + 30;
+	/* What is left: the backend must offer the device again, after its
+	 * re-creation delay (backed off up to 64 s). */
+	end = now() + 90;
 	while (now() < end && !(fe_state(&f) == ST_INITIALISING && be_state(&f) == ST_INITWAIT))
 		msleep(100);
 	if (fe_state(&f) == ST_INITIALISING && be_state(&f) == ST_INITWAIT) {
 		say("%s offered again", dir);
 	} else {
-		/* A last Closed, as a frontend leaving would write. */
-		set_state(&f, ST_CLOSED);
 		if (fe_release(&f))
-			say("%s offered again after one more Closed", dir);
+			say("%s offered again after Closing, Initialising", dir);
 	}
 	evtchn_free(port);
 	gnt_free(&rings);
