@@ -71,7 +71,7 @@ wait_for a.log 'vfb/[0-9]+/0: framebuffer' 60
 # Guest B: rounds of a 1 MiB write with fsync and a ping, each round stamped
 # with the guest's uptime.
 echo 'ip addr add 169.254.1.3/16 dev eth0 && ip link set eth0 up; (while :; do dd if=/dev/zero of=/dev/xvda bs=64k count=16 conv=fsync 2>/dev/null && ping -c 1 -W 2 169.254.1.1 >/dev/null && echo "tick $(cut -d" " -f1 /proc/uptime)" || echo "io-failed $(cut -d" " -f1 /proc/uptime)"; done) &' >"$pty_b"
-wait_count b.out '^tick ' 3 60
+wait_count b.out '^tick ' 3 180
 
 # Guest A: the real frontends work; then the same figures are taken before
 # and after the attacks.

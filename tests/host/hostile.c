@@ -355,7 +355,8 @@ static uint8_t *frames_alloc(unsigned n, xen_pfn_t *mfns)
 			if (errno != EPERM)
 				die("IOCTL_PRIVCMD_MMAPBATCH_V2 of frames %#llx..",
 				    (unsigned long long)base);
-			/* Recent kernels refuse privcmd to unprivileged domains. */
+			/* Linux blocks privcmd in a domain that is no device model
+			 * ("xen_privcmd: No target domain found, blocking all hypercalls"). */
 			printf("hostile: %s: unsupported: this guest's kernel refuses privcmd to an "
 			       "unprivileged domain, and a vfb names its pages by machine frame\n",
 			       attack);
