@@ -6,7 +6,7 @@
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
+# disk/ bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
 # every .c under tools/ and common/ into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
 # the unit-test runner too.
@@ -26,6 +26,7 @@ XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
 DISPLAY_PKGS := libvncserver sdl2 vterm zlib xkbcommon
+DISK_PKGS  := libnbd
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -35,9 +36,9 @@ CFLAGS  += -std=gnu17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS))
+CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS))
 
-LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
+LAUNCHER_DIRS := launcher xenpv xenfv console disk bootloader common
 # The domain model has one owner, tools/: the launcher links it to describe
 # its running guest (launcher/describe.c) in the format xvirsh reads.
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c)) tools/domain_xml.c tools/xml_util.c
@@ -61,7 +62,7 @@ all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS)) -lutil
 
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
@@ -71,7 +72,7 @@ bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS) $(TEST_PKGS)) -lutil
 
 $(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
 $(O)/obj/%.o: %.c

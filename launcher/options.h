@@ -61,10 +61,6 @@ void chardev_spec_dispose(struct chardev_spec *spec);
 int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r,
 		     char *errbuf, size_t errlen);
 
-/* The image format a file's first bytes announce ("qcow2", "vmdk"...), or
- * NULL when none is recognised (a raw image). */
-const char *drive_probe_format(const uint8_t *head, size_t len);
-
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and its NUL: for xenstore's /vm/UUID. */
 #define UUID_STRING_SIZE 37
 void uuid_to_string(const uint8_t uuid[16], char out[UUID_STRING_SIZE]);
