@@ -189,7 +189,13 @@ daemon_exec(const char *prog, char *const argv[], char *const envp[], char *pid_
 	char digits[20];
 	int null_fd, n = 0, e;
 	pid_t pid = getpid();
+	sigset_t none;
 
+	/* The launcher blocks the signals its signalfd reads and ignores
+	 * SIGPIPE; the daemon starts as from a shell, so that SIGTERM kills it. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 		_exit(127);
 	/* Out of the way of fd 3. */
