@@ -91,49 +91,40 @@ static int find_program(char *out, size_t outlen)
  * like "nbd:..." or "json:..." a plain file name. */
 static char *image_opts(const struct disk_params *p, const struct stat *st)
 {
-	size_t len = strlen(p->file), commas = 0;
-	char *out, *o;
-	int head;
+	char *path = malloc(2 * strlen(p->file) + 1), *o = path, *out = NULL;
 
-	for (size_t i = 0; i < len; i++)
-		commas += p->file[i] == ',';
-	head = snprintf(NULL, 0, "driver=%s,file.driver=%s,file.filename=", p->format,
-			S_ISBLK(st->st_mode) ? "host_device" : "file");
-	out = malloc((size_t)head + len + commas + 1);
-	if (!out)
+	if (!path)
 		return NULL;
-	o = out + sprintf(out, "driver=%s,file.driver=%s,file.filename=", p->format,
-			  S_ISBLK(st->st_mode) ? "host_device" : "file");
-	for (size_t i = 0; i < len; i++) {
-		*o++ = p->file[i];
-		if (p->file[i] == ',')
+	for (const char *c = p->file; *c; c++) {
+		*o++ = *c;
+		if (*c == ',')
 			*o++ = ',';
 	}
 	*o = '\0';
+	if (asprintf(&out, "driver=%s,file.driver=%s,file.filename=%s", p->format,
+		     S_ISBLK(st->st_mode) ? "host_device" : "file", path) < 0)
+		out = NULL;
+	free(path);
 	return out;
 }
 
 /* A listening socket, and a connection to it already queued, with no name
- * left anywhere. 0 or -errno. */
-static int socket_pair_listening(int *listen_r, int *conn_r)
+ * left anywhere: bound in a directory of our own, both gone on return.
+ * 0 or -errno. */
+static int socket_listening_connected(int *listen_r, int *conn_r)
 {
-	char dir[] = "/tmp/xenlaunch-nbd-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *slash;
 	int lfd = -1, cfd = -1, rc;
-	char *d = NULL;
 
-	if (tmp && *tmp && strlen(tmp) + sizeof("/xenlaunch-nbd-XXXXXX/s") <= sizeof(sa.sun_path)) {
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/xenlaunch-nbd-XXXXXX", tmp);
-		d = mkdtemp(sa.sun_path);
-	} else {
-		d = mkdtemp(dir);
-		if (d)
-			snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dir);
-	}
-	if (!d)
+	if (!tmp || !*tmp || strlen(tmp) + sizeof("/xenlaunch-nbd-XXXXXX/s") > sizeof(sa.sun_path))
+		tmp = "/tmp";
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/xenlaunch-nbd-XXXXXX", tmp);
+	if (!mkdtemp(sa.sun_path))
 		return -errno;
-	strcat(sa.sun_path, "/s");
+	slash = sa.sun_path + strlen(sa.sun_path);
+	strcpy(slash, "/s");
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || cfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -147,7 +138,7 @@ static int socket_pair_listening(int *listen_r, int *conn_r)
 	rc = 0;
 out:
 	unlink(sa.sun_path);
-	*strrchr(sa.sun_path, '/') = '\0';
+	*slash = '\0';
 	rmdir(sa.sun_path);
 	if (lfd >= 0)
 		close(lfd);
@@ -300,7 +291,7 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 		argv[argc++] = "--read-only";
 	argv[argc] = NULL;
 
-	rc = socket_pair_listening(&lfd, &cfd);
+	rc = socket_listening_connected(&lfd, &cfd);
 	if (rc < 0) {
 		log_warnx("%s: %s: a socket for qemu-nbd: %s", p->label, p->file, strerror(-rc));
 		goto out;

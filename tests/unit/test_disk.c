@@ -244,13 +244,14 @@ static void expect_no_children(void)
 static void test_nbd_qcow2(void)
 {
 	static uint8_t a[8192], b[4096], back[12288], zero[65536];
-	char path[64], cmd[128];
+	char path[80], cmd[160];
 	struct iovec iov[2];
 	struct disk d;
 
 	if (!nbd_available())
 		return;
-	temp_path(path, sizeof(path), "qcow2");
+	/* A comma in the name: qemu-nbd's option syntax must not split it. */
+	temp_path(path, sizeof(path), "qcow2,file.driver=null-co");
 	qemu_img_create(path, "qcow2");
 
 	CU_ASSERT_EQUAL_FATAL(disk_open(&d, &(struct disk_params){ .file = path, .format = "qcow2",
