@@ -775,7 +775,7 @@ static int blkback_init(struct xendev *dev)
 	     (rc = xendev_be_printf(dev, "discard-secure", "0"))))
 		return rc;
 	log_info("%s: %s (%s %s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
-		 c->format, cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
+		 c->format ? c->format : "raw", cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
 		 (unsigned long long)b->disk.sectors,
 		 c->cache == DRIVE_CACHE_NONE ? "none" :
 		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", 'a' + c->index);
