@@ -252,7 +252,12 @@ static void image_free(struct nbd_image *n)
 	free(n);
 }
 
-static int nbd_open(struct disk *d, const struct disk_params *p, const struct stat *st)
+/*
+ * Starts qemu-nbd for p's image (n->pid, n->pidfd); *conn_r: our end of
+ * its one connection, not yet past the handshake. 0 or -errno (logged).
+ */
+static int daemon_start(struct nbd_image *n, const struct disk_params *p, const struct stat *st,
+			int *conn_r)
 {
 	static const char *const cache_modes[] = {
 		[DISK_CACHE_WRITEBACK] = "--cache=writeback",
@@ -261,10 +266,8 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 	};
 	char prog[4096], *opts = NULL, *pid_slot = NULL, **envp = NULL;
 	const char *argv[8];
-	struct nbd_image *n = NULL;
-	int lfd = -1, cfd = -1, err[2] = { -1, -1 }, e = 0, argc = 0, status, rc;
+	int lfd = -1, cfd = -1, err[2] = { -1, -1 }, e = 0, argc = 0, rc;
 	pid_t parent = getpid();
-	bool killed;
 	ssize_t r;
 
 	if (find_program(prog, sizeof(prog)) < 0) {
@@ -272,16 +275,13 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 			  "in PATH", p->label, p->file, p->format);
 		return -ENOENT;
 	}
-	n = calloc(1, sizeof(*n));
 	opts = image_opts(p, st);
 	envp = daemon_environment(&pid_slot);
-	if (!n || !opts || !envp) {
+	if (!opts || !envp) {
 		rc = -ENOMEM;
 		log_warnx("%s: %s: out of memory", p->label, p->file);
 		goto out;
 	}
-	n->pidfd = -1;
-	n->file = p->file;
 	argv[argc++] = prog;
 	argv[argc++] = "--image-opts";
 	argv[argc++] = opts;
@@ -312,10 +312,6 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 		daemon_exec(prog, (char *const *)argv, envp, pid_slot, parent, lfd, err[1]);
 	/* Before anything can reap it, a handle that outlives its pid. */
 	n->pidfd = pidfd_open(n->pid, 0);
-	close(err[1]);
-	err[1] = -1;
-	close(lfd);
-	lfd = -1;
 	if (n->pidfd < 0) {
 		rc = -errno;
 		log_warn("%s: pidfd_open", p->label);
@@ -323,6 +319,8 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 		waitpid(n->pid, NULL, 0);
 		goto out;
 	}
+	close(err[1]);
+	err[1] = -1;
 	do
 		r = read(err[0], &e, sizeof(e));
 	while (r < 0 && errno == EINTR);
@@ -331,16 +329,48 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 		log_warnx("%s: %s: cannot start %s: %s", p->label, p->file, prog, strerror(e));
 		goto out;
 	}
+	*conn_r = cfd;
+	cfd = -1;
+	rc = 0;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	if (cfd >= 0)
+		close(cfd);
+	if (err[0] >= 0)
+		close(err[0]);
+	if (err[1] >= 0)
+		close(err[1]);
+	free(opts);
+	free(pid_slot);
+	free(envp);
+	return rc;
+}
 
+static int nbd_open(struct disk *d, const struct disk_params *p, const struct stat *st)
+{
+	struct nbd_image *n = calloc(1, sizeof(*n));
+	int cfd = -1, status, rc;
+	bool killed;
+
+	if (!n) {
+		log_warnx("%s: %s: out of memory", p->label, p->file);
+		return -ENOMEM;
+	}
+	n->pidfd = -1;
+	n->file = p->file;
+	rc = daemon_start(n, p, st, &cfd);
+	if (rc < 0)
+		goto out;
 	n->h = nbd_create();
 	if (!n->h) {
 		rc = -ENOMEM;
 		log_warnx("%s: %s: %s", p->label, p->file, nbd_get_error());
+		close(cfd);
 		goto out;
 	}
-	r = nbd_connect_socket(n->h, cfd);
-	cfd = -1;	/* libnbd's now */
-	if (r < 0) {
+	/* libnbd owns cfd from here on. */
+	if (nbd_connect_socket(n->h, cfd) < 0) {
 		/* Most likely the daemon refused the image and said why on stderr. */
 		rc = -EIO;
 		status = daemon_wait(n, NBD_STOP_WAIT_MS, &killed);
@@ -367,17 +397,6 @@ static int nbd_open(struct disk *d, const struct disk_params *p, const struct st
 out:
 	if (n)
 		image_free(n);
-	if (lfd >= 0)
-		close(lfd);
-	if (cfd >= 0)
-		close(cfd);
-	if (err[0] >= 0)
-		close(err[0]);
-	if (err[1] >= 0)
-		close(err[1]);
-	free(opts);
-	free(pid_slot);
-	free(envp);
 	return rc;
 }
 
