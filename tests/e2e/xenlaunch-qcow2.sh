@@ -53,17 +53,20 @@ qmd5=$(sed -n 's/^qmd5=\([0-9a-f]\{32\}\).*/\1/p' console.out | head -n1)
 kill -KILL "$LAUNCHER_PID"
 t2=$(now_ms)
 wait_exit "$LAUNCHER_PID" 30
+# The kernel takes its time to tear down a process with mapped grants (under
+# TCG, seconds); the daemon is to go right after the launcher has.
+t3=$(now_ms)
 kill "$reader" 2>/dev/null
 i=0
 while [ -n "$(daemons)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-[ -z "$(daemons)" ] || fail "qemu-nbd $(daemons) still runs 2 s after the launcher's SIGKILL"
-gone=$(secs $t2 $(now_ms))
+[ -z "$(daemons)" ] || fail "qemu-nbd $(daemons) still runs 2 s after the launcher's end"
+gone="$(secs $t3 $(now_ms)) s after the launcher's end ($(secs $t2 $t3) s from SIGKILL to its end)"
 ls -d /tmp/xenlaunch-nbd-* 2>/dev/null && fail "a socket directory was left behind"
 i=0
 while [ -n "$(guest_domids)" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 assert_host_clean
 qemu-img check -q guest.qcow2 || fail "qemu-img check after the SIGKILL"
-echo "SIGKILL: qemu-nbd gone within $gone s, no socket left, qemu-img check passes"
+echo "SIGKILL: qemu-nbd gone $gone, no socket left, qemu-img check passes"
 echo "launcher 1 log:"
 sed 's/^/  /' run1.log
 
