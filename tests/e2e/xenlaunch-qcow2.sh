@@ -13,13 +13,16 @@ guest() {
 	wait_for console.out "^$2" "$3"
 }
 
-# daemons: the qemu-nbd processes running.
+# daemons: the qemu-nbd processes running (slow under TCG: a read per process).
 daemons() {
 	for d in /proc/[0-9]*; do
 		[ "$(cat "$d/comm" 2>/dev/null)" = qemu-nbd ] && echo "${d#/proc/}"
 	done
 	return 0
 }
+
+# alive PID: the process runs (a zombie does not).
+alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 qemu-img create -q -f qcow2 guest.qcow2 64M || fail "qemu-img create"
 
@@ -47,6 +50,7 @@ be=/local/domain/0/backend/vbd/$domid/51712
 [ -n "$(daemons)" ] || fail "no qemu-nbd running"
 echo "qemu-nbd $(daemons) serves guest.qcow2; xvda of 131072 sectors Connected"
 
+daemon=$(daemons)
 guest 'dd if=/dev/urandom of=/tmp/r bs=1M count=4 2>/dev/null && echo "qmd5=$(md5sum </tmp/r)" && dd if=/tmp/r of=/dev/xvda bs=1M seek=1 conv=fsync 2>/dev/null && echo q-flushed' 'q-flushed' 60
 qmd5=$(sed -n 's/^qmd5=\([0-9a-f]\{32\}\).*/\1/p' console.out | head -n1)
 [ -n "$qmd5" ] || fail "no checksum from the guest"
@@ -58,9 +62,10 @@ wait_exit "$LAUNCHER_PID" 30
 t3=$(now_ms)
 kill "$reader" 2>/dev/null
 i=0
-while [ -n "$(daemons)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-[ -z "$(daemons)" ] || fail "qemu-nbd $(daemons) still runs 2 s after the launcher's end"
+while alive "$daemon" && [ $i -lt 200 ]; do sleep 0.01; i=$((i + 1)); done
+alive "$daemon" && fail "qemu-nbd $daemon still runs 2 s after the launcher's end"
 gone="$(secs $t3 $(now_ms)) s after the launcher's end ($(secs $t2 $t3) s from SIGKILL to its end)"
+[ -z "$(daemons)" ] || fail "qemu-nbd $(daemons) left running"
 ls -d /tmp/xenlaunch-nbd-* 2>/dev/null && fail "a socket directory was left behind"
 i=0
 while [ -n "$(guest_domids)" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
