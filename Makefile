@@ -6,8 +6,8 @@
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# bootloader/ model/ common/ goes into xenlaunch; every .c under tools/,
-# model/ and common/ into xvirsh. A file that holds main() is
+# disk/ bootloader/ model/ common/ goes into xenlaunch; every .c under tools/,
+# model/ and common/, and disk/format.c, into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
 # the unit-test runner too.
 
@@ -27,6 +27,7 @@ TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
 CRYPTO_PKGS := libgcrypt
 DISPLAY_PKGS := libvncserver sdl2 vterm zlib xkbcommon
+DISK_PKGS  := libnbd
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
@@ -36,14 +37,14 @@ CFLAGS  += -std=gnu17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS))
+CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS))
 
 # model/ (the launch config, its command line, its domain XML) is linked by
 # both programs: xvirsh reads and writes the launcher's argv with the
 # launcher's own parser and formatter.
-LAUNCHER_DIRS := launcher xenpv xenfv console bootloader model common
+LAUNCHER_DIRS := launcher xenpv xenfv console disk bootloader model common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
-TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c)
+TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c
 LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
@@ -63,7 +64,7 @@ all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS)) -lutil
 
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
@@ -73,7 +74,7 @@ bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS) $(TEST_PKGS)) -lutil
 
 $(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
 $(O)/obj/%.o: %.c
@@ -102,7 +103,7 @@ FUZZ_SRCS_monitor    := launcher/monitor.c
 FUZZ_SRCS_rfb        := console/rfb_stream.c
 FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
-			model/config.c common/qemu_opts.c common/strv.c
+			model/config.c common/qemu_opts.c common/strv.c disk/format.c
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o
@@ -124,7 +125,7 @@ FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netbac
 		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
 		console/display.c console/keymap.c launcher/event_loop.c model/nic_opts.c model/names.c \
 		model/options.c model/display_opts.c model/layouts.c model/config.c common/qemu_opts.c \
-		common/strv.c tests/fuzz/fake_xen.c)
+		common/strv.c disk/format.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
 		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))
 $(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \

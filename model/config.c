@@ -50,6 +50,9 @@ const char *launch_config_diff(const struct launch_config *a, const struct launc
 		const struct drive_config *x = &a->disks[i], *y = &b->disks[i];
 
 		DIFF(same_str(x->file, y->file), "disks[].file");
+		/* Not given is raw: the same disk, only checked more strictly. */
+		DIFF(same_str(x->format ? x->format : "raw", y->format ? y->format : "raw"),
+		     "disks[].format");
 		DIFF(x->media == y->media, "disks[].media");
 		DIFF(x->readonly == y->readonly, "disks[].readonly");
 		DIFF(x->index == y->index, "disks[].index");

@@ -60,7 +60,10 @@ enum drive_cache {
 };
 
 struct drive_config {
-	char *file;		/* raw image file or block device */
+	char *file;		/* image file or block device */
+	const char *format;	/* format=, static ("raw", "qcow2"... of disk/format.h); NULL
+				 * when not given: raw, and an image that announces another
+				 * format is refused */
 	enum drive_media media;
 	bool readonly;		/* readonly=on, and always for cdrom media */
 	unsigned index;		/* 0..LAUNCH_MAX_DISKS-1: xvda, xvdb, ... */

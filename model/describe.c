@@ -39,14 +39,16 @@ static bool describe_disk(const struct drive_config *dc, struct domain_disk *d)
 {
 	struct stat st;
 	bool block = stat(dc->file, &st) == 0 && S_ISBLK(st.st_mode);
+	const char *format = dc->format ? dc->format : "raw";
 	char target[XVD_NAME_SIZE];
 
 	xvd_name(dc->index, target);
 	d->readonly = dc->readonly;
 	return set(&d->type, block ? "block" : "file") &&
 	       set(&d->device, dc->media == DRIVE_MEDIA_CDROM ? "cdrom" : "disk") &&
-	       set(&d->driver_name, block ? "phy" : "qemu") &&
-	       set(&d->driver_type, "raw") &&
+	       /* libvirt's libxl driver: "phy" for a raw block device, else QEMU's. */
+	       set(&d->driver_name, block && !strcmp(format, "raw") ? "phy" : "qemu") &&
+	       set(&d->driver_type, format) &&
 	       set(&d->driver_cache, cache_names[dc->cache]) &&
 	       set(&d->driver_discard, dc->discard ? "unmap" : "ignore") &&
 	       set(&d->source, dc->file) &&

@@ -9,6 +9,7 @@
 #include "common/qemu_opts.h"
 #include "model/display_opts.h"
 #include "model/nic_opts.h"
+#include "disk/format.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -57,10 +58,10 @@ struct option_desc {
 /* Printed after the options by -help: the -drive set, one place. */
 static const char drive_help[] =
 	"\n-drive properties (QEMU's spelling; anything else is refused by name):\n"
-	"  file=PATH            raw image file or block device (required)\n"
+	"  file=PATH            image file or block device (required)\n"
 	"  if=xen|ide           both give a Xen PV disk (xvda, xvdb, ...); default xen\n"
-	"  format=raw           the only format served; qcow2 and others are refused\n"
-	"                       (serve them with qemu-nbd and use file=/dev/nbdN)\n"
+	"  format=FMT           raw (default), or qcow2, qcow, qed, vmdk, vdi, vhdx, vpc:\n"
+	"                       served by qemu-nbd; never taken from the image itself\n"
 	"  media=disk|cdrom     cdrom is read-only; default disk\n"
 	"  readonly=on|off      default off\n"
 	"  index=N              0..15: guest xvda..xvdp; default the first free index\n"
@@ -564,9 +565,9 @@ int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r
 			if (strcmp(val, "xen") && strcmp(val, "ide"))
 				DRIVE_ERR("if=%s is not supported (xen or ide: both give a Xen PV disk)", val);
 		} else if (!strcmp(key, "format")) {
-			if (strcmp(val, "raw"))
-				DRIVE_ERR("format %s is not supported: only raw is served (serve %s with "
-					  "qemu-nbd and use file=/dev/nbdN, see README)", val, val);
+			d->format = disk_format_lookup(val);
+			if (!d->format)
+				DRIVE_ERR("format %s is not supported (%s)", val, disk_format_list);
 		} else if (!strcmp(key, "media")) {
 			if (!strcmp(val, "disk"))
 				d->media = DRIVE_MEDIA_DISK;
@@ -621,71 +622,18 @@ out:
 }
 #undef DRIVE_ERR
 
-const char *drive_probe_format(const uint8_t *head, size_t len)
-{
-	static const struct {
-		const char *name;
-		const char *magic;
-		size_t magic_len;
-		size_t offset;
-	} formats[] = {
-		{ "qcow2", "QFI\xfb", 4, 0 },	/* qcow version 1 has the same magic */
-		{ "qed", "QED\0", 4, 0 },
-		{ "vmdk", "KDMV", 4, 0 },
-		{ "vhdx", "vhdxfile", 8, 0 },
-		{ "vdi", "\x7f\x10\xda\xbe", 4, 64 },
-		{ "vpc", "conectix", 8, 0 },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
-		size_t end = formats[i].offset + formats[i].magic_len;
-
-		if (len >= end && !memcmp(head + formats[i].offset, formats[i].magic,
-					  formats[i].magic_len))
-			return formats[i].name;
-	}
-	return NULL;
-}
-
-/* The disk's file: a regular file or block device, openable, of a raw format. */
+/* The disk's file: a regular file or block device, openable, of the format
+ * given (or raw, never a format probed from the image, when none is). */
 static int drive_check(const struct drive_config *d, FILE *err)
 {
-	uint8_t head[72];
 	const char *format;
-	struct stat st;
-	ssize_t r;
-	int fd = -1, rc;
+	char why[160];
 
-	fd = open(d->file, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		fprintf(err, PROG ": disk %s: %s\n", d->file, strerror(errno));
-		goto out;
+	if (disk_check(d->file, d->format, d->readonly, &format, why, sizeof(why)) < 0) {
+		fprintf(err, PROG ": disk %s: %s\n", d->file, why);
+		return -EINVAL;
 	}
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		fprintf(err, PROG ": disk %s: %s\n", d->file, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		rc = -EINVAL;
-		fprintf(err, PROG ": disk %s: not a regular file or block device\n", d->file);
-		goto out;
-	}
-	r = pread(fd, head, sizeof(head), 0);
-	format = r > 0 ? drive_probe_format(head, (size_t)r) : NULL;
-	if (format) {
-		rc = -EINVAL;
-		fprintf(err, PROG ": disk %s: this is a %s image; only raw images are served "
-			     "(serve it with qemu-nbd and use /dev/nbdN, see README)\n",
-			d->file, format);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
+	return 0;
 }
 
 /* Adds a disk; index_set false: the first free index. Takes d->file. */
@@ -1161,7 +1109,9 @@ static int format_drives(const struct launch_config *cfg, const struct option_de
 		int rc;
 
 		snprintf(index, sizeof(index), "%u", d->index);
-		rc = qemu_opts_append(&line, "file", d->file) || qemu_opts_append(&line, "index", index) ||
+		rc = qemu_opts_append(&line, "file", d->file) ||
+		     (d->format && qemu_opts_append(&line, "format", d->format)) ||
+		     qemu_opts_append(&line, "index", index) ||
 		     qemu_opts_append(&line, "media", d->media == DRIVE_MEDIA_CDROM ? "cdrom" : "disk") ||
 		     qemu_opts_append(&line, "readonly", d->readonly ? "on" : "off") ||
 		     qemu_opts_append(&line, "cache", caches[d->cache]) ||

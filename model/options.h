@@ -80,8 +80,5 @@ void chardev_spec_dispose(struct chardev_spec *spec);
 int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r,
 		     char *errbuf, size_t errlen);
 
-/* The image format a file's first bytes announce ("qcow2", "vmdk"...), or
- * NULL when none is recognised (a raw image). */
-const char *drive_probe_format(const uint8_t *head, size_t len);
 
 #endif

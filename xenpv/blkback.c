@@ -4,19 +4,13 @@
 #include "xenpv/blkback.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/falloc.h>
-#include <linux/fs.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -505,66 +499,25 @@ void blk_queue_complete(struct blk_queue *q, struct blk_req *r)
 
 /* ---- I/O ------------------------------------------------------------------ */
 
-/* preadv/pwritev until done; a short transfer at the end of the file is an error. */
-static int rw_full(int fd, struct iovec *iov, unsigned n, uint64_t off, bool write)
-{
-	unsigned done_iov = 0;
-
-	while (done_iov < n) {
-		unsigned cnt = n - done_iov > IOV_MAX ? IOV_MAX : n - done_iov;
-		ssize_t r = write ? pwritev(fd, iov + done_iov, (int)cnt, (off_t)off)
-				  : preadv(fd, iov + done_iov, (int)cnt, (off_t)off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -EIO;
-		off += (uint64_t)r;
-		while (r > 0 && done_iov < n) {
-			if ((size_t)r >= iov[done_iov].iov_len) {
-				r -= (ssize_t)iov[done_iov].iov_len;
-				iov[done_iov].iov_len = 0;
-				done_iov++;
-			} else {
-				iov[done_iov].iov_base = (uint8_t *)iov[done_iov].iov_base + r;
-				iov[done_iov].iov_len -= (size_t)r;
-				r = 0;
-			}
-		}
-	}
-	return 0;
-}
-
 void blk_req_execute(const struct blk_disk *disk, struct blk_req *r)
 {
-	uint64_t range[2];
+	uint64_t off = r->sector * BLK_SECTOR_SIZE;
 	int rc = 0;
 
 	switch (r->op) {
 	case BLKIF_OP_READ:
+		rc = disk_preadv(disk->img, r->iov, r->nr_segs, off);
+		break;
 	case BLKIF_OP_WRITE:
-		rc = rw_full(disk->fd, r->iov, r->nr_segs, r->sector * BLK_SECTOR_SIZE,
-			     r->op == BLKIF_OP_WRITE);
+		rc = disk_pwritev(disk->img, r->iov, r->nr_segs, off);
 		break;
 	case BLKIF_OP_FLUSH_DISKCACHE:
-		if (fdatasync(disk->fd) < 0)
-			rc = -errno;
+		rc = disk_flush(disk->img);
 		break;
 	case BLKIF_OP_DISCARD:
 		if (!r->nr_sectors)
 			break;
-		if (disk->is_blockdev) {
-			range[0] = r->sector * BLK_SECTOR_SIZE;
-			range[1] = r->nr_sectors * BLK_SECTOR_SIZE;
-			if (ioctl(disk->fd, BLKDISCARD, range) < 0)
-				rc = -errno;
-		} else if (fallocate(disk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				     (off_t)(r->sector * BLK_SECTOR_SIZE),
-				     (off_t)(r->nr_sectors * BLK_SECTOR_SIZE)) < 0) {
-			rc = -errno;
-		}
+		rc = disk_discard(disk->img, off, r->nr_sectors * BLK_SECTOR_SIZE);
 		if (rc == -EOPNOTSUPP) {
 			r->status = BLKIF_RSP_EOPNOTSUPP;
 			return;
@@ -704,8 +657,8 @@ struct blk_req *blk_workers_stop(struct blk_workers *w)
 struct blkback {
 	struct xendev *dev;
 	const struct drive_config *conf;
+	struct disk img;
 	struct blk_disk disk;
-	uint32_t sector_size_phys;
 	void *ring;
 	unsigned ring_pages;
 	struct blk_queue q;
@@ -792,57 +745,33 @@ static int blkback_discover(struct xenbus_backend *xb, const struct launch_confi
 
 static int open_disk(struct blkback *b)
 {
+	static const enum disk_cache caches[] = {
+		[DRIVE_CACHE_WRITEBACK] = DISK_CACHE_WRITEBACK,
+		[DRIVE_CACHE_NONE] = DISK_CACHE_NONE,
+		[DRIVE_CACHE_DIRECTSYNC] = DISK_CACHE_DIRECTSYNC,
+	};
 	const struct drive_config *c = b->conf;
-	int flags = (c->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY;
-	unsigned int pbsz = 0;
-	uint64_t bytes = 0;
-	struct stat st;
+	struct disk_params p = {
+		.file = c->file,
+		.format = c->format,
+		.readonly = c->readonly,
+		.cache = caches[c->cache],
+		.discard = c->discard && c->media == DRIVE_MEDIA_DISK,
+		.label = b->dev->label,
+	};
 	int rc;
 
-	if (c->cache != DRIVE_CACHE_WRITEBACK)
-		flags |= O_DIRECT;
-	if (c->cache == DRIVE_CACHE_DIRECTSYNC)
-		flags |= O_DSYNC;
-	b->disk.fd = open(c->file, flags);
-	if (b->disk.fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
-		log_warnx("%s: %s: the filesystem refuses O_DIRECT (cache=none/directsync); "
-			  "use cache=writeback", b->dev->label, c->file);
-		return -EINVAL;
-	}
-	if (b->disk.fd < 0) {
-		rc = -errno;
-		log_warn("%s: open %s", b->dev->label, c->file);
+	rc = disk_open(&b->img, &p);
+	if (rc < 0)
 		return rc;
-	}
-	if (fstat(b->disk.fd, &st) < 0) {
-		rc = -errno;
-		log_warn("%s: fstat %s", b->dev->label, c->file);
-		return rc;
-	}
-	b->sector_size_phys = BLK_SECTOR_SIZE;
-	if (S_ISBLK(st.st_mode)) {
-		b->disk.is_blockdev = true;
-		if (ioctl(b->disk.fd, BLKGETSIZE64, &bytes) < 0) {
-			rc = -errno;
-			log_warn("%s: BLKGETSIZE64 %s", b->dev->label, c->file);
-			return rc;
-		}
-		if (ioctl(b->disk.fd, BLKPBSZGET, &pbsz) == 0 && pbsz >= BLK_SECTOR_SIZE &&
-		    pbsz <= BLK_PAGE_SIZE && !(pbsz & (pbsz - 1)))
-			b->sector_size_phys = pbsz;
-	} else if (S_ISREG(st.st_mode)) {
-		bytes = (uint64_t)st.st_size;
-	} else {
-		log_warnx("%s: %s is not a regular file or block device", b->dev->label, c->file);
-		return -EINVAL;
-	}
-	b->disk.sectors = bytes / BLK_SECTOR_SIZE;
+	b->disk.img = &b->img;
+	b->disk.sectors = b->img.size / BLK_SECTOR_SIZE;
 	b->disk.readonly = c->readonly;
-	b->disk.discard = c->discard && !c->readonly && c->media == DRIVE_MEDIA_DISK;
-	if (bytes % BLK_SECTOR_SIZE)
+	b->disk.discard = b->img.discard;
+	if (b->img.size % BLK_SECTOR_SIZE)
 		log_warnx("%s: %s: size is not a multiple of %u; the last %llu bytes are not served",
 			  b->dev->label, c->file, BLK_SECTOR_SIZE,
-			  (unsigned long long)(bytes % BLK_SECTOR_SIZE));
+			  (unsigned long long)(b->img.size % BLK_SECTOR_SIZE));
 	return 0;
 }
 
@@ -856,7 +785,6 @@ static int blkback_open(struct xendev *dev)
 	b->dev = dev;
 	b->conf = c;
 	b->efd = -1;
-	b->disk.fd = -1;
 	rc = open_disk(b);
 	if (rc < 0)
 		return rc;
@@ -869,8 +797,8 @@ static int blkback_open(struct xendev *dev)
 	rc = blk_workers_init(&b->w, &b->disk, b->efd, dev->label);
 	if (rc < 0)
 		return rc;
-	log_info("%s: %s (%s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
-		 cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
+	log_info("%s: %s (%s %s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
+		 c->format ? c->format : "raw", cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
 		 (unsigned long long)b->disk.sectors,
 		 c->cache == DRIVE_CACHE_NONE ? "none" :
 		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", 'a' + c->index);
@@ -888,14 +816,14 @@ static int blkback_init(struct xendev *dev)
 	if ((rc = xendev_fe_printf(dev, "virtual-device", "%u", dev->devid)) ||
 	    (rc = xendev_fe_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
 	    (rc = xendev_be_printf(dev, "params", "%s", c->file)) ||
-	    (rc = xendev_be_printf(dev, "type", "%s", b->disk.is_blockdev ? "phy" : "file")) ||
+	    (rc = xendev_be_printf(dev, "type", "%s", b->img.blockdev ? "phy" : "file")) ||
 	    (rc = xendev_be_printf(dev, "mode", "%s", c->readonly ? "r" : "w")) ||
 	    (rc = xendev_be_printf(dev, "removable", "%d", cdrom ? 1 : 0)) ||
 	    (rc = xendev_be_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
 	    (rc = xendev_be_printf(dev, "dev", "xvd%c", 'a' + c->index)) ||
 	    (rc = xendev_be_printf(dev, "sectors", "%llu", (unsigned long long)b->disk.sectors)) ||
 	    (rc = xendev_be_printf(dev, "sector-size", "%u", BLK_SECTOR_SIZE)) ||
-	    (rc = xendev_be_printf(dev, "physical-sector-size", "%u", b->sector_size_phys)) ||
+	    (rc = xendev_be_printf(dev, "physical-sector-size", "%u", b->img.physical_sector_size)) ||
 	    (rc = xendev_be_printf(dev, "info", "%u", info)) ||
 	    (rc = xendev_be_printf(dev, "feature-flush-cache", "1")) ||
 	    (rc = xendev_be_printf(dev, "feature-barrier", "0")) ||
@@ -918,9 +846,7 @@ static void blkback_release(struct xendev *dev)
 {
 	struct blkback *b = dev->priv;
 
-	if (b->disk.fd >= 0)
-		close(b->disk.fd);
-	b->disk.fd = -1;
+	disk_close(&b->img);
 	if (b->efd >= 0)
 		close(b->efd);
 	b->efd = -1;

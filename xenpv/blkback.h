@@ -1,6 +1,7 @@
 /*
  * The PV block backend (blkif, xen/include/public/io/blkif.h), served in
- * userspace by the launcher: raw image files and block devices.
+ * userspace by the launcher on the images of disk/ (raw files, block
+ * devices, and qcow2 and QEMU's other formats through qemu-nbd).
  *
  * Two layers:
  *   - the request path (struct blk_queue): the shared ring, the copy-out and
@@ -9,8 +10,9 @@
  *     it with rings and "grants" in plain memory (tests/unit/test_blkback.c);
  *   - the device (blkback_ops, a struct backend_ops of xenbus_backend.h):
  *     xenstore nodes, ring and event channel, and a small pool of worker
- *     threads doing preadv/pwritev/fdatasync/fallocate straight on the
- *     mapped grant pages, so that the event loop never waits for the disk.
+ *     threads doing the image's read/write/flush/discard (disk.h) straight
+ *     on the mapped grant pages, so that the event loop never waits for the
+ *     disk.
  *
  * Everything in a request is untrusted: the producer index is read once and
  * checked against the ring size, each request is copied out of shared memory
@@ -32,6 +34,7 @@
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 
+#include "disk/disk.h"
 #include "xenpv/xenbus_backend.h"
 
 extern const struct backend_ops blkback_ops;
@@ -59,11 +62,10 @@ extern const struct backend_ops blkback_ops;
 
 /* The backing store, as the request path sees it. */
 struct blk_disk {
-	int fd;
+	struct disk *img;	/* disk/disk.h: raw file, block device or NBD */
 	uint64_t sectors;	/* in BLK_SECTOR_SIZE units */
 	bool readonly;
 	bool discard;		/* BLKIF_OP_DISCARD allowed */
-	bool is_blockdev;	/* discard by BLKDISCARD, not hole punching */
 };
 
 /* How the request path maps the frontend's grants (libxengnttab, or a fake). */

@@ -90,6 +90,8 @@ static const struct blk_grant_ops fake_gops = { fake_map, fake_unmap, NULL };
 
 struct rig {
 	char path[64];
+	int fd;				/* to look at the image behind the disk's back */
+	struct disk img;
 	struct blk_disk disk;
 	void *ring;
 	unsigned pages;
@@ -124,7 +126,10 @@ static void rig_init_gops(struct rig *g, unsigned pages, bool readonly, bool per
 	fd = mkstemp(g->path);
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_FATAL(ftruncate(fd, (off_t)DISK_SECTORS * BLK_SECTOR_SIZE) == 0);
-	g->disk.fd = fd;
+	g->fd = fd;
+	CU_ASSERT_FATAL(disk_open(&g->img, &(struct disk_params){ .file = g->path, .discard = true,
+								 .label = "vbd/test" }) == 0);
+	g->disk.img = &g->img;
 	g->disk.sectors = DISK_SECTORS;
 	g->disk.readonly = readonly;
 	g->disk.discard = !readonly;
@@ -147,7 +152,8 @@ static void rig_dispose(struct rig *g)
 {
 	blk_queue_dispose(&g->q);
 	CU_ASSERT_EQUAL(n_maps_live, 0);	/* nothing leaked */
-	close(g->disk.fd);
+	disk_close(&g->img);
+	close(g->fd);
 	unlink(g->path);
 	free(g->ring);
 }
@@ -254,7 +260,7 @@ static void test_write_read_round_trip(void)
 	fill(2, 22);
 	req = rw(BLKIF_OP_WRITE, 7, 8, 2, 1);
 	expect_status(&g, &req, BLKIF_RSP_OKAY);
-	CU_ASSERT_EQUAL(pread(g.disk.fd, disk_bytes, sizeof(disk_bytes), 8 * 512), (ssize_t)sizeof(disk_bytes));
+	CU_ASSERT_EQUAL(pread(g.fd, disk_bytes, sizeof(disk_bytes), 8 * 512), (ssize_t)sizeof(disk_bytes));
 	CU_ASSERT_EQUAL(memcmp(disk_bytes, guest[1], BLK_PAGE_SIZE), 0);
 	CU_ASSERT_EQUAL(memcmp(disk_bytes + BLK_PAGE_SIZE, guest[2], BLK_PAGE_SIZE), 0);
 
@@ -325,7 +331,7 @@ static void test_hostile_requests(void)
 	expect_status(&g, &req, BLKIF_RSP_ERROR);
 
 	/* Nothing reached the disk, nothing stays mapped, every slot is free. */
-	CU_ASSERT_EQUAL(pread(g.disk.fd, back, sizeof(back), 0), (ssize_t)sizeof(back));
+	CU_ASSERT_EQUAL(pread(g.fd, back, sizeof(back), 0), (ssize_t)sizeof(back));
 	CU_ASSERT_EQUAL(memcmp(back, zero, sizeof(zero)), 0);
 	CU_ASSERT_EQUAL(n_maps_live, 0);
 	CU_ASSERT_EQUAL(g.q.inflight, 0);
@@ -432,7 +438,7 @@ static void test_indirect(void)
 	}
 	memcpy(&req, &ind, sizeof(ind));
 	expect_status(&g, &req, BLKIF_RSP_OKAY);
-	CU_ASSERT_EQUAL(pread(g.disk.fd, back, sizeof(back), (64 + 19 * 8) * 512), (ssize_t)sizeof(back));
+	CU_ASSERT_EQUAL(pread(g.fd, back, sizeof(back), (64 + 19 * 8) * 512), (ssize_t)sizeof(back));
 	CU_ASSERT_EQUAL(memcmp(back, guest[29], BLK_PAGE_SIZE), 0);
 
 	/* Hostile indirect requests. */
@@ -512,7 +518,7 @@ static void test_flush_and_discard(void)
 	dis.nr_sectors = 8;
 	memcpy(&req, &dis, sizeof(dis));
 	expect_status(&g, &req, BLKIF_RSP_OKAY);
-	CU_ASSERT_EQUAL(pread(g.disk.fd, back, sizeof(back), 16 * 512), (ssize_t)sizeof(back));
+	CU_ASSERT_EQUAL(pread(g.fd, back, sizeof(back), 16 * 512), (ssize_t)sizeof(back));
 	CU_ASSERT_EQUAL(memcmp(back, zero, sizeof(zero)), 0);
 	rig_dispose(&g);
 }
@@ -700,7 +706,7 @@ static void test_workers_stop_cancels_queued(void)
 {
 	static struct blk_req reqs[100];
 	struct blk_workers w;
-	struct blk_disk disk = { .fd = -1 };
+	struct blk_disk disk = { .img = NULL };
 	struct blk_req *queued, *done;
 	unsigned n_queued = 0, n_done = 0;
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

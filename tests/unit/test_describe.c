@@ -165,7 +165,31 @@ static void test_bootloader_guest(void)
 	free(img);
 }
 
+/* A qcow2 disk (served through qemu-nbd): its format survives both ways. */
+static void test_qcow2_disk(void)
+{
+	char *img = temp_image(), *kernel = temp_image(), *xml, drive[128];
+	const char *args[] = { "xenlaunch", "-name", "q", "-kernel", kernel, "-drive", drive, NULL };
+	struct launch_live live = { .domid = 3, .serial_pty = NULL, .vnc_port = -1 };
+	FILE *f = fopen(img, "r+");
+
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(fwrite("QFI\xfb\0\0\0\3", 1, 8, f), 8);
+	fclose(f);
+	snprintf(drive, sizeof(drive), "file=%s,format=qcow2", img);
+	xml = round_trip(args, &live);
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<disk type='file' device='disk'>\n"
+					   "      <driver name='qemu' type='qcow2' cache='writeback' "
+					   "discard='unmap'/>"));
+	free(xml);
+	unlink(img);
+	unlink(kernel);
+	free(img);
+	free(kernel);
+}
+
 static CU_TestInfo tests[] = {
+	{ "qcow2 disk: type='qcow2' there and back", test_qcow2_disk },
 	{ "kernel guest: config -> XML -> argv -> config", test_kernel_guest },
 	{ "bootloader guest: config -> XML -> argv -> config", test_bootloader_guest },
 	CU_TEST_INFO_NULL,

@@ -187,9 +187,8 @@ static void test_refusals(void)
 		  "<source file='/i'/><target dev='xvdu'/></disk></devices></domain>",
 		  "disk xvdu: index=20: expected 0 to 15" },
 		{ "<domain type='xen'><name>a</name><os><type>linux</type></os><devices><disk type='file'>"
-		  "<driver name='qemu' type='qcow2'/><source file='/i'/><target dev='xvda'/></disk></devices></domain>",
-		  "disk xvda: format qcow2 is not supported: only raw is served (serve qcow2 with qemu-nbd and use "
-		  "file=/dev/nbdN, see README)" },
+		  "<driver name='qemu' type='bochs'/><source file='/i'/><target dev='xvda'/></disk></devices></domain>",
+		  "disk xvda: format bochs is not supported (raw, qcow2, qcow, qed, vmdk, vdi, vhdx, vpc)" },
 		{ "<domain type='xen'><name>a</name><os><type>linux</type></os><devices><interface type='bridge'>"
 		  "<source bridge='br0'/><model type='e1000'/></interface></devices></domain>",
 		  "interface 0: model=e1000 is not supported: -M xenpv has Xen PV NICs only (model=xen-net-device)" },

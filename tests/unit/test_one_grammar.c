@@ -97,9 +97,11 @@ static const struct {
 	{ "-name|a|-kernel|@K|-monitor|file:/m", "xenlaunch: -monitor file:/m: a monitor needs input (file: is output only)" },
 	{ "-name|a|-kernel|@K|-hda|@D|-drive|file=@E,index=0",
 	  "xenlaunch: -drive: disk index 0 (xvda) is already in use" },
-	{ "-name|a|-kernel|@K|-drive|file=@D,format=qcow2",
-	  "xenlaunch: -drive file=@D,format=qcow2: format qcow2 is not supported: only raw is served (serve qcow2 "
-	  "with qemu-nbd and use file=/dev/nbdN, see README)" },
+	{ "-name|a|-kernel|@K|-drive|file=@D,format=bochs",
+	  "xenlaunch: -drive file=@D,format=bochs: format bochs is not supported (raw, qcow2, qcow, qed, vmdk, "
+	  "vdi, vhdx, vpc)" },
+	{ "-name|a|-kernel|@K|-drive|file=@D,format=qcow2,format=raw",
+	  "xenlaunch: -drive file=@D,format=qcow2,format=raw: property 'format' is given twice" },
 	{ "-name|a|-kernel|@K|-nic|user", "xenlaunch: -nic user: network backend 'user' is not supported (tap or bridge)" },
 	{ "-name|a|-kernel|@K|-nic|bridge,br=br0,queues=5", "xenlaunch: -nic bridge,br=br0,queues=5: queues=5: expected 1 to 4" },
 	{ "-name|a|-kernel|@K|-nic|tap,model=e1000",
