@@ -125,14 +125,14 @@ FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netbac
 		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
 		console/display.c console/keymap.c launcher/event_loop.c model/nic_opts.c model/names.c \
 		model/options.c model/display_opts.c model/layouts.c model/config.c common/qemu_opts.c \
-		common/strv.c disk/format.c tests/fuzz/fake_xen.c)
+		common/strv.c disk/format.c disk/disk.c disk/raw.c disk/nbd.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
-		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))
+		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS))
 $(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \
 		$(FUZZ_OBJS) $(FUZZ_GUEST_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS) $(XEN_PKGS) $(DISPLAY_PKGS))
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS) $(XEN_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS))
 
 fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
 	$(Q)tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)

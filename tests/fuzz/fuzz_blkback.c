@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "disk/disk.h"
 #include "xenpv/blkback.h"
 
 #define GUEST_PAGES 8u
@@ -28,7 +29,8 @@
 static uint8_t guest[GUEST_PAGES][BLK_PAGE_SIZE] __attribute__((aligned(4096)));
 static unsigned long pages_live;
 static struct blk_queue q;
-static struct blk_disk disk = { .fd = -1 };
+static struct disk img;
+static struct blk_disk disk;
 static struct blk_req *late[1024];
 static unsigned n_late;
 static bool defer;
@@ -79,9 +81,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	fuzz_quiet_log();
-	if (disk.fd < 0) {
-		disk.fd = memfd_create("fuzz-disk", MFD_CLOEXEC);
-		FUZZ_CHECK(disk.fd >= 0 && ftruncate(disk.fd, DISK_BYTES) == 0);
+	if (!disk.img) {
+		/* The raw implementation of disk/ over a file in memory. */
+		int fd = memfd_create("fuzz-disk", MFD_CLOEXEC);
+		char path[64];
+
+		FUZZ_CHECK(fd >= 0 && ftruncate(fd, DISK_BYTES) == 0);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		FUZZ_CHECK(disk_open(&img, &(struct disk_params){ .file = path, .discard = true,
+								.label = "vbd/fuzz" }) == 0);
+		close(fd);
+		disk.img = &img;
 		disk.sectors = DISK_BYTES / BLK_SECTOR_SIZE;
 	}
 	disk.readonly = flags & 0x20;
