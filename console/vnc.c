@@ -29,7 +29,7 @@
 #define VNC_BASE_PORT 5900
 #define VNC_PASSWORD_MAX 8
 #define VNC_MAX_VIEWERS 16		/* each costs a relay thread */
-#define VNC_ACCEPTS_PER_POLL 4
+#define VNC_ACCEPTS_PER_EVENT 4
 #define VNC_LOGIN_TIMEOUT_MS 10000	/* from the connection to the viewer's ClientInit */
 #define VNC_STALL_TIMEOUT_MS 10000	/* the longest a viewer may take none of its output */
 #define VNC_BACKLOG_HOLD (256u << 10)	/* a viewer with more untaken gets no new update */
@@ -37,13 +37,13 @@
 struct vnc {
 	rfbScreenInfoPtr screen;
 	int listen_fd;
+	struct event_source listen_src;	/* on the display's loop while started */
 	int port;
 	struct vnc_relay *greeting[VNC_MAX_VIEWERS];	/* viewers before their RFB version */
 	unsigned n_greeting;
 	struct vnc_relay *accepting;	/* the relay rfbNewClient() is being given */
 	int greeted_fd;			/* eventfd: a relay's greeting is over */
-	struct event_source greeted_src;
-	struct event_loop *greeted_loop;	/* where greeted_src is registered */
+	struct event_source greeted_src;	/* on the display's loop while started */
 	struct vnc_output_budget budget;	/* shared by every viewer's relay */
 	char password[VNC_PASSWORD_MAX + 1];
 	char *passwords[2];		/* libvncserver's list: { password or NULL, NULL } */
@@ -351,6 +351,9 @@ static int listen_on(const struct display_config *c, int *fd_r)
 	return -EADDRINUSE;
 }
 
+static void on_listen(struct event_source *src, uint32_t events);
+static void on_greeted(struct event_source *src, uint32_t events);
+
 static int vnc_start(struct display_target *t)
 {
 	const struct display_config *c = t->conf;
@@ -405,6 +408,18 @@ static int vnc_start(struct display_target *t)
 	}
 	rfbInitServer(s);
 	v->screen = s;
+	/* New viewers and finished greetings are loop events, served at once. */
+	event_source_init(&v->listen_src, v->listen_fd, on_listen, t);
+	event_source_init(&v->greeted_src, v->greeted_fd, on_greeted, t);
+	if ((rc = event_loop_add(d->loop, &v->listen_src, EPOLLIN)) < 0 ||
+	    (rc = event_loop_add(d->loop, &v->greeted_src, EPOLLIN)) < 0) {
+		errno = -rc;
+		log_warn("vnc: event loop");
+		event_loop_del(d->loop, &v->listen_src);
+		rfbScreenCleanup(s);
+		v->screen = NULL;
+		goto fail;
+	}
 	atomic_init(&v->budget.used, 0);
 	atomic_init(&v->budget.max, budget_max(d));
 	log_info("vnc: listening on %s:%d (display :%d)%s", host, v->port,
@@ -439,11 +454,10 @@ static void vnc_stop(struct display_target *t)
 	while (v->n_greeting)
 		vnc_relay_free(v->greeting[--v->n_greeting]);
 	v->screen = NULL;
+	event_loop_del(t->d->loop, &v->listen_src);
+	event_loop_del(t->d->loop, &v->greeted_src);
 	close(v->listen_fd);
 	v->listen_fd = -1;
-	if (v->greeted_loop)
-		event_loop_del(v->greeted_loop, &v->greeted_src);
-	v->greeted_loop = NULL;
 	close(v->greeted_fd);
 	keymap_dispose(&v->keymap);
 }
@@ -493,7 +507,7 @@ static void accept_viewers(struct display_target *t)
 		.notify_fd = v->greeted_fd,
 	};
 
-	for (int i = 0; i < VNC_ACCEPTS_PER_POLL; i++) {
+	for (int i = 0; i < VNC_ACCEPTS_PER_EVENT; i++) {
 		struct sockaddr_in sa;
 		socklen_t len = sizeof(sa);
 		char peer[INET_ADDRSTRLEN + 8], host[INET_ADDRSTRLEN];
@@ -555,6 +569,12 @@ static void serve_greeted_viewers(struct display_target *t)
 }
 
 static void vnc_poll(struct display_target *t);
+
+/* Viewers wait on the listening socket: each gets a relay that greets it. */
+static void on_listen(struct event_source *src, uint32_t events)
+{
+	accept_viewers(src->opaque);
+}
 
 /* A relay finished its greeting: serve the viewer at once. */
 static void on_greeted(struct event_source *src, uint32_t events)
@@ -639,13 +659,6 @@ static void vnc_poll(struct display_target *t)
 
 	if (!v->screen)
 		return;
-	/* The loop exists only after the display started (boot menu first). */
-	if (!v->greeted_loop && t->d->loop) {
-		event_source_init(&v->greeted_src, v->greeted_fd, on_greeted, t);
-		if (event_loop_add(t->d->loop, &v->greeted_src, EPOLLIN) == 0)
-			v->greeted_loop = t->d->loop;
-	}
-	accept_viewers(t);
 	serve_greeted_viewers(t);
 	/* Bounded: a few rounds of reads and updates, never a wait. */
 	for (int i = 0; i < 4; i++) {

@@ -13,8 +13,9 @@
  *
  * libvncserver runs on the launcher's thread (no lock needed): its sockets
  * are serviced from the display's poll timer (rfbProcessEvents' work with a
- * zero timeout). It never sees a viewer's TCP socket: the target listens and
- * accepts itself and gives each viewer a relay thread (console/vnc_relay.h)
+ * zero timeout). It never sees a viewer's TCP socket: the target listens
+ * (the listening socket is a source of the display's event loop, and so is
+ * the eventfd by which relays say a viewer is greeted) and accepts itself and gives each viewer a relay thread (console/vnc_relay.h)
  * that greets it, hands libvncserver only whole RFB messages, buffers what
  * the viewer has not taken yet and drops it when it breaks the protocol,
  * has not logged in within 10 s or takes no output for 10 s, so that a
