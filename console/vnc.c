@@ -52,6 +52,14 @@ struct vnc {
 	struct keymap keymap;		/* -k: the guest's layout; empty: US */
 };
 
+/* A viewer libvncserver serves: its relay, and libvncserver's socket to it
+ * as a loop source, so that its messages (keys, update requests) are read
+ * when they come. libvncserver's clientData. */
+struct vnc_viewer {
+	struct vnc_relay *relay;
+	struct event_source src;
+};
+
 static struct vnc *vnc_of(struct display *d)
 {
 	for (unsigned i = 0; d && i < d->n_targets; i++)
@@ -204,8 +212,8 @@ static void on_client_gone(rfbClientPtr cl)
 {
 	struct display_target *t = cl->screen->screenData;
 	struct vnc *v = t->priv;
-	struct vnc_relay *r = cl->clientData;
-	const char *why = vnc_relay_end_reason(r);
+	struct vnc_viewer *vw = cl->clientData;
+	const char *why = vnc_relay_end_reason(vw->relay);
 
 	if (v->clients)
 		v->clients--;
@@ -213,22 +221,35 @@ static void on_client_gone(rfbClientPtr cl)
 	 * a protocol error, a failed authentication or the server stopping. */
 	log_info("vnc: viewer %s left: %s (%u connected)", cl->host, why ? why : "closed by the server",
 		 v->clients);
-	vnc_relay_free(r);
+	/* libvncserver closed the socket already (the kernel forgot it); this
+	 * forgets events of this round still to come for it. */
+	event_loop_del(t->d->loop, &vw->src);
+	vnc_relay_free(vw->relay);
+	free(vw);
 	cl->clientData = NULL;
 }
+
+static void on_viewer(struct event_source *src, uint32_t events);
 
 static enum rfbNewClientAction on_new_client(rfbClientPtr cl)
 {
 	struct display_target *t = cl->screen->screenData;
 	struct vnc *v = t->priv;
+	struct vnc_viewer *vw = calloc(1, sizeof(*vw));
 	char *host = strdup(vnc_relay_peer(v->accepting));
 
-	if (!host)
+	if (vw)
+		event_source_init(&vw->src, cl->sock, on_viewer, t);
+	if (!vw || !host || event_loop_add(t->d->loop, &vw->src, EPOLLIN) < 0) {
+		free(vw);
+		free(host);
 		return RFB_CLIENT_REFUSE;
+	}
 	/* libvncserver only sees a socketpair: name the viewer by its TCP peer. */
 	free(cl->host);
 	cl->host = host;
-	cl->clientData = v->accepting;
+	vw->relay = v->accepting;
+	cl->clientData = vw;
 	v->accepting = NULL;
 	v->clients++;
 	cl->clientGoneHook = on_client_gone;
@@ -570,6 +591,18 @@ static void serve_greeted_viewers(struct display_target *t)
 
 static void vnc_poll(struct display_target *t);
 
+/* A viewer sent something (or left): its messages are read now, so that
+ * its keys and pointer reach the guest at once; updates still go out from
+ * the display's timer, at most one per DISPLAY_POLL_MS as in QEMU. */
+static void on_viewer(struct event_source *src, uint32_t events)
+{
+	struct display_target *t = src->opaque;
+	struct vnc *v = t->priv;
+
+	if (v->screen && rfbCheckFds(v->screen, 0) > 0)
+		display_activity(t->d);
+}
+
 /* Viewers wait on the listening socket: each gets a relay that greets it. */
 static void on_listen(struct event_source *src, uint32_t events)
 {
@@ -628,7 +661,8 @@ static bool serve_round(struct display_target *t)
 	while (cl) {
 		if (cl->sock != RFB_INVALID_SOCKET) {
 			bool wants = FB_UPDATE_PENDING(cl) && !sraRgnEmpty(cl->requestedRegion);
-			bool room = vnc_relay_backlog(cl->clientData) + in_flight(cl) <
+			struct vnc_viewer *vw = cl->clientData;
+			bool room = vnc_relay_backlog(vw->relay) + in_flight(cl) <
 					    VNC_BACKLOG_HOLD &&
 				    planned + update <= max;
 
