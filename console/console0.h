@@ -6,8 +6,9 @@
  *
  * Who owns what: the launcher owns the chardev, the text console, the
  * machine's pv_console and the loop; console0 borrows them and owns only
- * its two loop sources, the pv_console's event channel fd (while attached)
- * and serial0's chardev_fd() (from console0_start() to console0_dispose()).
+ * two registrations on the loop: the pv_console's event channel fd (while
+ * attached) and serial0's chardev_fd() (from console0_start() to
+ * console0_dispose()); it closes no fd.
  *
  * Back-pressure both ways: guest output is consumed from the ring only as
  * far as serial0 takes it (the text console is shown what serial0 took);
@@ -45,7 +46,7 @@ struct console0 {
 	struct textscreen *ts;		/* borrowed; NULL: no display */
 	struct pv_console *pv;		/* borrowed while attached, else NULL */
 	struct event_source serial_src, pv_src;
-	/* The guest wrote its first byte since console0_attach(). */
+	/* Called after guest output was moved (the machine notes the first). */
 	void (*first_output)(void *opaque);
 	void *opaque;
 	bool menu;			/* input goes to the boot menu */
