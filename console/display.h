@@ -26,9 +26,9 @@
  * backends find it there. Everything runs on the event loop's thread, and
  * the display starts on the launcher's loop, before the boot menu (shown
  * on it). What has a descriptor is a loop source of its own target (the VNC
- * listening socket and its relays' eventfd, registered by start() and
- * removed by stop()); what has none (SDL's window events, libvncserver's
- * updates, batched as QEMU's refresh timer does) is polled from one timer
+ * listening socket, its relays' eventfd and its viewers' sockets, on the
+ * loop from start() to stop()); what has none (SDL's window events, the
+ * updates sent, batched as QEMU's refresh timer does) is polled from one timer
  * of the display: every DISPLAY_POLL_MS while something happens (damage,
  * input, a viewer's request), every DISPLAY_IDLE_POLL_MS after a second of
  * quiet, so that an idle display with viewers connected costs next to
