@@ -6,7 +6,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #define MENU_WRITE_MAX_MS 1000	/* the longest serial0 may hold up the menu */
 
@@ -16,6 +17,7 @@ void console0_init(struct console0 *c, struct event_loop *loop)
 	c->loop = loop;
 	event_source_init(&c->serial_src, -1, NULL, c);
 	event_source_init(&c->pv_src, -1, NULL, c);
+	event_source_init(&c->timer_src, -1, NULL, c);
 }
 
 /* Keys for the boot menu, as many as its buffer holds. */
@@ -125,14 +127,54 @@ void console0_detach(struct console0 *c)
 	c->pv = NULL;
 }
 
-void console0_menu_begin(struct console0 *c)
+static void on_timer(struct event_source *src, uint32_t events)
 {
+	struct console0 *c = src->opaque;
+	uint64_t ticks;
+
+	if (read(src->fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		c->timer_fired = true;
+}
+
+/* The menu's timer fires in ms (0: at once); -1 stops it. */
+static void menu_timer(struct console0 *c, int ms)
+{
+	struct itimerspec its = { .it_value = { ms / 1000, (long)(ms % 1000) * 1000000 } };
+
+	if (ms == 0)
+		its.it_value.tv_nsec = 1;	/* a zero it_value would stop it */
+	if (ms < 0)
+		its.it_value = (struct timespec){ 0, 0 };
+	c->timer_fired = false;
+	timerfd_settime(c->timer_src.fd, 0, &its, NULL);
+}
+
+int console0_menu_begin(struct console0 *c)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	event_source_init(&c->timer_src, fd, on_timer, c);
+	if ((rc = event_loop_add(c->loop, &c->timer_src, EPOLLIN)) < 0) {
+		close(fd);
+		c->timer_src.fd = -1;
+		return rc;
+	}
 	c->menu = true;
 	c->n_keys = 0;
+	return 0;
 }
 
 void console0_menu_end(struct console0 *c)
 {
+	if (c->timer_src.fd >= 0) {
+		event_loop_del(c->loop, &c->timer_src);
+		close(c->timer_src.fd);
+		c->timer_src.fd = -1;
+	}
+	if (!c->menu)
+		return;
 	c->menu = false;
 	c->n_keys = 0;
 	/* What serial0 held while the menu's buffer was full is the guest's. */
@@ -140,32 +182,12 @@ void console0_menu_end(struct console0 *c)
 		chardev_input_resume(c->serial);
 }
 
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
-
-/* Runs the loop once, until deadline at the latest (-1: none). 0 or -errno. */
-static int run_until(struct console0 *c, long long deadline)
-{
-	long long left = deadline < 0 ? -1 : deadline - now_ms();
-	int rc;
-
-	if (deadline >= 0 && left < 0)
-		left = 0;
-	rc = event_loop_run_once(c->loop, left > 1000000 ? 1000000 : (int)left);
-	return rc < 0 ? rc : 0;
-}
-
 ssize_t console0_menu_write(void *opaque, const void *buf, size_t len)
 {
 	struct console0 *c = opaque;
-	long long deadline = now_ms() + MENU_WRITE_MAX_MS;
 	size_t done = 0;
 
+	menu_timer(c, MENU_WRITE_MAX_MS);
 	while (done < len) {
 		size_t n = c->serial ? chardev_write(c->serial, (const char *)buf + done,
 						     len - done) : len - done;
@@ -173,23 +195,28 @@ ssize_t console0_menu_write(void *opaque, const void *buf, size_t len)
 		textscreen_feed(c->ts, (const char *)buf + done, n);
 		done += n;
 		/* serial0's queue drains as the loop serves its fd. */
-		if (done == len || now_ms() >= deadline || run_until(c, deadline) < 0)
+		if (done == len || c->timer_fired || event_loop_run_once(c->loop, -1) < 0)
 			break;
 	}
+	menu_timer(c, -1);
 	return (ssize_t)done;
 }
 
 ssize_t console0_menu_read(void *opaque, void *buf, size_t len, int timeout_ms)
 {
 	struct console0 *c = opaque;
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	size_t n;
 	int rc;
 
-	/* Keys arrive from serial0's and the display's loop sources. */
-	while (!c->n_keys && (deadline < 0 || now_ms() < deadline))
-		if ((rc = run_until(c, deadline)) < 0)
+	/* Keys arrive from serial0's and the display's loop sources, the end
+	 * of the wait from the menu's timer. */
+	menu_timer(c, timeout_ms);
+	while (!c->n_keys && !c->timer_fired)
+		if ((rc = event_loop_run_once(c->loop, -1)) < 0) {
+			menu_timer(c, -1);
 			return rc;
+		}
+	menu_timer(c, -1);
 	n = c->n_keys < len ? c->n_keys : len;
 	memcpy(buf, c->keys, n);
 	memmove(c->keys, c->keys + n, c->n_keys - n);
@@ -199,6 +226,7 @@ ssize_t console0_menu_read(void *opaque, void *buf, size_t len, int timeout_ms)
 
 void console0_dispose(struct console0 *c)
 {
+	console0_menu_end(c);
 	console0_detach(c);
 	event_loop_del(c->loop, &c->serial_src);
 }

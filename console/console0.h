@@ -6,9 +6,9 @@
  *
  * Who owns what: the launcher owns the chardev, the text console, the
  * machine's pv_console and the loop; console0 borrows them and owns only
- * two registrations on the loop: the pv_console's event channel fd (while
+ * its registrations on the loop: the pv_console's event channel fd (while
  * attached) and serial0's chardev_fd() (from console0_start() to
- * console0_dispose()); it closes no fd.
+ * console0_dispose()); the only fd it opens is the boot menu's timer.
  *
  * Back-pressure both ways: guest output is consumed from the ring only as
  * far as serial0 takes it (the text console is shown what serial0 took);
@@ -22,8 +22,10 @@
  * The boot menu: between console0_menu_begin() and console0_menu_end(),
  * input from serial0 and the display goes to a small key buffer that
  * console0_menu_read() hands out, running the event loop until keys come
- * or its time is up; console0_menu_write() shows the menu on serial0 and
- * on the text console. Their signatures are those of struct bootloader_io.
+ * or the menu's timer (a timerfd on the loop: the countdown's second) fires;
+ * console0_menu_write() shows the menu on serial0 and on the text console.
+ * Their signatures are those of struct bootloader_io. The timerfd is
+ * console0's own, from console0_menu_begin() to console0_menu_end().
  */
 #ifndef CONSOLE_CONSOLE0_H
 #define CONSOLE_CONSOLE0_H
@@ -46,6 +48,8 @@ struct console0 {
 	struct textscreen *ts;		/* borrowed; NULL: no display */
 	struct pv_console *pv;		/* borrowed while attached, else NULL */
 	struct event_source serial_src, pv_src;
+	struct event_source timer_src;	/* the menu's timerfd, between begin and end */
+	bool timer_fired;
 	/* Called after guest output was moved (the machine notes the first). */
 	void (*first_output)(void *opaque);
 	void *opaque;
@@ -79,7 +83,9 @@ void console0_detach(struct console0 *c);
  * rebuild or an exit, the first after a start). */
 void console0_pump(struct console0 *c);
 
-void console0_menu_begin(struct console0 *c);
+/* 0 or -errno (no timer for the menu). */
+int console0_menu_begin(struct console0 *c);
+/* Idempotent. */
 void console0_menu_end(struct console0 *c);
 /* Writes all of buf to serial0 and the text console, running the loop
  * while serial0 pushes back (a second at most). The bytes written. */

@@ -112,7 +112,11 @@ static int run_bootloader(struct app *a)
 	int rc;
 
 	io.pty_path = a->serial ? chardev_pty_path(a->serial) : NULL;
-	console0_menu_begin(&a->c0);
+	if (menu && (rc = console0_menu_begin(&a->c0)) < 0) {
+		errno = -rc;
+		log_warn("bootloader: menu timer");
+		return rc;
+	}
 	rc = bootloader_run(a->cfg.bootloader, a->cfg.bootloader_args, a->cfg.disks[0].file,
 			    menu ? &io : NULL, &a->boot);
 	console0_menu_end(&a->c0);

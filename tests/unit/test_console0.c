@@ -158,8 +158,8 @@ static void test_menu_keys_on_the_loop(void)
 	guest_init(&g);
 	open_serial(&loop, &c, &serial, &user);
 	c.pv = &g.pv;
-	console0_menu_begin(&c);
-	/* No key: the countdown's second passes, and no more. */
+	CU_ASSERT_EQUAL_FATAL(console0_menu_begin(&c), 0);
+	/* No key: the menu's timer ends the wait, and no later. */
 	t0 = now_ms();
 	CU_ASSERT_EQUAL(console0_menu_read(&c, keys, sizeof(keys), 200), 0);
 	CU_ASSERT(now_ms() - t0 >= 200);
@@ -181,6 +181,7 @@ static void test_menu_keys_on_the_loop(void)
 	CU_ASSERT_EQUAL(read(user, keys, sizeof(keys)), 4);
 	CU_ASSERT_EQUAL(memcmp(keys, "menu", 4), 0);
 	console0_menu_end(&c);
+	CU_ASSERT_EQUAL(c.timer_src.fd, -1);
 	console0_text(&c, "ls", 2);
 	CU_ASSERT_EQUAL(guest_read(&g, keys, sizeof(keys)), 2);
 	CU_ASSERT_EQUAL(memcmp(keys, "ls", 2), 0);
