@@ -589,6 +589,10 @@ static void serve_greeted_viewers(struct display_target *t)
 	}
 }
 
+/* Exported by libvncserver, which declares it the same way for
+ * rfbProcessEvents(): the iterator that also yields closed viewers. */
+extern rfbClientIteratorPtr rfbGetClientIteratorWithClosed(rfbScreenInfoPtr screen);
+
 static void vnc_poll(struct display_target *t);
 
 /* A viewer sent something (or left): its messages are read now, so that
@@ -598,9 +602,23 @@ static void on_viewer(struct event_source *src, uint32_t events)
 {
 	struct display_target *t = src->opaque;
 	struct vnc *v = t->priv;
+	rfbClientIteratorPtr it;
+	rfbClientPtr cl, gone;
 
-	if (v->screen && rfbCheckFds(v->screen, 0) > 0)
-		display_activity(t->d);
+	if (!v->screen || rfbCheckFds(v->screen, 0) <= 0)
+		return;
+	display_activity(t->d);
+	/* A viewer libvncserver closed goes now, before its socket's number
+	 * can be another viewer's (on_client_gone() takes it off the loop). */
+	it = rfbGetClientIteratorWithClosed(v->screen);
+	cl = rfbClientIteratorNext(it);
+	while (cl) {
+		gone = cl;
+		cl = rfbClientIteratorNext(it);
+		if (gone->sock == RFB_INVALID_SOCKET)
+			rfbClientConnectionGone(gone);
+	}
+	rfbReleaseClientIterator(it);
 }
 
 /* Viewers wait on the listening socket: each gets a relay that greets it. */
@@ -620,10 +638,6 @@ static void on_greeted(struct event_source *src, uint32_t events)
 		log_warn("vnc: eventfd");
 	vnc_poll(t);
 }
-
-/* Exported by libvncserver, which declares it the same way for
- * rfbProcessEvents(): the iterator that also yields closed viewers. */
-extern rfbClientIteratorPtr rfbGetClientIteratorWithClosed(rfbScreenInfoPtr screen);
 
 /* libvncserver's output to cl that its relay has not read yet: what
  * the socketpair holds. */
