@@ -48,7 +48,7 @@ int display_add_target(struct display *d, const struct display_target_ops *ops,
 	return 0;
 }
 
-void display_poll(struct display *d)
+static void display_poll(struct display *d)
 {
 	for (unsigned i = 0; i < d->n_targets; i++)
 		if (d->targets[i].started && d->targets[i].ops->poll)
@@ -85,31 +85,24 @@ static void on_timer(struct event_source *src, uint32_t events)
 		set_rate(d, false);
 }
 
-int display_attach_loop(struct display *d, struct event_loop *loop)
-{
-	int rc;
-
-	if (d->timer_fd >= 0)
-		return -EBUSY;
-	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (d->timer_fd < 0) {
-		rc = -errno;
-		log_warn("display: timerfd");
-		return rc;
-	}
-	set_rate(d, true);
-	d->loop = loop;
-	event_source_init(&d->timer_src, d->timer_fd, on_timer, d);
-	return event_loop_add(loop, &d->timer_src, EPOLLIN);
-}
-
 int display_start(struct display *d, struct event_loop *loop, int width, int height)
 {
 	int rc;
 
+	d->loop = loop;
 	rc = display_resize(d, width, height);
 	if (rc < 0)
 		return rc;
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timer_fd < 0) {
+		rc = -errno;
+		log_warn("display: timerfd");
+		goto fail;
+	}
+	event_source_init(&d->timer_src, d->timer_fd, on_timer, d);
+	if ((rc = event_loop_add(loop, &d->timer_src, EPOLLIN)) < 0)
+		goto fail;
+	set_rate(d, true);
 	for (unsigned i = 0; i < d->n_targets; i++) {
 		struct display_target *t = &d->targets[i];
 
@@ -118,8 +111,6 @@ int display_start(struct display *d, struct event_loop *loop, int width, int hei
 			goto fail;
 		t->started = true;
 	}
-	if (loop && (rc = display_attach_loop(d, loop)) < 0)
-		goto fail;
 	current = d;
 	return 0;
 fail:

@@ -23,11 +23,16 @@
  *             console on screen gets the keyboard.
  *
  * There is one display per process (display_current()): the vfb and vkbd
- * backends find it there. Everything runs on the event loop's thread; the
- * targets are polled from one timer of the display: every DISPLAY_POLL_MS
- * while something happens (damage, input, a viewer's request), every
- * DISPLAY_IDLE_POLL_MS after a second of quiet, so that an idle display with
- * viewers connected costs next to nothing.
+ * backends find it there. Everything runs on the event loop's thread, and
+ * the display starts on the launcher's loop, before the boot menu (shown
+ * on it). What has a descriptor is a loop source of its own target (the VNC
+ * listening socket, its relays' eventfd and its viewers' sockets, on the
+ * loop from start() to stop()); what has none (SDL's window events, the
+ * updates sent, batched as QEMU's refresh timer does) is polled from one timer
+ * of the display: every DISPLAY_POLL_MS while something happens (damage,
+ * input, a viewer's request), every DISPLAY_IDLE_POLL_MS after a second of
+ * quiet, so that an idle display with viewers connected costs next to
+ * nothing.
  */
 #ifndef CONSOLE_DISPLAY_H
 #define CONSOLE_DISPLAY_H
@@ -51,7 +56,8 @@ struct display_target;
 struct display_target_ops {
 	const char *name;		/* "vnc", "sdl" */
 	size_t priv_size;		/* zeroed, at target->priv */
-	/* Opens the target for the current surface. 0 or -errno (logged). */
+	/* Opens the target for the current surface; its descriptors join
+	 * t->d->loop. 0 or -errno (logged). */
 	int (*start)(struct display_target *t);
 	/* Closes it; idempotent. */
 	void (*stop)(struct display_target *t);
@@ -59,7 +65,7 @@ struct display_target_ops {
 	void (*update)(struct display_target *t, int x, int y, int w, int h);
 	/* The surface has a new size; its whole content is new. */
 	void (*resize)(struct display_target *t);
-	/* Called every DISPLAY_POLL_MS: network, window events, flushing. */
+	/* Called from the display's timer: window events, updates to send. */
 	void (*poll)(struct display_target *t);
 	/* Optional: writes what the target shows as a binary PPM. 0 or -errno. */
 	int (*screendump)(struct display_target *t, const char *path);
@@ -112,16 +118,10 @@ void display_init(struct display *d);
 /* Adds a target before display_start(); conf is borrowed. 0 or -errno. */
 int display_add_target(struct display *d, const struct display_target_ops *ops,
 		       const void *conf);
-/* Makes an initial surface of width x height, starts the targets and (with
- * a loop) the poll timer, and becomes display_current(). loop may be NULL
- * (before the launcher's loop exists, e.g. during the boot menu): the
- * caller then runs display_poll() itself until display_attach_loop().
- * 0 or -errno (logged). */
+/* Makes an initial surface of width x height, starts the poll timer and
+ * the targets on loop (borrowed until display_dispose()), and becomes
+ * display_current(). 0 or -errno (logged). */
 int display_start(struct display *d, struct event_loop *loop, int width, int height);
-/* Starts the poll timer on loop. 0 or -errno (logged). */
-int display_attach_loop(struct display *d, struct event_loop *loop);
-/* Polls every target once (what the timer does). */
-void display_poll(struct display *d);
 /* Something happened (a viewer connected, asked for an update...): poll at
  * the fast rate for the next DISPLAY_ACTIVE_MS. Damage and input count
  * already. */

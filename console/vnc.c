@@ -29,7 +29,7 @@
 #define VNC_BASE_PORT 5900
 #define VNC_PASSWORD_MAX 8
 #define VNC_MAX_VIEWERS 16		/* each costs a relay thread */
-#define VNC_ACCEPTS_PER_POLL 4
+#define VNC_ACCEPTS_PER_EVENT 4
 #define VNC_LOGIN_TIMEOUT_MS 10000	/* from the connection to the viewer's ClientInit */
 #define VNC_STALL_TIMEOUT_MS 10000	/* the longest a viewer may take none of its output */
 #define VNC_BACKLOG_HOLD (256u << 10)	/* a viewer with more untaken gets no new update */
@@ -37,19 +37,27 @@
 struct vnc {
 	rfbScreenInfoPtr screen;
 	int listen_fd;
+	struct event_source listen_src;	/* on the display's loop while started */
 	int port;
 	struct vnc_relay *greeting[VNC_MAX_VIEWERS];	/* viewers before their RFB version */
 	unsigned n_greeting;
 	struct vnc_relay *accepting;	/* the relay rfbNewClient() is being given */
 	int greeted_fd;			/* eventfd: a relay's greeting is over */
-	struct event_source greeted_src;
-	struct event_loop *greeted_loop;	/* where greeted_src is registered */
+	struct event_source greeted_src;	/* on the display's loop while started */
 	struct vnc_output_budget budget;	/* shared by every viewer's relay */
 	char password[VNC_PASSWORD_MAX + 1];
 	char *passwords[2];		/* libvncserver's list: { password or NULL, NULL } */
 	unsigned clients;
 	unsigned buttons;
 	struct keymap keymap;		/* -k: the guest's layout; empty: US */
+};
+
+/* A viewer libvncserver serves: its relay, and libvncserver's socket to it
+ * as a loop source, so that its messages (keys, update requests) are read
+ * when they come. libvncserver's clientData. */
+struct vnc_viewer {
+	struct vnc_relay *relay;
+	struct event_source src;
 };
 
 static struct vnc *vnc_of(struct display *d)
@@ -204,8 +212,8 @@ static void on_client_gone(rfbClientPtr cl)
 {
 	struct display_target *t = cl->screen->screenData;
 	struct vnc *v = t->priv;
-	struct vnc_relay *r = cl->clientData;
-	const char *why = vnc_relay_end_reason(r);
+	struct vnc_viewer *vw = cl->clientData;
+	const char *why = vnc_relay_end_reason(vw->relay);
 
 	if (v->clients)
 		v->clients--;
@@ -213,22 +221,35 @@ static void on_client_gone(rfbClientPtr cl)
 	 * a protocol error, a failed authentication or the server stopping. */
 	log_info("vnc: viewer %s left: %s (%u connected)", cl->host, why ? why : "closed by the server",
 		 v->clients);
-	vnc_relay_free(r);
+	/* libvncserver closed the socket already (the kernel forgot it); this
+	 * forgets events of this round still to come for it. */
+	event_loop_del(t->d->loop, &vw->src);
+	vnc_relay_free(vw->relay);
+	free(vw);
 	cl->clientData = NULL;
 }
+
+static void on_viewer(struct event_source *src, uint32_t events);
 
 static enum rfbNewClientAction on_new_client(rfbClientPtr cl)
 {
 	struct display_target *t = cl->screen->screenData;
 	struct vnc *v = t->priv;
+	struct vnc_viewer *vw = calloc(1, sizeof(*vw));
 	char *host = strdup(vnc_relay_peer(v->accepting));
 
-	if (!host)
+	if (vw)
+		event_source_init(&vw->src, cl->sock, on_viewer, t);
+	if (!vw || !host || event_loop_add(t->d->loop, &vw->src, EPOLLIN) < 0) {
+		free(vw);
+		free(host);
 		return RFB_CLIENT_REFUSE;
+	}
 	/* libvncserver only sees a socketpair: name the viewer by its TCP peer. */
 	free(cl->host);
 	cl->host = host;
-	cl->clientData = v->accepting;
+	vw->relay = v->accepting;
+	cl->clientData = vw;
 	v->accepting = NULL;
 	v->clients++;
 	cl->clientGoneHook = on_client_gone;
@@ -351,6 +372,9 @@ static int listen_on(const struct display_config *c, int *fd_r)
 	return -EADDRINUSE;
 }
 
+static void on_listen(struct event_source *src, uint32_t events);
+static void on_greeted(struct event_source *src, uint32_t events);
+
 static int vnc_start(struct display_target *t)
 {
 	const struct display_config *c = t->conf;
@@ -405,6 +429,18 @@ static int vnc_start(struct display_target *t)
 	}
 	rfbInitServer(s);
 	v->screen = s;
+	/* New viewers and finished greetings are loop events, served at once. */
+	event_source_init(&v->listen_src, v->listen_fd, on_listen, t);
+	event_source_init(&v->greeted_src, v->greeted_fd, on_greeted, t);
+	if ((rc = event_loop_add(d->loop, &v->listen_src, EPOLLIN)) < 0 ||
+	    (rc = event_loop_add(d->loop, &v->greeted_src, EPOLLIN)) < 0) {
+		errno = -rc;
+		log_warn("vnc: event loop");
+		event_loop_del(d->loop, &v->listen_src);
+		rfbScreenCleanup(s);
+		v->screen = NULL;
+		goto fail;
+	}
 	atomic_init(&v->budget.used, 0);
 	atomic_init(&v->budget.max, budget_max(d));
 	log_info("vnc: listening on %s:%d (display :%d)%s", host, v->port,
@@ -439,11 +475,10 @@ static void vnc_stop(struct display_target *t)
 	while (v->n_greeting)
 		vnc_relay_free(v->greeting[--v->n_greeting]);
 	v->screen = NULL;
+	event_loop_del(t->d->loop, &v->listen_src);
+	event_loop_del(t->d->loop, &v->greeted_src);
 	close(v->listen_fd);
 	v->listen_fd = -1;
-	if (v->greeted_loop)
-		event_loop_del(v->greeted_loop, &v->greeted_src);
-	v->greeted_loop = NULL;
 	close(v->greeted_fd);
 	keymap_dispose(&v->keymap);
 }
@@ -493,7 +528,7 @@ static void accept_viewers(struct display_target *t)
 		.notify_fd = v->greeted_fd,
 	};
 
-	for (int i = 0; i < VNC_ACCEPTS_PER_POLL; i++) {
+	for (int i = 0; i < VNC_ACCEPTS_PER_EVENT; i++) {
 		struct sockaddr_in sa;
 		socklen_t len = sizeof(sa);
 		char peer[INET_ADDRSTRLEN + 8], host[INET_ADDRSTRLEN];
@@ -554,7 +589,43 @@ static void serve_greeted_viewers(struct display_target *t)
 	}
 }
 
+/* Exported by libvncserver, which declares it the same way for
+ * rfbProcessEvents(): the iterator that also yields closed viewers. */
+extern rfbClientIteratorPtr rfbGetClientIteratorWithClosed(rfbScreenInfoPtr screen);
+
 static void vnc_poll(struct display_target *t);
+
+/* A viewer sent something (or left): its messages are read now, so that
+ * its keys and pointer reach the guest at once; updates still go out from
+ * the display's timer, at most one per DISPLAY_POLL_MS as in QEMU. */
+static void on_viewer(struct event_source *src, uint32_t events)
+{
+	struct display_target *t = src->opaque;
+	struct vnc *v = t->priv;
+	rfbClientIteratorPtr it;
+	rfbClientPtr cl, gone;
+
+	if (!v->screen || rfbCheckFds(v->screen, 0) <= 0)
+		return;
+	display_activity(t->d);
+	/* A viewer libvncserver closed goes now, before its socket's number
+	 * can be another viewer's (on_client_gone() takes it off the loop). */
+	it = rfbGetClientIteratorWithClosed(v->screen);
+	cl = rfbClientIteratorNext(it);
+	while (cl) {
+		gone = cl;
+		cl = rfbClientIteratorNext(it);
+		if (gone->sock == RFB_INVALID_SOCKET)
+			rfbClientConnectionGone(gone);
+	}
+	rfbReleaseClientIterator(it);
+}
+
+/* Viewers wait on the listening socket: each gets a relay that greets it. */
+static void on_listen(struct event_source *src, uint32_t events)
+{
+	accept_viewers(src->opaque);
+}
 
 /* A relay finished its greeting: serve the viewer at once. */
 static void on_greeted(struct event_source *src, uint32_t events)
@@ -567,10 +638,6 @@ static void on_greeted(struct event_source *src, uint32_t events)
 		log_warn("vnc: eventfd");
 	vnc_poll(t);
 }
-
-/* Exported by libvncserver, which declares it the same way for
- * rfbProcessEvents(): the iterator that also yields closed viewers. */
-extern rfbClientIteratorPtr rfbGetClientIteratorWithClosed(rfbScreenInfoPtr screen);
 
 /* libvncserver's output to cl that its relay has not read yet: what
  * the socketpair holds. */
@@ -608,7 +675,8 @@ static bool serve_round(struct display_target *t)
 	while (cl) {
 		if (cl->sock != RFB_INVALID_SOCKET) {
 			bool wants = FB_UPDATE_PENDING(cl) && !sraRgnEmpty(cl->requestedRegion);
-			bool room = vnc_relay_backlog(cl->clientData) + in_flight(cl) <
+			struct vnc_viewer *vw = cl->clientData;
+			bool room = vnc_relay_backlog(vw->relay) + in_flight(cl) <
 					    VNC_BACKLOG_HOLD &&
 				    planned + update <= max;
 
@@ -639,13 +707,6 @@ static void vnc_poll(struct display_target *t)
 
 	if (!v->screen)
 		return;
-	/* The loop exists only after the display started (boot menu first). */
-	if (!v->greeted_loop && t->d->loop) {
-		event_source_init(&v->greeted_src, v->greeted_fd, on_greeted, t);
-		if (event_loop_add(t->d->loop, &v->greeted_src, EPOLLIN) == 0)
-			v->greeted_loop = t->d->loop;
-	}
-	accept_viewers(t);
 	serve_greeted_viewers(t);
 	/* Bounded: a few rounds of reads and updates, never a wait. */
 	for (int i = 0; i < 4; i++) {

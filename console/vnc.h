@@ -11,10 +11,13 @@
  * With password=on the server offers VNC authentication only; until a
  * password is set (monitor "change vnc password") every viewer is refused.
  *
- * libvncserver runs on the launcher's thread (no lock needed): its sockets
- * are serviced from the display's poll timer (rfbProcessEvents' work with a
- * zero timeout). It never sees a viewer's TCP socket: the target listens and
- * accepts itself and gives each viewer a relay thread (console/vnc_relay.h)
+ * libvncserver runs on the launcher's thread (no lock needed), on the
+ * display's event loop: the listening socket, the eventfd by which relays
+ * say a viewer is greeted and libvncserver's socket to each viewer are loop
+ * sources, so that viewers are taken and their keys read when they come;
+ * updates go out from the display's poll timer (rfbProcessEvents' work with
+ * a zero timeout). It never sees a viewer's TCP socket: the target accepts
+ * itself and gives each viewer a relay thread (console/vnc_relay.h)
  * that greets it, hands libvncserver only whole RFB messages, buffers what
  * the viewer has not taken yet and drops it when it breaks the protocol,
  * has not logged in within 10 s or takes no output for 10 s, so that a

@@ -6,15 +6,14 @@
  * (signal, guest poweroff or crash, SIGKILL via the watchdog child) ends
  * the domain and removes its xenstore directories.
  *
- * Console 0's bytes go to the -serial chardev (console/chardev) with
- * back-pressure both ways: guest output is consumed from the ring only as
- * far as the chardev takes it, typed input enters the ring only as far as
- * there is room (the chardev holds the rest). The -monitor chardev feeds
- * launcher/monitor, whose operations act on the machine.
+ * The event loop exists first: the display's sockets, the boot menu's
+ * input and countdown, then the guest's devices are all its sources.
+ * Console 0's bytes go to the -serial chardev through console/console0
+ * (back-pressure both ways). The -monitor chardev feeds launcher/monitor,
+ * whose operations act on the machine.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "bootloader/bootloader.h"
 #include "common/log.h"
 #include "console/chardev.h"
+#include "console/console0.h"
 #include "console/display.h"
 #include "console/textscreen.h"
 #include "console/vnc.h"
@@ -53,16 +53,13 @@ struct app {
 	bool mon_inited;
 	struct display disp;		/* -vnc / -sdl: the graphical console */
 	struct textscreen *ts;		/* console 0 on the display until the guest has a framebuffer */
+	struct console0 c0;		/* console 0 <-> serial0 and the text console */
 	int sfd;
-	struct event_source sig_src, xs_src, cons_src, serial_src, mon_src;
-	bool console_attached;
+	struct event_source sig_src, xs_src, mon_src;
 	bool reset_pending;		/* monitor system_reset, run from the loop */
 	int exit_status;
 	bool pidfile_written;
 	struct bootloader_result boot;	/* -bootloader: kernel and initrd, open */
-	bool in_bootloader;		/* serial0 input goes to the boot menu */
-	uint8_t boot_keys[64];
-	size_t n_boot_keys;
 };
 
 static void app_quit(struct app *a, int status)
@@ -71,40 +68,17 @@ static void app_quit(struct app *a, int status)
 	a->loop.stop = true;
 }
 
-/* ---- console 0 <-> serial0 ------------------------------------------ */
+/* ---- console 0 and the boot menu ------------------------------------- */
 
-static size_t serial_sink(void *opaque, const char *buf, size_t len)
+static void first_output(void *opaque)
 {
 	struct app *a = opaque;
-	size_t taken = a->serial ? chardev_write(a->serial, buf, len) : len;
 
-	/* What serial0 took is shown on the display's text console too. */
-	textscreen_feed(a->ts, buf, taken);
-	return taken;
+	pv_machine_first_byte(&a->m);
 }
 
-/* Text typed on the display while the guest has no vkbd: console 0's input. */
-static void display_text_input(void *opaque, const char *bytes, size_t len)
-{
-	struct app *a = opaque;
-	size_t pushed = 0;
-
-	if (a->in_bootloader) {
-		size_t take = sizeof(a->boot_keys) - a->n_boot_keys;
-
-		take = take < len ? take : len;
-		memcpy(a->boot_keys + a->n_boot_keys, bytes, take);
-		a->n_boot_keys += take;
-		return;
-	}
-	if (a->console_attached &&
-	    console_ring_push(&a->m.console.ring, bytes, len, &pushed) == 0 && pushed)
-		pv_console_notify(&a->m.console);
-}
-
-/* -vnc / -sdl: the display, before the boot menu (shown on it) and the
- * devices (vfb and vkbd exist only with a display). Its poll timer joins the
- * event loop later (display_attach_loop); until then boot_read() polls it. */
+/* -vnc / -sdl: the display, on the loop, before the boot menu (shown on it)
+ * and the devices (vfb and vkbd exist only with a display). */
 static int display_open(struct app *a)
 {
 	const struct display_config *dc = &a->cfg.display;
@@ -118,150 +92,34 @@ static int display_open(struct app *a)
 	a->ts = textscreen_new(&a->disp, NULL);
 	if (!a->ts)
 		return -ENOMEM;
-	a->disp.text_input = display_text_input;
-	a->disp.text_opaque = a;
+	a->disp.text_input = console0_text;
+	a->disp.text_opaque = &a->c0;
 	textscreen_size(a->ts, &w, &h);
-	rc = display_start(&a->disp, NULL, w, h);
+	rc = display_start(&a->disp, &a->loop, w, h);
 	if (rc < 0)
 		return rc;
 	textscreen_redraw(a->ts);
 	return 0;
 }
 
-/* serial0's on_input: as much as the ring has room for; the chardev keeps
- * the rest and stops reading until chardev_input_resume(). */
-static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
-{
-	struct app *a = opaque;
-	size_t pushed = 0;
-
-	if (a->in_bootloader) {
-		size_t take = sizeof(a->boot_keys) - a->n_boot_keys;
-
-		take = take < len ? take : len;
-		memcpy(a->boot_keys + a->n_boot_keys, buf, take);
-		a->n_boot_keys += take;
-		return take;
-	}
-	if (!a->console_attached)
-		return 0;
-	if (console_ring_push(&a->m.console.ring, (const char *)buf, len, &pushed) == 0 && pushed)
-		pv_console_notify(&a->m.console);
-	/* A broken ring takes everything: input to it is void, not pending. */
-	return a->m.console.ring.broken ? len : pushed;
-}
-
-static void console_pump(struct app *a)
-{
-	struct pv_console *c = &a->m.console;
-	size_t moved = 0;
-
-	if (!a->console_attached)
-		return;
-	if (console_ring_drain(&c->ring, serial_sink, a, &moved) == 0 && moved) {
-		pv_machine_first_byte(&a->m);
-		pv_console_notify(c);
-	}
-	if (a->serial)
-		chardev_input_resume(a->serial);
-}
-
-static void on_console(struct event_source *src, uint32_t events)
-{
-	struct app *a = src->opaque;
-
-	pv_console_ack(&a->m.console);
-	console_pump(a);
-}
-
-static void on_serial(struct event_source *src, uint32_t events)
-{
-	struct app *a = src->opaque;
-
-	chardev_handle_events(a->serial);
-	console_pump(a);	/* output space may have grown */
-}
-
-static int console_attach(struct app *a)
-{
-	int rc;
-
-	event_source_init(&a->cons_src, pv_console_fd(&a->m.console), on_console, a);
-	rc = event_loop_add(&a->loop, &a->cons_src, EPOLLIN);
-	a->console_attached = rc == 0;
-	return rc;
-}
-
-static void console_detach(struct app *a)
-{
-	if (a->console_attached)
-		event_loop_del(&a->loop, &a->cons_src);
-	a->console_attached = false;
-}
-
-/* ---- the boot menu on serial0 ----------------------------------------- */
-
-static ssize_t boot_write(void *opaque, const void *buf, size_t len)
-{
-	struct app *a = opaque;
-	size_t done = 0;
-
-	for (int tries = 0; done < len && tries < 1000; tries++) {
-		size_t n = a->serial ? chardev_write(a->serial, (const char *)buf + done, len - done) :
-				       len - done;
-
-		textscreen_feed(a->ts, (const char *)buf + done, n);	/* the menu on the display */
-		done += n;
-		if (a->serial)
-			chardev_handle_events(a->serial);
-		if (done < len)
-			poll(NULL, 0, 5);
-	}
-	return (ssize_t)done;
-}
-
-static ssize_t boot_read(void *opaque, void *buf, size_t len, int timeout_ms)
-{
-	struct app *a = opaque;
-	struct pollfd pfd = { a->serial ? chardev_fd(a->serial) : -1, POLLIN, 0 };
-	int left = timeout_ms, slice;
-	size_t n;
-
-	/* With a display, wait in slices: its viewers are served and its keys
-	 * arrive (display_text_input) while the menu waits. */
-	while (!a->n_boot_keys) {
-		slice = !a->ts || (left >= 0 && left < DISPLAY_POLL_MS) ? left : DISPLAY_POLL_MS;
-		if (a->ts)
-			display_poll(&a->disp);
-		if (poll(&pfd, 1, slice) > 0) {
-			chardev_handle_events(a->serial);
-			chardev_input_resume(a->serial);
-			break;
-		}
-		if (!a->ts || left == 0 || (left > 0 && (left -= slice) <= 0))
-			break;
-	}
-	n = a->n_boot_keys < len ? a->n_boot_keys : len;
-	memcpy(buf, a->boot_keys, n);
-	memmove(a->boot_keys, a->boot_keys + n, a->n_boot_keys - n);
-	a->n_boot_keys -= n;
-	return (ssize_t)n;
-}
-
 /* -bootloader: kernel, initrd and command line from the first disk. */
 static int run_bootloader(struct app *a)
 {
-	struct bootloader_io io = { boot_write, boot_read, a, NULL };
+	struct bootloader_io io = { console0_menu_write, console0_menu_read, &a->c0, NULL };
 	bool menu = (a->serial && (a->cfg.serial.kind == CHARDEV_PTY ||
 				   a->cfg.serial.kind == CHARDEV_STDIO ||
 				   a->cfg.serial.kind == CHARDEV_UNIX)) || a->ts;
 	int rc;
 
 	io.pty_path = a->serial ? chardev_pty_path(a->serial) : NULL;
-	a->in_bootloader = true;
+	if (menu && (rc = console0_menu_begin(&a->c0)) < 0) {
+		errno = -rc;
+		log_warn("bootloader: menu timer");
+		return rc;
+	}
 	rc = bootloader_run(a->cfg.bootloader, a->cfg.bootloader_args, a->cfg.disks[0].file,
 			    menu ? &io : NULL, &a->boot);
-	a->in_bootloader = false;
+	console0_menu_end(&a->c0);
 	if (rc < 0)
 		return rc;
 	free(a->cfg.kernel);
@@ -462,15 +320,15 @@ static void devices_stop(void *opaque)
 static void guest_rebuild(struct app *a, const char *why)
 {
 	log_info("domain %u: %s; building it again", a->m.dom.domid, why);
-	console_pump(a);	/* the guest's last words */
-	console_detach(a);
+	console0_pump(&a->c0);	/* the guest's last words */
+	console0_detach(&a->c0);
 	pv_machine_stop(&a->m);
-	if (pv_machine_start(&a->m) < 0 || console_attach(a) < 0) {
+	if (pv_machine_start(&a->m) < 0 || console0_attach(&a->c0, &a->m.console) < 0) {
 		log_warnx("could not build the guest again; exiting");
 		app_quit(a, EXIT_FAILED);
 		return;
 	}
-	console_pump(a);
+	console0_pump(&a->c0);
 }
 
 static void on_xenstore(struct event_source *src, uint32_t events)
@@ -486,7 +344,7 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 	case LIFECYCLE_CONTINUE:
 		return;
 	case LIFECYCLE_EXIT:
-		console_pump(a);
+		console0_pump(&a->c0);
 		log_info("domain %u: guest %s; exiting", domid,
 			 st == PV_STATE_REBOOT ? "rebooted (-no-reboot)" : "powered off");
 		app_quit(a, EXIT_OK);
@@ -495,7 +353,7 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 		guest_rebuild(a, "guest rebooted");
 		return;
 	case LIFECYCLE_CRASHED:
-		console_pump(a);
+		console0_pump(&a->c0);
 		log_warnx("domain %u: guest crashed; exiting with status %d", domid,
 			  EXIT_GUEST_CRASHED);
 		app_quit(a, EXIT_GUEST_CRASHED);
@@ -555,13 +413,8 @@ static int app_loop_setup(struct app *a)
 	event_source_init(&a->xs_src, pv_machine_xs_fd(&a->m), on_xenstore, a);
 	if ((rc = event_loop_add(&a->loop, &a->sig_src, EPOLLIN)) ||
 	    (rc = event_loop_add(&a->loop, &a->xs_src, EPOLLIN)) ||
-	    (rc = console_attach(a)))
+	    (rc = console0_attach(&a->c0, &a->m.console)))
 		return rc;
-	if (a->serial) {
-		event_source_init(&a->serial_src, chardev_fd(a->serial), on_serial, a);
-		if ((rc = event_loop_add(&a->loop, &a->serial_src, EPOLLIN)))
-			return rc;
-	}
 	if (a->mon_cd) {
 		event_source_init(&a->mon_src, chardev_fd(a->mon_cd), on_monitor, a);
 		if ((rc = event_loop_add(&a->loop, &a->mon_src, EPOLLIN)))
@@ -573,7 +426,8 @@ static int app_loop_setup(struct app *a)
 /* Opens -serial and -monitor; prints pty paths as QEMU does. */
 static int open_chardevs(struct app *a)
 {
-	struct chardev_callbacks serial_cb = { .on_input = serial_input, .opaque = a };
+	struct chardev_callbacks serial_cb = { .on_input = console0_serial_input,
+						.opaque = &a->c0 };
 	struct chardev_callbacks mon_cb = {
 		.on_input = mon_input,
 		.on_connect = mon_connect,
@@ -639,17 +493,9 @@ int main(int argc, char **argv)
 	a->m.devices_start = devices_start;
 	a->m.devices_stop = devices_stop;
 	a->m.devices_opaque = a;
-
-	if (a->cfg.machine != MACHINE_XENPV) {
-		log_warnx("-M: only xenpv is supported yet");
-		a->exit_status = EXIT_USAGE;
-		goto out;
-	}
-	if (!a->cfg.kernel && !a->cfg.bootloader) {
-		log_warnx("-M xenpv needs -kernel or -bootloader");
-		a->exit_status = EXIT_USAGE;
-		goto out;
-	}
+	console0_init(&a->c0, &a->loop);
+	a->c0.first_output = first_output;
+	a->c0.opaque = a;
 	if (a->cfg.logfile) {
 		logf = fopen(a->cfg.logfile, "ae");
 		if (!logf) {
@@ -660,12 +506,23 @@ int main(int argc, char **argv)
 		setvbuf(logf, NULL, _IOLBF, 0);
 		log_set_stream(logf);
 	}
+	/* The loop first: the display and the boot menu run on it. */
+	if ((rc = event_loop_init(&a->loop)) < 0) {
+		errno = -rc;
+		log_warn("epoll");
+		goto out;
+	}
 	/* Before the signalfd: a unix server that waits for its client can
 	 * still be given up with ^C. */
 	if (open_chardevs(a) < 0)
 		goto out;
 	if ((rc = display_open(a)) < 0) {
 		log_warnx("display: %s; nothing was started", strerror(-rc));
+		goto out;
+	}
+	if ((rc = console0_start(&a->c0, a->serial, a->ts)) < 0) {
+		errno = -rc;
+		log_warn("event loop");
 		goto out;
 	}
 	if (a->cfg.bootloader && run_bootloader(a) < 0) {
@@ -702,15 +559,8 @@ int main(int argc, char **argv)
 	watchdog_add_file(&a->wd, a->pidfile_written ? a->cfg.pidfile : NULL);
 	watchdog_add_file(&a->wd, chardev_socket_path(a->serial));
 	watchdog_add_file(&a->wd, chardev_socket_path(a->mon_cd));
-	if ((rc = event_loop_init(&a->loop)) < 0) {
-		errno = -rc;
-		log_warn("epoll");
-		goto out;
-	}
 	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0 ||
 	    xenbus_backend_open(&a->xb) < 0)
-		goto out;
-	if (a->ts && (rc = display_attach_loop(&a->disp, &a->loop)) < 0)
 		goto out;
 	a->m.console_tty = a->serial ? chardev_pty_path(a->serial) : NULL;
 	if (pv_machine_start(&a->m) < 0) {
@@ -726,7 +576,7 @@ int main(int argc, char **argv)
 	a->exit_status = EXIT_OK;
 	if (a->mon_cd && chardev_is_connected(a->mon_cd))
 		monitor_connected(&a->mon);
-	console_pump(a);
+	console0_pump(&a->c0);
 	while (!a->loop.stop) {
 		rc = event_loop_run_once(&a->loop, -1);
 		if (rc < 0) {
@@ -742,7 +592,7 @@ int main(int argc, char **argv)
 	}
 out:
 	lifecycle_daemon_ready(a->exit_status);
-	console_detach(a);
+	console0_dispose(&a->c0);
 	pv_machine_close(&a->m);
 	xenbus_backend_dispose(&a->xb);
 	display_dispose(&a->disp);

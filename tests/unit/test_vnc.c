@@ -433,6 +433,45 @@ static void test_keymap_applies(void)
 }
 
 
+/* A viewer's socket is a source of the loop: its keys reach the guest when
+ * they come, not at the display's next tick (DISPLAY_IDLE_POLL_MS apart
+ * once the display is quiet). */
+static void test_keys_arrive_at_once(void)
+{
+	static const struct display_input_ops input = { .key = record_key, .pointer = ignore_pointer };
+	uint8_t key[] = { 4, 1, 0, 0, 0, 0, 0, 'a' };
+	struct served s;
+	double t0, worst = 0;
+	int fd;
+
+	CU_ASSERT_EQUAL_FATAL(served_start(&s), 0);
+	display_set_input(&s.d, &input, NULL);
+	fd = served_connect(&s, 0);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_TRUE(served_wait_viewers(&s, 1));
+	/* Quiet: no damage, no input, for longer than DISPLAY_ACTIVE_MS. */
+	t0 = now();
+	while (now() - t0 < DISPLAY_ACTIVE_MS / 1000.0 + 0.3)
+		event_loop_run_once(&s.loop, 50);
+	for (int k = 0; k < 3; k++) {
+		n_keys_seen = 0;
+		CU_ASSERT_EQUAL(write(fd, key, sizeof(key)), (ssize_t)sizeof(key));
+		t0 = now();
+		while (!n_keys_seen && now() - t0 < 1)
+			event_loop_run_once(&s.loop, 1000);
+		CU_ASSERT_EQUAL(n_keys_seen, 1);
+		if (now() - t0 > worst)
+			worst = now() - t0;
+		/* Quiet again before the next key. */
+		t0 = now();
+		while (now() - t0 < DISPLAY_ACTIVE_MS / 1000.0 + 0.3)
+			event_loop_run_once(&s.loop, 50);
+	}
+	CU_ASSERT(worst < 0.05);	/* a tick 250 ms apart: 1 in 125 for 3 keys */
+	close(fd);
+	served_stop(&s);
+}
+
 /* ---- what a viewer cannot do to the launcher -------------------------------------- */
 
 /* A TCP connection to the server that has read its RFB version. fd or -1. */
@@ -765,6 +804,7 @@ static CU_TestInfo tests[] = {
 	{ "misbehaving viewers affect nobody", test_misbehaving_viewers_affect_nobody },
 	{ "garbage handshake", test_garbage_handshake },
 	{ "keymap applies to viewers' keys", test_keymap_applies },
+	{ "viewers' keys arrive at once, even on a quiet display", test_keys_arrive_at_once },
 	{ "RFB messages cut whole", test_rfb_stream },
 	{ "half a message never stalls the loop", test_half_message_never_waits },
 	{ "half an auth response never stalls the loop", test_half_auth_response_never_waits },
