@@ -25,6 +25,7 @@ XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory 
 XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
+CRYPTO_PKGS := libgcrypt
 DISPLAY_PKGS := libvncserver sdl2 vterm zlib xkbcommon
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -35,7 +36,7 @@ CFLAGS  += -std=gnu17 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_GNU_SOURCE
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS))
+CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS))
 
 LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
 # The domain model has one owner, tools/: the launcher links it to describe
@@ -61,7 +62,7 @@ all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS)) -lutil
 
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
@@ -71,7 +72,7 @@ bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
 $(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(TEST_PKGS)) -lutil
 
 $(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
 $(O)/obj/%.o: %.c
@@ -86,14 +87,21 @@ deps:
 
 # Fuzzing: every tests/fuzz/fuzz_NAME.c is a libFuzzer target over a parser
 # of hostile input, built with clang and ASan/UBSan apart from the rest; its
-# seeds are tests/fuzz/corpus/NAME/.
+# seeds are tests/fuzz/corpus/NAME/. Every target links FUZZ_OBJS, and the
+# sources it fuzzes beyond those are FUZZ_SRCS_NAME.
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 12
+FUZZ_PKGS    := $(BOOT_PKGS) $(XML_PKGS) xkbcommon
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu17 -D_GNU_SOURCE -I. $(call pc_cflags,$(BOOT_PKGS))
+		-std=gnu17 -D_GNU_SOURCE -I. $(call pc_cflags,$(FUZZ_PKGS))
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJS    := $(patsubst %.c,$(O)/fuzz/obj/%.o,bootloader/bootcfg.c bootloader/image.c \
-		common/log.c tests/fuzz/fuzz.c)
+fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
+FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
+FUZZ_SRCS_monitor    := launcher/monitor.c
+FUZZ_SRCS_rfb        := console/rfb_stream.c
+FUZZ_SRCS_domain_xml := tools/domain_xml.c tools/xml_util.c
+FUZZ_SRCS_argv       := launcher/options.c launcher/nic_opts.c launcher/display_opts.c \
+			console/keymap.c common/qemu_opts.c
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o
@@ -102,10 +110,11 @@ $(O)/fuzz/obj/%.o: %.c
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+.SECONDEXPANSION:
+$(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj,$$(FUZZ_SRCS_$$*))
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZLD  $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(BOOT_PKGS))
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(FUZZ_PKGS))
 
 # The targets over what a guest writes (rings, frontend nodes) link the
 # backends, with Xen's libraries; what they need of Xen they fake.
@@ -113,7 +122,7 @@ FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
 FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netback.c \
 		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
 		console/display.c console/keymap.c launcher/event_loop.c launcher/nic_opts.c \
-		launcher/options.c launcher/display_opts.c tests/fuzz/fake_xen.c)
+		launcher/options.c launcher/display_opts.c common/qemu_opts.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
 		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))
 $(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \

@@ -10,11 +10,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -272,19 +274,17 @@ bad:
 
 struct job {
 	int image_fd;
-	const char *image;
-	void *iso;
-	int out_fd, out2_fd;	/* probe: menu file; extract: kernel, initrd */
+	struct sandbox_file iso;	/* the image again, for libiso9660's open by path */
+	int out_fd, out2_fd;	/* probe: menu; extract: kernel, initrd */
 	size_t vol;
 	const char *kernel, *initrd;
 };
 
-static int job_pre_drop(void *arg)
+/* In the child, confined: every byte of the image is read from here on. */
+static int job_open_image(struct job *j, struct boot_image *img, const char **err_r)
 {
-	struct job *j = arg;
-
-	j->iso = boot_image_iso_open(j->image_fd, j->image);
-	return 0;
+	return boot_image_open(img, j->image_fd, boot_image_iso_open(j->image_fd, j->iso.path),
+			       err_r);
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -313,7 +313,7 @@ static int job_probe(void *arg)
 	int rc;
 
 	boot_menu_init(&m);
-	if ((rc = boot_image_open(&img, j->image_fd, j->iso, &err)) < 0 ||
+	if ((rc = job_open_image(j, &img, &err)) < 0 ||
 	    (rc = boot_image_find_menu(&img, &m, &vol, &cfg, &err)) < 0) {
 		log_warnx("bootloader: %s", err);
 		return 1;
@@ -337,7 +337,7 @@ static int job_extract(void *arg)
 	uint64_t size = 0;
 	int rc;
 
-	if ((rc = boot_image_open(&img, j->image_fd, j->iso, &err)) < 0) {
+	if ((rc = job_open_image(j, &img, &err)) < 0) {
 		log_warnx("bootloader: %s", err);
 		return 1;
 	}
@@ -386,50 +386,36 @@ static int privdir_make(struct privdir *d)
 	return 0;
 }
 
-static int privdir_create(struct privdir *d, const char *name)
-{
-	char p[300];
-	int fd;
-
-	snprintf(p, sizeof(p), "%s/%s", d->path, name);
-	fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		log_warn("bootloader: %s", p);
-	return fd;
-}
-
-/* Removes the directory and whatever is in it (only plain names: it is ours). */
+/* Removes the directory and whatever the external bootloader left in it. */
 static void privdir_remove(struct privdir *d)
 {
-	char cmd_path[300];
-	int dfd;
+	DIR *dir;
+	struct dirent *de;
 
 	if (!d->made)
 		return;
-	dfd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		static const char *const names[] = { "menu", "kernel", "initrd" };
-
-		for (size_t i = 0; i < 3; i++)
-			unlinkat(dfd, names[i], 0);
-		close(dfd);
+	if ((dir = opendir(d->path))) {
+		while ((de = readdir(dir)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(dir), de->d_name, 0);
+		closedir(dir);
 	}
-	if (rmdir(d->path) < 0) {
-		/* An external bootloader may have left other files. */
-		snprintf(cmd_path, sizeof(cmd_path), "%s", d->path);
-		DIR *dir = opendir(cmd_path);
-		struct dirent *de;
-
-		if (dir) {
-			while ((de = readdir(dir)))
-				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-					unlinkat(dirfd(dir), de->d_name, 0);
-			closedir(dir);
-		}
-		if (rmdir(d->path) < 0)
-			log_warn("bootloader: rmdir %s", d->path);
-	}
+	if (rmdir(d->path) < 0)
+		log_warn("bootloader: rmdir %s", d->path);
 	d->made = false;
+}
+
+/*
+ * A file in memory for what the image reader hands over: never in $TMPDIR,
+ * so nothing is left there whatever ends the launcher.
+ */
+static int memfile(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd < 0)
+		log_warn("bootloader: memfd_create %s", name);
+	return fd;
 }
 
 static char *fd_path(int fd)
@@ -562,29 +548,36 @@ static int choose(const struct boot_menu *m, const struct bootloader_args *a,
 }
 
 static int run_builtin(const struct bootloader_args *a, const char *image,
-		       const struct bootloader_io *io, struct privdir *d,
-		       struct bootloader_result *r)
+		       const struct bootloader_io *io, struct bootloader_result *r)
 {
-	struct job j = { .image_fd = -1, .image = image, .out_fd = -1, .out2_fd = -1 };
+	struct job j = { .image_fd = -1, .iso = { NULL, -1 }, .out_fd = -1, .out2_fd = -1 };
 	struct boot_menu m;
-	char *packed = NULL, *args = NULL;
+	char *packed = NULL, *args = NULL, *iso_path = NULL;
 	size_t len = 0, sel = 0;
-	int keep[3], rc;
+	int keep[4], rc;
 
 	boot_menu_init(&m);
+	/* Opened here, read only in the sandbox: twice, for libiso9660 has an
+	 * offset of its own. */
 	j.image_fd = open(image, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (j.image_fd < 0) {
+	j.iso.fd = j.image_fd < 0 ? -1 : open(image, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (j.iso.fd < 0) {
 		rc = -errno;
 		log_warn("bootloader: %s", image);
 		goto out;
 	}
-	if ((j.out_fd = privdir_create(d, "menu")) < 0) {
+	if (!(j.iso.path = iso_path = fd_path(j.iso.fd))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((j.out_fd = memfile("menu")) < 0) {
 		rc = -EIO;
 		goto out;
 	}
 	keep[0] = j.image_fd;
-	keep[1] = j.out_fd;
-	if ((rc = sandbox_run(job_pre_drop, job_probe, &j, keep, 2, &probe_limits)) < 0)
+	keep[1] = j.iso.fd;
+	keep[2] = j.out_fd;
+	if ((rc = sandbox_run(&j.iso, job_probe, &j, keep, 3, &probe_limits)) < 0)
 		goto out;
 	if ((rc = read_small(j.out_fd, PACK_MAX, &packed, &len)) < 0 ||
 	    (rc = bootloader_menu_unpack(packed, len, &m, &j.vol)) < 0) {
@@ -597,17 +590,16 @@ static int run_builtin(const struct bootloader_args *a, const char *image,
 		goto out;
 	j.kernel = m.entries[sel].kernel;
 	j.initrd = m.entries[sel].initrd;
-	if ((r->kernel_fd = privdir_create(d, "kernel")) < 0 ||
-	    (j.initrd && (r->initrd_fd = privdir_create(d, "initrd")) < 0)) {
+	if ((r->kernel_fd = memfile("kernel")) < 0 ||
+	    (j.initrd && (r->initrd_fd = memfile("initrd")) < 0)) {
 		rc = -EIO;
 		goto out;
 	}
 	j.out_fd = r->kernel_fd;
 	j.out2_fd = r->initrd_fd;
-	keep[0] = j.image_fd;
-	keep[1] = r->kernel_fd;
-	keep[2] = r->initrd_fd;
-	rc = sandbox_run(job_pre_drop, job_extract, &j, keep, j.initrd ? 3 : 2, &extract_limits);
+	keep[2] = r->kernel_fd;
+	keep[3] = r->initrd_fd;
+	rc = sandbox_run(&j.iso, job_extract, &j, keep, j.initrd ? 4 : 3, &extract_limits);
 	j.out_fd = j.out2_fd = -1;
 	if (rc < 0)
 		goto out;
@@ -632,8 +624,11 @@ static int run_builtin(const struct bootloader_args *a, const char *image,
 out:
 	if (j.image_fd >= 0)
 		close(j.image_fd);
+	if (j.iso.fd >= 0)
+		close(j.iso.fd);
 	if (j.out_fd >= 0)
 		close(j.out_fd);
+	free(iso_path);
 	free(packed);
 	free(args);
 	boot_menu_dispose(&m);
@@ -663,15 +658,71 @@ static int open_output(const struct privdir *d, const char *path)
 	return fd;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads the program's simple0 answer until it closes the pipe or the
+ * deadline passes (-ETIMEDOUT). */
+static int read_answer(int fd, int64_t deadline, char **out_r, size_t *len_r)
+{
+	char buf[4096], *out = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		n = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (n < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (n <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + (size_t)n > SIMPLE0_MAX) {
+			rc = -E2BIG;
+			break;
+		}
+		char *nb = realloc(out, len + (size_t)n);
+
+		if (!nb) {
+			rc = -ENOMEM;
+			break;
+		}
+		out = nb;
+		memcpy(out + len, buf, (size_t)n);
+		len += (size_t)n;
+	}
+	*out_r = out;
+	*len_r = len;
+	return rc;
+}
+
 static int run_external(const char *program, const char *args, const char *image,
-			const struct bootloader_io *io, struct privdir *d,
+			const struct bootloader_io *io, unsigned timeout_ms, struct privdir *d,
 			struct bootloader_result *r)
 {
-	char *argv[64], *copy = NULL, outarg[64], dirarg[300], buf[4096];
+	char *argv[64], *copy = NULL, outarg[64], dirarg[300];
 	char *out = NULL, *kernel = NULL, *ramdisk = NULL, *kargs = NULL;
 	size_t outlen = 0;
-	int p[2] = { -1, -1 }, argc = 0, status = 0, rc = -EIO;
-	struct timespec t0, t1;
+	int p[2] = { -1, -1 }, argc = 0, status = 0, rc = -EIO, r_read;
+	int64_t deadline;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -687,13 +738,15 @@ static int run_external(const char *program, const char *args, const char *image
 			argv[argc++] = s;
 	argv[argc++] = (char *)image;
 	argv[argc] = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	deadline = now_ms() + timeout_ms;
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		int tty = io && io->pty_path ? open(io->pty_path, O_RDWR | O_NOCTTY) : -1;
 		int nul = open("/dev/null", O_RDWR);
 
+		/* Its own process group: whatever it starts is killed with it. */
+		setpgid(0, 0);
 		dup2(tty >= 0 ? tty : nul, 0);
 		dup2(tty >= 0 ? tty : 2, 1);
 		fcntl(p[1], F_SETFD, 0);
@@ -708,30 +761,22 @@ static int run_external(const char *program, const char *args, const char *image
 		close(p[0]);
 		return -errno;
 	}
-	for (;;) {
-		ssize_t n = read(p[0], buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (outlen + (size_t)n > SIMPLE0_MAX)
-			break;
-		char *nb = realloc(out, outlen + (size_t)n);
-
-		if (!nb)
-			break;
-		out = nb;
-		memcpy(out + outlen, buf, (size_t)n);
-		outlen += (size_t)n;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if ((t1.tv_sec - t0.tv_sec) * 1000 > BOOTLOADER_EXTERNAL_TIMEOUT_MS)
-			break;
-	}
+	setpgid(pid, pid);	/* as the child does: whichever runs first */
+	r_read = read_answer(p[0], deadline, &out, &outlen);
 	close(p[0]);
-	kill(pid, SIGKILL);	/* done talking: it must not linger */
+	kill(-pid, SIGKILL);	/* done talking: neither it nor its children may linger */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (r_read == -ETIMEDOUT) {
+		log_warnx("bootloader: %s gave no answer within %u s; killed", program,
+			  (timeout_ms + 999) / 1000);
+		rc = -ETIMEDOUT;
+		goto out;
+	}
+	if (r_read < 0) {
+		log_warnx("bootloader: %s: its answer: %s", program, strerror(-r_read));
+		goto out;
+	}
 	if (!out || bootloader_simple0_parse(out, outlen, &kernel, &ramdisk, &kargs) < 0) {
 		log_warnx("bootloader: %s gave no kernel (exit status %d)", program,
 			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -756,8 +801,9 @@ out:
 	return rc;
 }
 
-int bootloader_run(const char *program, const char *args, const char *image,
-		   const struct bootloader_io *io, struct bootloader_result *r)
+int bootloader_run_timeout(const char *program, const char *args, const char *image,
+			   const struct bootloader_io *io, unsigned timeout_ms,
+			   struct bootloader_result *r)
 {
 	struct privdir d = { "", false };
 	struct bootloader_args a;
@@ -767,20 +813,17 @@ int bootloader_run(const char *program, const char *args, const char *image,
 
 	bootloader_result_init(r);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = privdir_make(&d)) < 0)
-		return rc;
 	if (!strcmp(program, "builtin")) {
 		if ((rc = bootloader_args_parse(args, &a, &err)) < 0) {
 			log_warnx("%s", err ? err : "-bootloader-args: out of memory");
-			privdir_remove(&d);
 			return rc;
 		}
-		rc = run_builtin(&a, image, io, &d, r);
+		rc = run_builtin(&a, image, io, r);
 		bootloader_args_dispose(&a);
-	} else {
-		rc = run_external(program, args, image, io, &d, r);
+	} else if ((rc = privdir_make(&d)) == 0) {
+		rc = run_external(program, args, image, io, timeout_ms, &d, r);
+		privdir_remove(&d);	/* its files stay open: nothing is left on disk */
 	}
-	privdir_remove(&d);	/* the files stay open: nothing is left on disk */
 	if (rc < 0) {
 		bootloader_result_dispose(r);
 		return rc;
@@ -789,4 +832,10 @@ int bootloader_run(const char *program, const char *args, const char *image,
 	log_info("bootloader: booting '%s' (%.3f s)", r->title,
 		 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
+}
+
+int bootloader_run(const char *program, const char *args, const char *image,
+		   const struct bootloader_io *io, struct bootloader_result *r)
+{
+	return bootloader_run_timeout(program, args, image, io, BOOTLOADER_EXTERNAL_TIMEOUT_MS, r);
 }

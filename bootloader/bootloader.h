@@ -3,24 +3,25 @@
  * kernel, initrd and command line the domain builder needs.
  *
  * -bootloader builtin:
- *   1. a sandboxed child (bootloader/sandbox.h) probes the image and parses
- *      its boot config (bootloader/image.h, bootloader/bootcfg.h), and
- *      writes the menu, packed, to a file in a private directory
- *      (mkdtemp, 0700);
+ *   1. the launcher opens the image; a sandboxed child (bootloader/sandbox.h)
+ *      probes it and parses its boot config (bootloader/image.h,
+ *      bootloader/bootcfg.h): every byte of the image is read after the
+ *      child is confined. It writes the menu, packed, to a memfd;
  *   2. the launcher chooses: --entry / --title from -bootloader-args, else
  *      the menu on the console (io, when given and the config's timeout is
  *      not 0), else the config's default;
- *   3. a second sandboxed child copies kernel and initrd into files the
- *      launcher created in the private directory (size bounds:
- *      BOOTIMG_KERNEL_MAX, BOOTIMG_INITRD_MAX);
- *   4. the launcher keeps those files open, removes them and the directory,
- *      and hands out "/proc/self/fd/N" paths: nothing is left on disk, even
- *      if the launcher is killed.
+ *   3. a second sandboxed child copies kernel and initrd into memfds the
+ *      launcher made (size bounds: BOOTIMG_KERNEL_MAX, BOOTIMG_INITRD_MAX);
+ *   4. the launcher hands out "/proc/self/fd/N" paths of those memfds
+ *      (kept for a reboot): nothing is ever written to $TMPDIR.
  * -bootloader PATH: runs a pygrub-compatible program as xl does:
  *   PATH --output=/dev/fd/N --output-format=simple0
  *        --output-directory=PRIVDIR [ARGS...] IMAGE
- *   and reads "kernel PATH\0ramdisk PATH\0args ARGS\0\0" from the pipe;
- *   the files must be regular files inside PRIVDIR (then handled as in 4).
+ *   in a process group of its own, and reads "kernel PATH\0ramdisk
+ *   PATH\0args ARGS\0\0" from the pipe within
+ *   BOOTLOADER_EXTERNAL_TIMEOUT_MS, else kills the group; the files must
+ *   be regular files inside PRIVDIR (mkdtemp in $TMPDIR, 0700), which are
+ *   opened, then removed with the directory before the guest is built.
  *   Its stdin/stdout are the console pty when there is one.
  *
  * -bootloader-args for builtin (pygrub's spelling): --entry=N|TITLE,
@@ -76,6 +77,11 @@ void bootloader_result_dispose(struct bootloader_result *r);
  */
 int bootloader_run(const char *program, const char *args, const char *image,
 		   const struct bootloader_io *io, struct bootloader_result *r);
+/* The same with another time limit for an external program (the tests');
+ * past it: -ETIMEDOUT. */
+int bootloader_run_timeout(const char *program, const char *args, const char *image,
+			   const struct bootloader_io *io, unsigned timeout_ms,
+			   struct bootloader_result *r);
 
 /* -bootloader-args for builtin. Returns 0, or -EINVAL with *err_r. */
 int bootloader_args_parse(const char *text, struct bootloader_args *a, const char **err_r);

@@ -13,8 +13,8 @@
  * with pread on a partition window), so the sandboxed child needs no open()
  * of its own. libiso9660 can only open a path: boot_image_iso_open() opens the ISO
  * by name when the image holds an iso9660 volume descriptor ("CD001" at
- * byte 32769); the sandbox does that open before it drops privileges (see
- * bootloader.c).
+ * byte 32769); in the sandbox that name is a /proc/self/fd path the
+ * sandbox answers with an fd opened beforehand (struct sandbox_file).
  *
  * Functions return 0 or a negative errno; *err_r (when given) receives a
  * message in the image's own buffer (img->err), valid until the next call.
@@ -54,8 +54,8 @@ struct boot_image {
 /*
  * Opens an ISO 9660 image with libiso9660, by path (the library can do
  * nothing else). Returns NULL when fd holds no ISO 9660 volume descriptor
- * ("CD001" at byte 32769) or the library cannot read it. The sandbox calls
- * it before dropping privileges; boot_image_open() takes the handle over.
+ * ("CD001" at byte 32769) or the library cannot read it. It parses the
+ * image: call it in the sandbox; boot_image_open() takes the handle over.
  */
 void *boot_image_iso_open(int fd, const char *path);
 

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -40,9 +41,36 @@ static const int allowed_syscalls[] = {
 
 #define N_ALLOWED (sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]))
 
+/* The file an open() in the child may name (sandbox_run's file), or none. */
+static struct sandbox_file trap_file = { NULL, -1 };
+
+/*
+ * The filter traps open() and openat() here: the one path of trap_file,
+ * read-only, gets a new descriptor of its fd; any other fails with EPERM.
+ * The child never reaches the file system by name.
+ */
+static void on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+	bool is_open = si->si_syscall == SYS_open;
+	const char *path = (const char *)g[is_open ? REG_RDI : REG_RSI];
+	long flags = g[is_open ? REG_RSI : REG_RDX];
+	int saved = errno;
+	long r = -EPERM;
+
+	if (trap_file.path && path && (flags & O_ACCMODE) == O_RDONLY &&
+	    !strcmp(path, trap_file.path)) {
+		r = fcntl(trap_file.fd, flags & O_CLOEXEC ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+		if (r < 0)
+			r = -errno;
+	}
+	g[REG_RAX] = r;
+	errno = saved;
+}
+
 static int seccomp_install(void)
 {
-	struct sock_filter f[6 + N_ALLOWED];
+	struct sock_filter f[9 + N_ALLOWED];
 	struct sock_fprog prog;
 	size_t n = 0;
 
@@ -53,12 +81,16 @@ static int seccomp_install(void)
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					      offsetof(struct seccomp_data, nr));
 	for (size_t i = 0; i < N_ALLOWED; i++)
-		/* Equal: skip to the ALLOW at the end; else fall to the next test. */
+		/* Equal: skip to the ALLOW below; else fall to the next test. */
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 						      (unsigned)allowed_syscalls[i],
-						      (unsigned char)(N_ALLOWED - i), 0);
+						      (unsigned char)(N_ALLOWED + 2 - i), 0);
+	/* open and openat: to the TRAP at the end (on_sigsys). */
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_open, 3, 0);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 2, 0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
 	prog.len = (unsigned short)n;
 	prog.filter = f;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
@@ -111,6 +143,9 @@ static int child_confine(const struct sandbox_limits *lim, int nfds)
 
 static int child_drop(void)
 {
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+	sigset_t sys;
+
 	if (geteuid() == 0) {
 		for (int cap = 0; cap <= 63; cap++)
 			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
@@ -130,6 +165,12 @@ static int child_drop(void)
 		}
 	}
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	if (sigaction(SIGSYS, &sa, NULL) < 0 || sigprocmask(SIG_UNBLOCK, &sys, NULL) < 0) {
+		log_warn("sandbox: SIGSYS handler");
+		return -1;
+	}
 	if (seccomp_install() < 0) {
 		log_warn("sandbox: seccomp filter");
 		return -1;
@@ -174,7 +215,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int sandbox_run(sandbox_fn pre_drop, sandbox_fn fn, void *arg, const int *keep_fds,
+int sandbox_run(const struct sandbox_file *file, sandbox_fn fn, void *arg, const int *keep_fds,
 		size_t n_keep, const struct sandbox_limits *lim)
 {
 	char *logbuf = NULL;
@@ -213,11 +254,9 @@ int sandbox_run(sandbox_fn pre_drop, sandbox_fn fn, void *arg, const int *keep_f
 		if (logf)
 			log_set_stream(logf);
 		signal(SIGPIPE, SIG_DFL);
-		if (child_confine(lim, (int)n_keep + 1) < 0)
-			_exit(126);
-		if (pre_drop && pre_drop(arg) != 0)
-			_exit(1);
-		if (child_drop() < 0)
+		if (file)
+			trap_file = *file;
+		if (child_confine(lim, (int)n_keep + 1) < 0 || child_drop() < 0)
 			_exit(126);
 		rc = fn(arg);
 		if (logf)

@@ -607,7 +607,8 @@ static int open_unix(struct chardev *cd, const struct chardev_spec *spec)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct pollfd pfd;
 	struct stat st;
-	int rc;
+	mode_t mask;
+	int rc, r;
 
 	if (!spec->path || strlen(spec->path) >= sizeof(sun.sun_path))
 		return -EINVAL;
@@ -626,7 +627,14 @@ static int open_unix(struct chardev *cd, const struct chardev_spec *spec)
 		log_warn("%s: socket", cd->label);
 		return rc;
 	}
-	if (bind(cd->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	/* Whoever connects drives the monitor (screendump writes any file the
+	 * launcher may write) or the guest's console: the socket is its owner's
+	 * alone, 0600 whatever the umask. A socket takes its mode from the umask
+	 * at bind(), so the umask is narrowed around that one call. */
+	mask = umask(0177);
+	r = bind(cd->listen_fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(mask);
+	if (r < 0) {
 		rc = -errno;
 		log_warn("%s: bind unix:%s", cd->label, spec->path);
 		return rc;
@@ -740,7 +748,7 @@ void chardev_dispose(struct chardev *cd)
 	if (cd->listen_fd >= 0)
 		close(cd->listen_fd);
 	if (cd->socket_bound)
-		unlink(cd->unlink_path ? cd->unlink_path : cd->path);
+		unlink(chardev_socket_path(cd));
 	if (cd->pty_slave_fd >= 0)
 		close(cd->pty_slave_fd);
 	if (cd->pty_master_fd >= 0)
@@ -775,6 +783,13 @@ const char *chardev_label(const struct chardev *cd)
 const char *chardev_pty_path(const struct chardev *cd)
 {
 	return cd->kind == CHARDEV_PTY ? cd->path : NULL;
+}
+
+const char *chardev_socket_path(const struct chardev *cd)
+{
+	if (!cd || !cd->socket_bound)
+		return NULL;
+	return cd->unlink_path ? cd->unlink_path : cd->path;
 }
 
 const char *chardev_filename(struct chardev *cd)

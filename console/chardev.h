@@ -125,6 +125,10 @@ const char *chardev_label(const struct chardev *cd);
  * xenstore. NULL for other backends. */
 const char *chardev_pty_path(const struct chardev *cd);
 
+/* The socket file a unix server chardev made (and removes at dispose), or
+ * NULL; cd may be NULL. */
+const char *chardev_socket_path(const struct chardev *cd);
+
 /* QEMU's "info chardev" filename: "null", "pty:/dev/pts/3", "file:PATH",
  * "stdio", "unix:PATH,server=on" or "disconnected:unix:PATH,server=on".
  * Valid until the next call on cd. */

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +13,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/input-event-codes.h>
 #include <rfb/rfb.h>
+#include <rfb/rfbregion.h>	/* FB_UPDATE_PENDING() needs its prototypes */
 
 #include "common/log.h"
 #include "console/keymap.h"
@@ -27,6 +30,9 @@
 #define VNC_PASSWORD_MAX 8
 #define VNC_MAX_VIEWERS 16		/* each costs a relay thread */
 #define VNC_ACCEPTS_PER_POLL 4
+#define VNC_LOGIN_TIMEOUT_MS 10000	/* from the connection to the viewer's ClientInit */
+#define VNC_STALL_TIMEOUT_MS 10000	/* the longest a viewer may take none of its output */
+#define VNC_BACKLOG_HOLD (256u << 10)	/* a viewer with more untaken gets no new update */
 
 struct vnc {
 	rfbScreenInfoPtr screen;
@@ -38,6 +44,7 @@ struct vnc {
 	int greeted_fd;			/* eventfd: a relay's greeting is over */
 	struct event_source greeted_src;
 	struct event_loop *greeted_loop;	/* where greeted_src is registered */
+	struct vnc_output_budget budget;	/* shared by every viewer's relay */
 	char password[VNC_PASSWORD_MAX + 1];
 	char *passwords[2];		/* libvncserver's list: { password or NULL, NULL } */
 	unsigned clients;
@@ -273,6 +280,14 @@ unsigned vnc_viewers(struct display *d)
 	return v ? v->clients : 0;
 }
 
+size_t vnc_output_held(struct display *d, size_t *max_r)
+{
+	struct vnc *v = vnc_of(d);
+
+	*max_r = v ? atomic_load(&v->budget.max) : 0;
+	return v ? atomic_load(&v->budget.used) : 0;
+}
+
 /* ---- the target ---------------------------------------------------------- */
 
 static void set_format(rfbScreenInfoPtr s)
@@ -284,11 +299,22 @@ static void set_format(rfbScreenInfoPtr s)
 	s->serverFormat.redMax = s->serverFormat.greenMax = s->serverFormat.blueMax = 255;
 }
 
-/* The most output a viewer may leave untaken: two full frames and change,
- * so that a viewer that takes updates as it asks for them never reaches it. */
-static size_t backlog_max(const struct display *d)
+/* The most output one update may take: a full frame (libvncserver's
+ * encodings fall back to raw when they would be larger) and change. */
+static size_t update_max(const struct display *d)
 {
-	return 2 * (size_t)d->width * (size_t)d->height * 4 + (1u << 20);
+	return (size_t)d->width * (size_t)d->height * 4 + (1u << 20);
+}
+
+/*
+ * The output all viewers together may leave untaken: room for an update
+ * beside a viewer that took none of a full one, so that one viewer that
+ * stops reading does not hold back the others. About 130 MiB at 4096x4096,
+ * 8 MiB at 1024x768, whatever the number of viewers.
+ */
+static size_t budget_max(const struct display *d)
+{
+	return 2 * update_max(d) + VNC_BACKLOG_HOLD;
 }
 
 /* Listens on HOST:5900+DISPLAY for the first display from conf that is
@@ -332,6 +358,7 @@ static int vnc_start(struct display_target *t)
 	struct display *d = t->d;
 	int argc = 1;
 	char arg0[] = "xenlaunch", *argv[] = { arg0, NULL };
+	const char *host = c->vnc_host && *c->vnc_host ? c->vnc_host : "0.0.0.0";
 	rfbScreenInfoPtr s;
 	int rc;
 
@@ -378,9 +405,17 @@ static int vnc_start(struct display_target *t)
 	}
 	rfbInitServer(s);
 	v->screen = s;
-	log_info("vnc: listening on %s:%d (display :%d)%s",
-		 c->vnc_host && *c->vnc_host ? c->vnc_host : "0.0.0.0", v->port,
+	atomic_init(&v->budget.used, 0);
+	atomic_init(&v->budget.max, budget_max(d));
+	log_info("vnc: listening on %s:%d (display :%d)%s", host, v->port,
 		 v->port - VNC_BASE_PORT, c->vnc_password ? ", password required" : "");
+	/* As in QEMU, -vnc :N listens on every address and asks for no
+	 * password: say so, as whoever reaches the port has the guest's
+	 * screen, keyboard and pointer; a warning unless only this host can. */
+	if (!c->vnc_password && !strncmp(host, "127.", 4))
+		log_info("vnc: VNC server on %s:%d without a password", host, v->port);
+	else if (!c->vnc_password)
+		log_warnx("vnc: VNC server on %s:%d without a password", host, v->port);
 	return 0;
 fail:
 	if (v->listen_fd >= 0)
@@ -435,11 +470,10 @@ static void vnc_resize(struct display_target *t)
 	 * again, and every viewer's translation follows it. */
 	set_format(v->screen);
 	it = rfbGetClientIterator(v->screen);
-	while ((cl = rfbClientIteratorNext(it))) {
+	while ((cl = rfbClientIteratorNext(it)))
 		rfbSetTranslateFunction(cl);
-		vnc_relay_set_backlog_max(cl->clientData, backlog_max(t->d));
-	}
 	rfbReleaseClientIterator(it);
+	atomic_store(&v->budget.max, budget_max(t->d));
 	rfbMarkRectAsModified(v->screen, 0, 0, t->d->width, t->d->height);
 }
 
@@ -447,7 +481,17 @@ static void vnc_resize(struct display_target *t)
  * that greets it. */
 static void accept_viewers(struct display_target *t)
 {
+	const struct display_config *c = t->conf;
 	struct vnc *v = t->priv;
+	struct vnc_relay_params params = {
+		.vnc_auth = c->vnc_password,
+		.login_timeout_ms = c->vnc_login_timeout_ms ? c->vnc_login_timeout_ms :
+							      VNC_LOGIN_TIMEOUT_MS,
+		.stall_timeout_ms = c->vnc_stall_timeout_ms ? c->vnc_stall_timeout_ms :
+							      VNC_STALL_TIMEOUT_MS,
+		.budget = &v->budget,
+		.notify_fd = v->greeted_fd,
+	};
 
 	for (int i = 0; i < VNC_ACCEPTS_PER_POLL; i++) {
 		struct sockaddr_in sa;
@@ -470,8 +514,7 @@ static void accept_viewers(struct display_target *t)
 			close(fd);
 			continue;
 		}
-		rc = vnc_relay_start(fd, peer, backlog_max(t->d), v->greeted_fd,
-				     &v->greeting[v->n_greeting]);
+		rc = vnc_relay_start(fd, peer, &params, &v->greeting[v->n_greeting]);
 		if (rc < 0) {
 			errno = -rc;
 			log_warn("vnc: viewer %s", peer);
@@ -525,6 +568,71 @@ static void on_greeted(struct event_source *src, uint32_t events)
 	vnc_poll(t);
 }
 
+/* Exported by libvncserver, which declares it the same way for
+ * rfbProcessEvents(): the iterator that also yields closed viewers. */
+extern rfbClientIteratorPtr rfbGetClientIteratorWithClosed(rfbScreenInfoPtr screen);
+
+/* libvncserver's output to cl that its relay has not read yet: what
+ * the socketpair holds. */
+static size_t in_flight(rfbClientPtr cl)
+{
+	int n = 0;
+
+	return ioctl(cl->sock, SIOCOUTQ, &n) == 0 && n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * rfbProcessEvents() with a zero timeout, but an update starts only for a
+ * viewer that has taken its earlier output (all but VNC_BACKLOG_HOLD) and
+ * only while the output budget has room for a whole one beside what the
+ * relays and their socketpairs hold and the updates started before in this
+ * round. A viewer left out keeps its changes in libvncserver's modified
+ * region, merged into the update it gets once it catches up. libvncserver
+ * reads only whole messages (the relays see to it) and its writes go into
+ * the relays, which never make it wait. true when something happened.
+ */
+static bool serve_round(struct display_target *t)
+{
+	struct vnc *v = t->priv;
+	size_t planned = atomic_load(&v->budget.used), update = update_max(t->d);
+	size_t max = atomic_load(&v->budget.max);
+	bool busy = rfbCheckFds(v->screen, 0) > 0;
+	rfbClientIteratorPtr it = rfbGetClientIterator(v->screen);
+	rfbClientPtr cl, gone;
+
+	while ((cl = rfbClientIteratorNext(it)))
+		planned += in_flight(cl);
+	rfbReleaseClientIterator(it);
+	it = rfbGetClientIteratorWithClosed(v->screen);
+	cl = rfbClientIteratorNext(it);
+	while (cl) {
+		if (cl->sock != RFB_INVALID_SOCKET) {
+			bool wants = FB_UPDATE_PENDING(cl) && !sraRgnEmpty(cl->requestedRegion);
+			bool room = vnc_relay_backlog(cl->clientData) + in_flight(cl) <
+					    VNC_BACKLOG_HOLD &&
+				    planned + update <= max;
+
+			if (wants && room)
+				planned += update;
+			/* onHold stops only updates here: libvncserver reads
+			 * held viewers' messages too (rfbCheckFds above). */
+			cl->onHold = wants && !room;
+			busy |= rfbUpdateClient(cl);
+			cl->onHold = FALSE;
+		}
+		/* As rfbProcessEvents(): the next one first, then a closed
+		 * viewer goes (on_client_gone() frees its relay). */
+		gone = cl;
+		cl = rfbClientIteratorNext(it);
+		if (gone->sock == RFB_INVALID_SOCKET) {
+			rfbClientConnectionGone(gone);
+			busy = true;
+		}
+	}
+	rfbReleaseClientIterator(it);
+	return busy;
+}
+
 static void vnc_poll(struct display_target *t)
 {
 	struct vnc *v = t->priv;
@@ -539,10 +647,9 @@ static void vnc_poll(struct display_target *t)
 	}
 	accept_viewers(t);
 	serve_greeted_viewers(t);
-	/* Bounded: a few rounds of reads and updates, never a wait. Writes to
-	 * viewers go into their relays, which never make libvncserver wait. */
+	/* Bounded: a few rounds of reads and updates, never a wait. */
 	for (int i = 0; i < 4; i++) {
-		if (!rfbProcessEvents(v->screen, 0))
+		if (!serve_round(t))
 			break;
 		display_activity(t->d);	/* updates are being asked for and sent */
 	}

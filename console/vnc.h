@@ -12,13 +12,20 @@
  * password is set (monitor "change vnc password") every viewer is refused.
  *
  * libvncserver runs on the launcher's thread (no lock needed): its sockets
- * are serviced from the display's poll timer (rfbProcessEvents with a zero
- * timeout). It never sees a viewer's TCP socket: the target listens and
+ * are serviced from the display's poll timer (rfbProcessEvents' work with a
+ * zero timeout). It never sees a viewer's TCP socket: the target listens and
  * accepts itself and gives each viewer a relay thread (console/vnc_relay.h)
- * that greets it, buffers what it has not taken yet and drops it when too
- * much piles up, so that a viewer that stalls, sends garbage or leaves in
- * the middle of an update never makes the launcher wait and affects no
- * other viewer. At most VNC_MAX_VIEWERS viewers at once.
+ * that greets it, hands libvncserver only whole RFB messages, buffers what
+ * the viewer has not taken yet and drops it when it breaks the protocol,
+ * has not logged in within 10 s or takes no output for 10 s, so that a
+ * viewer that stalls, sends half a message or garbage, or leaves in the
+ * middle of an update never makes the launcher wait. Output waiting for
+ * viewers is bounded for all of them together (two full frames and change):
+ * a viewer that falls behind gets no new update until it catches up, its
+ * changes merged meanwhile. At most VNC_MAX_VIEWERS viewers at once.
+ *
+ * Without password=on, as in QEMU, anyone who reaches the port has the
+ * guest's screen, keyboard and pointer; the start says so in the log.
  */
 #ifndef CONSOLE_VNC_H
 #define CONSOLE_VNC_H
@@ -39,6 +46,10 @@ int vnc_port(struct display *d);
 
 /* How many viewers are connected. */
 unsigned vnc_viewers(struct display *d);
+
+/* Bytes of output the viewers have not taken yet, all of them together, and
+ * the budget that bounds it (in *max_r); 0 without a VNC target. */
+size_t vnc_output_held(struct display *d, size_t *max_r);
 
 /* Linux key code for an X keysym (US layout), 0 when there is none. */
 unsigned vnc_keysym_to_linux(uint32_t keysym);

@@ -7,21 +7,20 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "console/rfb_stream.h"
 
 #define RELAY_CHUNK (256 * 1024)	/* the most read from a socket in one call */
 #define RELAY_SOCKET_BUFFER (4 << 20)	/* asked for; the kernel caps it at wmem_max */
 #define RFB_VERSION "RFB 003.008\n"	/* libvncserver's own, and what we greet with */
-#define RFB_VERSION_LEN 12
-#define GREETING_TIMEOUT_MS 10000
 
 /* Bytes on their way from one socket to another: [head, tail) of buf. */
 struct relay_buffer {
@@ -36,14 +35,19 @@ struct vnc_relay {
 	atomic_bool greeted;		/* the viewer sent its RFB version */
 	size_t skip_from_server;	/* libvncserver's version, already sent by us */
 	int stop_fd;			/* eventfd: vnc_relay_free() wants the thread to end */
-	int notify_fd;			/* eventfd: the greeting is over (borrowed) */
+	struct vnc_relay_params params;
+	struct timespec login_deadline;	/* CLOCK_MONOTONIC */
+	struct timespec stall_deadline;	/* while output waits: when the viewer must have taken some */
 	pthread_t thread;
 	bool thread_started;
 	char peer[64];
-	atomic_size_t backlog_max;
+	char why[64];			/* end_reason's text when it is composed */
 	_Atomic(const char *) end_reason;
+	struct rfb_stream rfb;		/* the viewer's messages, as libvncserver reads them */
 	struct relay_buffer to_viewer;	/* libvncserver's output the viewer has not taken */
+	atomic_size_t backlog;		/* pending(&to_viewer), as counted in the budget */
 	struct relay_buffer to_server;	/* what the viewer sent, until libvncserver reads it */
+	size_t whole;			/* the bytes of to_server that are whole messages */
 };
 
 static size_t pending(const struct relay_buffer *b)
@@ -75,49 +79,104 @@ static int make_room(struct relay_buffer *b)
 	return 0;
 }
 
-/*
- * Reads what fd has now into b, in chunks while they come full. With
- * max_pending, more than that many bytes in b is an error; without, one
- * chunk at most is read. 1 while fd stays open, 0 at its end, -errno on
- * error (-ENOBUFS: more than max_pending bytes).
- */
-static int pull(int fd, struct relay_buffer *b, size_t max_pending)
+/* Reads one chunk of what fd has now into b: the bytes read, 0 at the end
+ * of fd, -EAGAIN when it has nothing, -errno on error. */
+static ssize_t pull(int fd, struct relay_buffer *b)
 {
-	for (;;) {
-		ssize_t n;
+	ssize_t n;
 
-		if (make_room(b) < 0)
-			return -ENOMEM;
-		n = recv(fd, b->buf + b->tail, RELAY_CHUNK, MSG_DONTWAIT);
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 1 : -errno;
-		b->tail += (size_t)n;
-		if (max_pending && pending(b) > max_pending)
-			return -ENOBUFS;
-		if (!max_pending || n < RELAY_CHUNK)
-			return 1;
-	}
+	if (make_room(b) < 0)
+		return -ENOMEM;
+	n = recv(fd, b->buf + b->tail, RELAY_CHUNK, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
+	b->tail += (size_t)n;
+	return n;
 }
 
-/* Writes what fd takes of b without waiting. 0 or -errno. */
-static int push(int fd, struct relay_buffer *b)
+/* Writes what fd takes of the first max bytes of b without waiting. The
+ * bytes written, or -errno. */
+static ssize_t push(int fd, struct relay_buffer *b, size_t max)
 {
-	while (pending(b)) {
-		ssize_t n = send(fd, b->buf + b->head, pending(b), MSG_DONTWAIT | MSG_NOSIGNAL);
+	size_t done = 0;
 
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	while (done < max) {
+		ssize_t n = send(fd, b->buf + b->head, max - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			return -errno;
+		}
 		b->head += (size_t)n;
+		done += (size_t)n;
 	}
-	b->head = b->tail = 0;
-	return 0;
+	if (!pending(b))
+		b->head = b->tail = 0;
+	return (ssize_t)done;
 }
 
 static void end(struct vnc_relay *r, const char *reason)
 {
 	atomic_store(&r->end_reason, reason);
+}
+
+/* The budget follows what to_viewer holds now. */
+static void account(struct vnc_relay *r)
+{
+	size_t now = pending(&r->to_viewer), before = atomic_load(&r->backlog);
+
+	if (now > before)
+		atomic_fetch_add(&r->params.budget->used, now - before);
+	else
+		atomic_fetch_sub(&r->params.budget->used, before - now);
+	atomic_store(&r->backlog, now);
+}
+
+/* *t = now + ms on the monotonic clock. */
+static void deadline_in(struct timespec *t, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (t->tv_nsec >= 1000000000) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000;
+	}
+}
+
+static long long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (t->tv_sec - now.tv_sec) * 1000LL + (t->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms;
+}
+
+/*
+ * Milliseconds until the relay gives up on its viewer (-1: no limit now),
+ * and *why_r why it then does: the viewer has not logged in, or has taken
+ * none of its waiting output (viewers take what they asked for; one that
+ * stopped reading would keep its share of the output budget for ever).
+ */
+static int time_left(struct vnc_relay *r, const char **why_r)
+{
+	long long ms = -1;
+
+	if (!rfb_stream_logged_in(&r->rfb)) {
+		ms = ms_until(&r->login_deadline);
+		snprintf(r->why, sizeof(r->why), "not logged in within %u ms",
+			 r->params.login_timeout_ms);
+	}
+	if (pending(&r->to_viewer) && (ms < 0 || ms_until(&r->stall_deadline) < ms)) {
+		ms = ms_until(&r->stall_deadline);
+		snprintf(r->why, sizeof(r->why), "took no output for %u ms",
+			 r->params.stall_timeout_ms);
+	}
+	*why_r = r->why;
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
 /*
@@ -132,6 +191,7 @@ static void end(struct vnc_relay *r, const char *reason)
 static const char *greet(struct vnc_relay *r)
 {
 	uint8_t version[RFB_VERSION_LEN];
+	const char *why, *late;
 	size_t got = 0;
 
 	if (send(r->viewer_fd, RFB_VERSION, RFB_VERSION_LEN, MSG_DONTWAIT | MSG_NOSIGNAL) !=
@@ -141,14 +201,14 @@ static const char *greet(struct vnc_relay *r)
 		struct pollfd p[2] = { { .fd = r->stop_fd, .events = POLLIN },
 				       { .fd = r->viewer_fd, .events = POLLIN } };
 		ssize_t n;
-		int k = poll(p, 2, GREETING_TIMEOUT_MS);
+		int k = poll(p, 2, time_left(r, &late));
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
 			return "poll failed";
 		if (k == 0)
-			return "no RFB version within 10 s";
+			return late;
 		if (p[0].revents)
 			return "server stopped";
 		n = recv(r->viewer_fd, version + got, sizeof(version) - got, MSG_DONTWAIT);
@@ -159,8 +219,8 @@ static const char *greet(struct vnc_relay *r)
 		if (n > 0)
 			got += (size_t)n;
 	}
-	if (memcmp(version, "RFB ", 4))
-		return "not a VNC viewer";
+	if (rfb_stream_next(&r->rfb, version, sizeof(version), &why) < 0)
+		return why;
 	if (send(r->server_fd, version, sizeof(version), MSG_DONTWAIT | MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof(version))
 		return "closed by the server";
@@ -169,22 +229,69 @@ static const char *greet(struct vnc_relay *r)
 }
 
 /* libvncserver's output into to_viewer, less its version string (the
- * viewer had ours). As pull(). */
+ * viewer had ours), while it comes in full chunks. 1 while libvncserver's
+ * end stays open, 0 at its end, -errno on error (-ENOBUFS: the output
+ * budget is spent). */
 static int pull_from_server(struct vnc_relay *r)
 {
-	int rc = pull(r->server_fd, &r->to_viewer, atomic_load(&r->backlog_max));
-	size_t k = pending(&r->to_viewer) < r->skip_from_server ? pending(&r->to_viewer) :
-								    r->skip_from_server;
+	for (;;) {
+		ssize_t n = pull(r->server_fd, &r->to_viewer);
+		size_t k;
 
-	r->to_viewer.head += k;
-	r->skip_from_server -= k;
-	return rc;
+		if (n == -EAGAIN)
+			return 1;
+		if (n <= 0)
+			return (int)n;
+		k = pending(&r->to_viewer) < r->skip_from_server ? pending(&r->to_viewer) :
+								  r->skip_from_server;
+		if (!atomic_load(&r->backlog))
+			deadline_in(&r->stall_deadline, r->params.stall_timeout_ms);
+		r->to_viewer.head += k;
+		r->skip_from_server -= k;
+		account(r);
+		if (atomic_load(&r->params.budget->used) > atomic_load(&r->params.budget->max))
+			return -ENOBUFS;
+		if (n < RELAY_CHUNK)
+			return 1;
+	}
+}
+
+/* Finds the whole messages among the viewer's bytes. NULL or why the
+ * viewer is dropped. */
+static const char *track(struct vnc_relay *r)
+{
+	struct relay_buffer *b = &r->to_server;
+	const char *why;
+
+	while (r->whole < pending(b)) {
+		long n = rfb_stream_next(&r->rfb, b->buf + b->head + r->whole,
+					 pending(b) - r->whole, &why);
+
+		if (n < 0)
+			return why;
+		if (n == 0)
+			break;
+		r->whole += (size_t)n;
+	}
+	return NULL;
+}
+
+/* Hands libvncserver the whole messages it takes now. 0 or -errno. */
+static int push_to_server(struct vnc_relay *r)
+{
+	ssize_t n = push(r->server_fd, &r->to_server, r->whole);
+
+	if (n < 0)
+		return (int)n;
+	r->whole -= (size_t)n;
+	return 0;
 }
 
 static void *relay_run(void *opaque)
 {
 	struct vnc_relay *r = opaque;
-	const char *failed;
+	const char *failed, *late;
+	ssize_t n;
 	int rc;
 
 	failed = greet(r);
@@ -194,7 +301,8 @@ static void *relay_run(void *opaque)
 		atomic_store(&r->greeted, true);
 	/* The launcher hands the viewer to libvncserver (or forgets it) now,
 	 * not at its next poll. */
-	if (r->notify_fd >= 0 && write(r->notify_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+	if (r->params.notify_fd >= 0 &&
+	    write(r->params.notify_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
 		abort();	/* an eventfd far from its maximum takes a write */
 	if (failed) {
 		shutdown(r->viewer_fd, SHUT_RDWR);
@@ -204,25 +312,31 @@ static void *relay_run(void *opaque)
 		struct pollfd p[3] = {
 			{ .fd = r->stop_fd, .events = POLLIN },
 			/* libvncserver's output is always taken, so that it never waits. */
-			{ .fd = r->server_fd, .events = POLLIN | (pending(&r->to_server) ? POLLOUT : 0) },
-			/* The viewer's input is read only once libvncserver took the last
-			 * of it: a viewer that floods is slowed down by TCP, not buffered. */
+			{ .fd = r->server_fd, .events = POLLIN | (r->whole ? POLLOUT : 0) },
+			/* The viewer's input is read only while no whole message
+			 * waits for libvncserver: a viewer that floods is slowed
+			 * down by TCP, and what is buffered is at most the start
+			 * of one message (rfb_stream.h bounds its length). */
 			{ .fd = r->viewer_fd,
-			  .events = (pending(&r->to_viewer) ? POLLOUT : 0) |
-				    (pending(&r->to_server) ? 0 : POLLIN) },
+			  .events = (pending(&r->to_viewer) ? POLLOUT : 0) | (r->whole ? 0 : POLLIN) },
 		};
+		int k = poll(p, 3, time_left(r, &late));
 
-		if (poll(p, 3, -1) < 0) {
+		if (k < 0) {
 			if (errno == EINTR)
 				continue;
 			end(r, "poll failed");
+			break;
+		}
+		if (k == 0) {
+			end(r, late);
 			break;
 		}
 		if (p[0].revents) {
 			/* What libvncserver said last (e.g. why it refused the
 			 * viewer) goes out if the viewer takes it at once. */
 			pull_from_server(r);
-			push(r->viewer_fd, &r->to_viewer);
+			push(r->viewer_fd, &r->to_viewer, pending(&r->to_viewer));
 			end(r, "server stopped");
 			break;
 		}
@@ -236,17 +350,21 @@ static void *relay_run(void *opaque)
 				/* libvncserver closed the viewer; it may have said why
 				 * (e.g. authentication failed): pass on what the viewer
 				 * takes at once. */
-				push(r->viewer_fd, &r->to_viewer);
+				push(r->viewer_fd, &r->to_viewer, pending(&r->to_viewer));
 				end(r, "closed by the server");
 				break;
 			}
-			if (p[1].revents & POLLOUT && push(r->server_fd, &r->to_server) < 0) {
+			if (p[1].revents & POLLOUT && push_to_server(r) < 0) {
 				end(r, "closed by the server");
 				break;
 			}
 		}
 		if (p[2].revents & POLLOUT || pending(&r->to_viewer)) {
-			if (push(r->viewer_fd, &r->to_viewer) < 0) {
+			n = push(r->viewer_fd, &r->to_viewer, pending(&r->to_viewer));
+			account(r);
+			if (n > 0)
+				deadline_in(&r->stall_deadline, r->params.stall_timeout_ms);
+			if (n < 0) {
 				end(r, "viewer closed the connection");
 				break;
 			}
@@ -256,12 +374,16 @@ static void *relay_run(void *opaque)
 			break;
 		}
 		if (p[2].revents & POLLIN) {
-			rc = pull(r->viewer_fd, &r->to_server, 0);
-			if (rc <= 0) {
-				end(r, rc == 0 ? "viewer closed the connection" : "viewer's connection failed");
+			n = pull(r->viewer_fd, &r->to_server);
+			if (n == 0 || (n < 0 && n != -EAGAIN)) {
+				end(r, n == 0 ? "viewer closed the connection" : "viewer's connection failed");
 				break;
 			}
-			if (push(r->server_fd, &r->to_server) < 0) {
+			if ((failed = track(r))) {
+				end(r, failed);
+				break;
+			}
+			if (push_to_server(r) < 0) {
 				end(r, "closed by the server");
 				break;
 			}
@@ -273,7 +395,7 @@ static void *relay_run(void *opaque)
 	return NULL;
 }
 
-int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max, int notify_fd,
+int vnc_relay_start(int viewer_fd, const char *peer, const struct vnc_relay_params *params,
 		    struct vnc_relay **relay_r)
 {
 	struct vnc_relay *r = NULL;
@@ -289,10 +411,12 @@ int vnc_relay_start(int viewer_fd, const char *peer, size_t backlog_max, int not
 	r->viewer_fd = viewer_fd;
 	r->server_fd = -1;
 	r->libvnc_fd = -1;
-	r->notify_fd = notify_fd;
+	r->params = *params;
 	snprintf(r->peer, sizeof(r->peer), "%s", peer);
-	atomic_init(&r->backlog_max, backlog_max);
 	atomic_init(&r->end_reason, NULL);
+	atomic_init(&r->backlog, 0);
+	rfb_stream_init(&r->rfb, params->vnc_auth);
+	deadline_in(&r->login_deadline, params->login_timeout_ms);
 	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->stop_fd < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) < 0) {
@@ -333,9 +457,9 @@ int vnc_relay_ready(struct vnc_relay *r, int *server_fd_r)
 	return 1;
 }
 
-void vnc_relay_set_backlog_max(struct vnc_relay *r, size_t backlog_max)
+size_t vnc_relay_backlog(const struct vnc_relay *r)
 {
-	atomic_store(&r->backlog_max, backlog_max);
+	return atomic_load(&((struct vnc_relay *)r)->backlog);
 }
 
 const char *vnc_relay_peer(const struct vnc_relay *r)
@@ -359,6 +483,8 @@ void vnc_relay_free(struct vnc_relay *r)
 			abort();	/* an eventfd far from its maximum takes a write */
 		pthread_join(r->thread, NULL);
 	}
+	/* What the viewer never took no longer counts. */
+	atomic_fetch_sub(&r->params.budget->used, atomic_load(&r->backlog));
 	if (r->stop_fd >= 0)
 		close(r->stop_fd);
 	if (r->server_fd >= 0)

@@ -96,6 +96,8 @@ struct display_config {
 	bool vnc_password;	/* password=on: VNC authentication required */
 	bool sdl;		/* an SDL window */
 	const char *keymap;	/* -k: QEMU's layout name for VNC keysyms; NULL: en-us */
+	unsigned vnc_login_timeout_ms;	/* a viewer not logged in by then is dropped; 0: 10 s */
+	unsigned vnc_stall_timeout_ms;	/* a viewer taking no output for that long is dropped; 0: 10 s */
 };
 
 struct launch_config {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/qemu_opts.h"
 #include "console/keymap.h"
 
 static int number(const char *s, size_t len, unsigned max, unsigned *v_r)
@@ -30,10 +31,14 @@ static int number(const char *s, size_t len, unsigned max, unsigned *v_r)
 
 int display_opts_vnc(const char *spec, struct display_config *dc, char *why, size_t why_len)
 {
-	const char *colon, *end, *p;
+	struct qemu_opts opts = { 0 };
+	unsigned display, to = 0;
+	bool password = false;
+	const char *colon, *addr;
 	struct in_addr a;
 	char host[64];
 	size_t hl;
+	int rc;
 
 	if (!strcmp(spec, "none")) {
 		dc->vnc = false;
@@ -41,64 +46,64 @@ int display_opts_vnc(const char *spec, struct display_config *dc, char *why, siz
 		dc->vnc_host = NULL;
 		return 0;
 	}
-	end = strchr(spec, ',');
-	end = end ? end : spec + strlen(spec);
-	colon = memrchr(spec, ':', (size_t)(end - spec));
+	rc = qemu_opts_parse(spec, &opts, why, why_len);
+	if (rc < 0)
+		goto out;
+	rc = -EINVAL;
+	addr = opts.n && !opts.items[0].value ? opts.items[0].text : "";
+	colon = strrchr(addr, ':');
 	if (!colon) {
 		snprintf(why, why_len, "expected [HOST]:DISPLAY");
-		return -EINVAL;
+		goto out;
 	}
-	hl = (size_t)(colon - spec);
+	hl = (size_t)(colon - addr);
 	if (hl >= sizeof(host)) {
 		snprintf(why, why_len, "host is too long");
-		return -EINVAL;
+		goto out;
 	}
-	memcpy(host, spec, hl);
+	memcpy(host, addr, hl);
 	host[hl] = '\0';
 	if (!strcmp(host, "localhost"))
 		strcpy(host, "127.0.0.1");
 	if (hl && inet_pton(AF_INET, host, &a) != 1) {
 		snprintf(why, why_len, "host '%s' is not an IPv4 address", host);
-		return -EINVAL;
+		goto out;
 	}
-	if (number(colon + 1, (size_t)(end - colon - 1), VNC_MAX_DISPLAY, &dc->vnc_display) < 0) {
+	if (number(colon + 1, strlen(colon + 1), VNC_MAX_DISPLAY, &display) < 0) {
 		snprintf(why, why_len, "display must be a number from 0 to %u", VNC_MAX_DISPLAY);
-		return -EINVAL;
+		goto out;
 	}
-	dc->vnc_to = 0;
-	dc->vnc_password = false;
-	for (p = end; *p == ','; p = end) {
-		const char *prop = p + 1;
+	for (size_t i = 1; i < opts.n; i++) {
+		const char *key = opts.items[i].key, *v = opts.items[i].value;
 
-		end = strchr(prop, ',');
-		end = end ? end : prop + strlen(prop);
-		if ((size_t)(end - prop) == 11 && !strncmp(prop, "password=on", 11)) {
-			dc->vnc_password = true;
-		} else if ((size_t)(end - prop) == 12 && !strncmp(prop, "password=off", 12)) {
-			dc->vnc_password = false;
-		} else if ((size_t)(end - prop) == 8 && !strncmp(prop, "password", 8)) {
-			dc->vnc_password = true;
-		} else if (!strncmp(prop, "to=", 3)) {
-			if (number(prop + 3, (size_t)(end - prop - 3), VNC_MAX_DISPLAY, &dc->vnc_to) < 0 ||
-			    dc->vnc_to < dc->vnc_display) {
-				snprintf(why, why_len, "to= must be a display from %u to %u",
-					 dc->vnc_display, VNC_MAX_DISPLAY);
-				return -EINVAL;
+		if (!strcmp(key, "password") && (!v || !strcmp(v, "on") || !strcmp(v, "off"))) {
+			password = !v || !strcmp(v, "on");
+		} else if (!strcmp(key, "to") && v) {
+			if (number(v, strlen(v), VNC_MAX_DISPLAY, &to) < 0 || to < display) {
+				snprintf(why, why_len, "to= must be a display from %u to %u", display,
+					 VNC_MAX_DISPLAY);
+				goto out;
 			}
 		} else {
-			snprintf(why, why_len, "unknown property '%.*s' (password=on|off, to=N)",
-				 (int)(end - prop), prop);
-			return -EINVAL;
+			snprintf(why, why_len, "unknown property '%s' (password=on|off, to=N)", opts.items[i].text);
+			goto out;
 		}
 	}
 	free(dc->vnc_host);
 	dc->vnc_host = hl ? strdup(host) : NULL;
 	if (hl && !dc->vnc_host) {
 		snprintf(why, why_len, "out of memory");
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out;
 	}
+	dc->vnc_display = display;
+	dc->vnc_to = to;
+	dc->vnc_password = password;
 	dc->vnc = true;
-	return 0;
+	rc = 0;
+out:
+	qemu_opts_dispose(&opts);
+	return rc;
 }
 
 int display_opts_display(const char *spec, struct display_config *dc, char *why, size_t why_len)

@@ -698,6 +698,10 @@ int main(int argc, char **argv)
 		log_warn("watchdog");
 		goto out;
 	}
+	/* Removed by the watchdog if the launcher is killed. */
+	watchdog_add_file(&a->wd, a->pidfile_written ? a->cfg.pidfile : NULL);
+	watchdog_add_file(&a->wd, chardev_socket_path(a->serial));
+	watchdog_add_file(&a->wd, chardev_socket_path(a->mon_cd));
 	if ((rc = event_loop_init(&a->loop)) < 0) {
 		errno = -rc;
 		log_warn("epoll");

@@ -3,6 +3,7 @@
  */
 #include "launcher/nic_opts.h"
 #include "launcher/options.h"
+#include "common/qemu_opts.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -204,33 +205,27 @@ static int nic_property(struct nic_config *nic, const char *key, const char *v, 
 static int backend_parse(const char *spec, struct nic_config *nic, bool is_nic, char **id_r,
 			 char *why, size_t why_len)
 {
-	char *copy = NULL, *item, *save = NULL;
+	struct qemu_opts opts = { 0 };
+	const char *kind;
 	bool bridge_kind;
-	int rc = 0;
+	int rc;
 
 	memset(nic, 0, sizeof(*nic));
 	nic->queues = 1;
-	if (strstr(spec, ",,"))
-		return why_set(why, why_len, "commas inside values are not supported");
-	copy = strdup(spec);
-	if (!copy)
-		return why_set(why, why_len, "out of memory");
-	item = strtok_r(copy, ",", &save);
-	if (!item || (strcmp(item, "tap") && strcmp(item, "bridge"))) {
-		rc = why_set(why, why_len, "network backend '%s' is not supported (tap or bridge)",
-			     item ? item : "");
+	rc = qemu_opts_parse(spec, &opts, why, why_len);
+	if (rc < 0)
+		goto out;
+	kind = opts.n ? opts.items[0].text : "";
+	if (strcmp(kind, "tap") && strcmp(kind, "bridge")) {
+		rc = why_set(why, why_len, "network backend '%s' is not supported (tap or bridge)", kind);
 		goto out;
 	}
-	bridge_kind = !strcmp(item, "bridge");
-	while (!rc && (item = strtok_r(NULL, ",", &save))) {
-		char *eq = strchr(item, '=');
-
-		if (!eq) {
-			rc = why_set(why, why_len, "property '%s' needs a value (KEY=VALUE)", item);
-			break;
-		}
-		*eq = '\0';
-		rc = nic_property(nic, item, eq + 1, is_nic, id_r, why, why_len);
+	bridge_kind = !strcmp(kind, "bridge");
+	for (size_t i = 1; !rc && i < opts.n; i++) {
+		if (!opts.items[i].value)
+			rc = why_set(why, why_len, "property '%s' needs a value (KEY=VALUE)", opts.items[i].key);
+		else
+			rc = nic_property(nic, opts.items[i].key, opts.items[i].value, is_nic, id_r, why, why_len);
 	}
 	if (!rc && bridge_kind && !nic->bridge)
 		rc = why_set(why, why_len, "bridge needs br=BRIDGE");
@@ -238,7 +233,7 @@ static int backend_parse(const char *spec, struct nic_config *nic, bool is_nic, 
 		rc = why_set(why, why_len, "bridge takes no ifname=, script= or downscript= "
 					   "(use tap,br=BRIDGE,...)");
 out:
-	free(copy);
+	qemu_opts_dispose(&opts);
 	if (rc)
 		nic_config_dispose(nic);
 	return rc;
@@ -298,36 +293,36 @@ int nic_opts_device(const char *spec, struct launch_config *cfg, struct nic_opts
 		    char *why, size_t why_len)
 {
 	struct nic_config nic = { .queues = 1 };
-	char *copy = NULL, *item, *save = NULL, *netdev = NULL;
-	int rc = 0;
+	struct qemu_opts opts = { 0 };
+	char *netdev = NULL;
+	const char *driver;
+	int rc;
 
-	copy = strdup(spec);
-	if (!copy)
-		return why_set(why, why_len, "out of memory");
-	item = strtok_r(copy, ",", &save);
-	if (item && !strncmp(item, "driver=", 7))
-		item += 7;
-	if (!item || (strcmp(item, "xen-net-device") && strcmp(item, "xen-nic"))) {
-		rc = why_set(why, why_len, "device '%s' is not supported (xen-net-device only)",
-			     item ? item : "");
+	rc = qemu_opts_parse(spec, &opts, why, why_len);
+	if (rc < 0)
+		goto out;
+	driver = !opts.n ? "" : !strcmp(opts.items[0].key, "driver") && opts.items[0].value ?
+				  opts.items[0].value : opts.items[0].text;
+	if (strcmp(driver, "xen-net-device") && strcmp(driver, "xen-nic")) {
+		rc = why_set(why, why_len, "device '%s' is not supported (xen-net-device only)", driver);
 		goto out;
 	}
-	while (!rc && (item = strtok_r(NULL, ",", &save))) {
-		char *eq = strchr(item, '=');
+	for (size_t i = 1; !rc && i < opts.n; i++) {
+		const char *key = opts.items[i].key, *v = opts.items[i].value;
 
-		if (!eq) {
-			rc = why_set(why, why_len, "property '%s' needs a value (KEY=VALUE)", item);
-		} else if (*eq = '\0', !strcmp(item, "netdev")) {
-			rc = set_string(&netdev, eq + 1, why, why_len);
-		} else if (!strcmp(item, "mac")) {
-			if (nic_mac_parse(eq + 1, nic.mac) < 0)
+		if (!v) {
+			rc = why_set(why, why_len, "property '%s' needs a value (KEY=VALUE)", key);
+		} else if (!strcmp(key, "netdev")) {
+			rc = set_string(&netdev, v, why, why_len);
+		} else if (!strcmp(key, "mac")) {
+			if (nic_mac_parse(v, nic.mac) < 0)
 				rc = why_set(why, why_len, "mac=%s is not a unicast MAC address "
-							   "(xx:xx:xx:xx:xx:xx)", eq + 1);
+							   "(xx:xx:xx:xx:xx:xx)", v);
 			nic.mac_set = true;
-		} else if (!strcmp(item, "id")) {
+		} else if (!strcmp(key, "id")) {
 			/* a name for the device; nothing refers to it yet */
 		} else {
-			rc = why_set(why, why_len, "unsupported property '%s'", item);
+			rc = why_set(why, why_len, "unsupported property '%s'", key);
 		}
 	}
 	if (!rc && !netdev)
@@ -341,7 +336,7 @@ int nic_opts_device(const char *spec, struct launch_config *cfg, struct nic_opts
 	}
 out:
 	free(netdev);
-	free(copy);
+	qemu_opts_dispose(&opts);
 	return rc;
 }
 

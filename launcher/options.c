@@ -6,6 +6,7 @@
  * validated struct launch_config and never argv.
  */
 #include "launcher/options.h"
+#include "common/qemu_opts.h"
 #include "launcher/display_opts.h"
 #include "launcher/nic_opts.h"
 
@@ -175,30 +176,87 @@ void chardev_spec_dispose(struct chardev_spec *spec)
 	spec->kind = CHARDEV_NONE;
 }
 
-/* Matches one comma-separated unix socket flag, in QEMU's old or new spelling. */
-static int unix_flag_parse(const char *flag, size_t len, struct chardev_spec *spec)
+/*
+ * Matches one unix socket flag, in QEMU's old or new spelling, and tells
+ * which setting it is about (given_r: bit 0 server, bit 1 wait), so that the
+ * same setting given twice ("server,server=off") is refused.
+ */
+static int unix_flag_parse(const char *flag, struct chardev_spec *spec, unsigned *given_r)
 {
-#define IS(s) (len == strlen(s) && !memcmp(flag, s, len))
-	if (IS("server") || IS("server=on"))
-		spec->server = true;
-	else if (IS("server=off"))
-		spec->server = false;
-	else if (IS("nowait") || IS("nowait=on") || IS("wait=off"))
-		spec->wait = false;
-	else if (IS("wait") || IS("wait=on") || IS("nowait=off"))
-		spec->wait = true;
-	else
-		return -EINVAL;
-	return 0;
-#undef IS
+	static const struct {
+		const char *text;
+		unsigned setting;	/* 1: server, 2: wait */
+		bool on;
+	} flags[] = {
+		{ "server", 1, true }, { "server=on", 1, true }, { "server=off", 1, false },
+		{ "nowait", 2, false }, { "nowait=on", 2, false }, { "wait=off", 2, false },
+		{ "wait", 2, true }, { "wait=on", 2, true }, { "nowait=off", 2, true },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (strcmp(flag, flags[i].text))
+			continue;
+		if (*given_r & flags[i].setting)
+			return -EEXIST;
+		*given_r |= flags[i].setting;
+		if (flags[i].setting == 1)
+			spec->server = flags[i].on;
+		else
+			spec->wait = flags[i].on;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* unix:'s PATH[,FLAG...], PATH with its commas doubled; sets spec->path. */
+static int unix_spec_parse(const char *text, struct chardev_spec *spec, const char **err_r)
+{
+	struct qemu_opts opts = { 0 };
+	struct sockaddr_un sun;
+	unsigned given = 0;
+	char why[64];
+	int rc;
+
+	rc = qemu_opts_parse(text, &opts, why, sizeof(why));
+	if (rc < 0) {
+		*err_r = rc == -ENOMEM ? "out of memory" : "a unix socket option is given twice";
+		goto out;
+	}
+	rc = -EINVAL;
+	if (!opts.n || text[0] == ',') {
+		*err_r = "empty path";
+		goto out;
+	}
+	/* bind() needs the path and its NUL inside sun_path. */
+	if (strlen(opts.items[0].text) >= sizeof(sun.sun_path)) {
+		*err_r = "path too long for a unix socket";
+		goto out;
+	}
+	for (size_t i = 1; i < opts.n; i++) {
+		int r = unix_flag_parse(opts.items[i].text, spec, &given);
+
+		if (r < 0) {
+			*err_r = r == -EEXIST ? "a unix socket option is given twice" :
+						"unknown unix socket option (expected server, nowait)";
+			goto out;
+		}
+	}
+	if (!spec->server) {
+		*err_r = "unix socket client mode is not supported (add ,server)";
+		goto out;
+	}
+	spec->path = strdup(opts.items[0].text);
+	rc = spec->path ? 0 : -ENOMEM;
+	if (rc)
+		*err_r = "out of memory";
+out:
+	qemu_opts_dispose(&opts);
+	return rc;
 }
 
 int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char **err_r)
 {
 	struct chardev_spec parsed = { .kind = CHARDEV_NONE, .wait = true };
-	const char *rest, *comma;
-	struct sockaddr_un sun;
-	size_t path_len;
 	int rc;
 
 	memset(spec, 0, sizeof(*spec));
@@ -225,37 +283,9 @@ int chardev_spec_parse(const char *text, struct chardev_spec *spec, const char *
 		}
 	} else if (!strncmp(text, "unix:", 5)) {
 		parsed.kind = CHARDEV_UNIX;
-		rest = text + 5;
-		comma = strchr(rest, ',');
-		path_len = comma ? (size_t)(comma - rest) : strlen(rest);
-		if (!path_len) {
-			*err_r = "empty path";
-			return -EINVAL;
-		}
-		/* bind() needs the path and its NUL inside sun_path. */
-		if (path_len >= sizeof(sun.sun_path)) {
-			*err_r = "path too long for a unix socket";
-			return -EINVAL;
-		}
-		while (comma) {
-			const char *flag = comma + 1;
-
-			comma = strchr(flag, ',');
-			if (unix_flag_parse(flag, comma ? (size_t)(comma - flag) : strlen(flag),
-					    &parsed) < 0) {
-				*err_r = "unknown unix socket option (expected server, nowait)";
-				return -EINVAL;
-			}
-		}
-		if (!parsed.server) {
-			*err_r = "unix socket client mode is not supported (add ,server)";
-			return -EINVAL;
-		}
-		parsed.path = strndup(rest, path_len);
-		if (!parsed.path) {
-			*err_r = "out of memory";
-			return -ENOMEM;
-		}
+		rc = unix_spec_parse(text + 5, &parsed, err_r);
+		if (rc < 0)
+			return rc;
 	} else if (!strncmp(text, "mon:", 4)) {
 		*err_r = "not supported (a monitor multiplexed with the serial port; use -monitor)";
 		return -EINVAL;
@@ -395,23 +425,36 @@ static int unsigned_parse(const char *text, unsigned long *n_r)
 
 /*
  * QEMU options with one property accept "VALUE" or "KEY=VALUE" (-m 512,
- * -m size=512). Anything after a comma is another property, which we do
- * not have: refuse it by name. Returns the value (pointing into text) or
- * NULL after printing the error.
+ * -m size=512; ",," is a comma in VALUE). Any other property is one we do
+ * not have: refuse it by name. Returns the value, copied into buf, or NULL
+ * after printing the error.
  */
 static const char *single_property(const char *opt, const char *text, const char *key,
-				   FILE *err)
+				   char *buf, size_t len, FILE *err)
 {
-	const char *comma = strchr(text, ',');
-	size_t key_len = strlen(key);
+	struct qemu_opts opts = { 0 };
+	const char *value = NULL, *v;
+	char why[128];
 
-	if (comma) {
-		fprintf(err, PROG ": -%s %s: unsupported property '%s'\n", opt, text, comma + 1);
-		return NULL;
+	if (qemu_opts_parse(text, &opts, why, sizeof(why)) < 0) {
+		fprintf(err, PROG ": -%s %s: %s\n", opt, text, why);
+		goto out;
 	}
-	if (!strncmp(text, key, key_len) && text[key_len] == '=')
-		return text + key_len + 1;
-	return text;
+	if (opts.n > 1) {
+		fprintf(err, PROG ": -%s %s: unsupported property '%s'\n", opt, text, opts.items[1].text);
+		goto out;
+	}
+	/* "" and "," give no property at all: an empty value, refused by the caller. */
+	v = !opts.n ? "" : opts.items[0].value && !strcmp(opts.items[0].key, key) ? opts.items[0].value :
+		    opts.items[0].text;
+	if (strlen(v) >= len) {
+		fprintf(err, PROG ": -%s: value longer than %zu characters\n", opt, len - 1);
+		goto out;
+	}
+	value = strcpy(buf, v);
+out:
+	qemu_opts_dispose(&opts);
+	return value;
 }
 
 static int replace_string(char **field, const char *value)
@@ -472,28 +515,33 @@ static enum options_result machine_parse(const char *opt, const char *text,
 {
 	enum options_result res = OPTIONS_ERROR;
 	const struct machine_desc *machine = NULL;
-	char *copy = NULL, *item, *save = NULL;
+	struct qemu_opts opts = { 0 };
 	const char *type = NULL;
-	bool help = false, first = true;
+	bool help = false;
+	char why[128];
 	size_t i;
 
-	copy = strdup(text);
-	if (!copy) {
-		fprintf(err, PROG ": -%s: out of memory\n", opt);
+	if (qemu_opts_parse(text, &opts, why, sizeof(why)) < 0) {
+		fprintf(err, PROG ": -%s %s: %s\n", opt, text, why);
 		goto out;
 	}
-	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(item, "help") || !strcmp(item, "?")) {
+	for (i = 0; i < opts.n; i++) {
+		const struct qemu_opt *o = &opts.items[i];
+
+		if (!strcmp(o->text, "help") || !strcmp(o->text, "?")) {
 			help = true;
-		} else if (!strncmp(item, "type=", 5)) {
-			type = item + 5;
-		} else if (first && !strchr(item, '=')) {
-			type = item;
+		} else if (!strcmp(o->key, "type") && o->value) {
+			if (type) {
+				fprintf(err, PROG ": -%s %s: property 'type' is given twice\n", opt, text);
+				goto out;
+			}
+			type = o->value;
+		} else if (i == 0 && !o->value) {
+			type = o->key;
 		} else {
-			fprintf(err, PROG ": -%s %s: unsupported property '%s'\n", opt, text, item);
+			fprintf(err, PROG ": -%s %s: unsupported property '%s'\n", opt, text, o->text);
 			goto out;
 		}
-		first = false;
 	}
 	if (help && !type) {
 		print_machines(out);
@@ -524,7 +572,7 @@ static enum options_result machine_parse(const char *opt, const char *text,
 	cfg->machine = machine->type;
 	res = OPTIONS_RUN;
 out:
-	free(copy);
+	qemu_opts_dispose(&opts);
 	return res;
 }
 
@@ -612,7 +660,8 @@ static int bool_value_parse(const char *v, bool *b_r)
 int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r,
 		     char *errbuf, size_t errlen)
 {
-	char *copy = NULL, *item, *save = NULL, *file = NULL;
+	struct qemu_opts opts = { 0 };
+	char *file = NULL;
 	bool readonly_given = false, ro = false;
 	unsigned long n;
 	int rc;
@@ -620,24 +669,18 @@ int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r
 	memset(d, 0, sizeof(*d));
 	d->discard = true;
 	*index_set_r = false;
-	copy = strdup(text);
-	if (!copy)
-		DRIVE_ERR("out of memory");
-	/* QEMU doubles a comma to put one in a value; paths with commas are refused. */
-	if (strstr(text, ",,"))
-		DRIVE_ERR("commas inside values are not supported");
-	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		const char *key = item, *val;
+	if (qemu_opts_parse(text, &opts, errbuf, errlen) < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (size_t i = 0; i < opts.n; i++) {
+		const char *key = opts.items[i].key, *val = opts.items[i].value;
 
-		if (!eq)
-			DRIVE_ERR("property '%s' needs a value (KEY=VALUE)", item);
-		*eq = '\0';
-		val = eq + 1;
+		if (!val)
+			DRIVE_ERR("property '%s' needs a value (KEY=VALUE)", key);
 		if (!strcmp(key, "file")) {
 			if (!*val)
 				DRIVE_ERR("empty file name");
-			free(file);
 			file = strdup(val);
 			if (!file)
 				DRIVE_ERR("out of memory");
@@ -697,7 +740,7 @@ int drive_spec_parse(const char *text, struct drive_config *d, bool *index_set_r
 	rc = 0;
 out:
 	free(file);
-	free(copy);
+	qemu_opts_dispose(&opts);
 	return rc;
 }
 #undef DRIVE_ERR
@@ -938,6 +981,7 @@ static enum options_result parse_argv(int argc, char **argv, struct launch_confi
 		const char *arg = argv[i];
 		const struct option_desc *o = option_lookup(arg);
 		const char *val = NULL, *v, *msg;
+		char single[256];
 		struct chardev_spec spec;
 		enum options_result res;
 		unsigned long n;
@@ -971,7 +1015,7 @@ static enum options_result parse_argv(int argc, char **argv, struct launch_confi
 
 		switch (o->id) {
 		case OPT_NAME:
-			v = single_property(o->name, val, "guest", err);
+			v = single_property(o->name, val, "guest", single, sizeof(single), err);
 			if (!v || name_check(v, err) < 0)
 				return OPTIONS_ERROR;
 			field = &cfg->name;
@@ -983,7 +1027,7 @@ static enum options_result parse_argv(int argc, char **argv, struct launch_confi
 				return res;
 			break;
 		case OPT_MEMORY:
-			v = single_property(o->name, val, "size", err);
+			v = single_property(o->name, val, "size", single, sizeof(single), err);
 			if (!v)
 				return OPTIONS_ERROR;
 			rc = memory_size_parse(v, &mib);
@@ -1003,7 +1047,7 @@ static enum options_result parse_argv(int argc, char **argv, struct launch_confi
 			cfg->memory_mib = mib;
 			break;
 		case OPT_SMP:
-			v = single_property(o->name, val, "cpus", err);
+			v = single_property(o->name, val, "cpus", single, sizeof(single), err);
 			if (!v)
 				return OPTIONS_ERROR;
 			rc = unsigned_parse(v, &n);

@@ -2,7 +2,9 @@
  * The command line, in QEMU's spelling: argv -> struct launch_config.
  *
  * Options take one dash or two ("-m 512", "--m 512"); the value is always
- * the next argument. Repeated options: the last one wins, except -serial
+ * the next argument. Values of the form KEY=VALUE,... follow QEMU's
+ * grammar (common/qemu_opts.h): ",," is a comma inside a value, and a
+ * property given twice in one value is refused. Repeated options: the last one wins, except -serial
  * (one serial port only); disks (-hda..-hdd, -cdrom, -drive, a bare
  * argument as -hda) accumulate, at most one per index, and so do NICs (-nic,
  * -netdev with -device; launcher/nic_opts.h). The legacy -net is recognised

@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -597,6 +599,7 @@ static int parse_clock(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr 
 static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
 {
 	struct domain_disk *d = grow(pc, (void **)&def->disks, &def->n_disks, sizeof(*d), "disk");
+	bool have_driver = false;	/* a second <driver> is kept as written, not read */
 	int rc;
 
 	if (!d)
@@ -610,7 +613,8 @@ static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		rc = 0;
-		if (is_el(c, "driver") && !d->driver_name && !d->driver_type) {
+		if (is_el(c, "driver") && !have_driver) {
+			have_driver = true;
 			check_attrs(c, "devices/disk/driver", "name", "type", "cache", "discard", NULL);
 			check_leaf(c, "devices/disk/driver");
 			d->driver_name = xml_util_prop(c, "name");
@@ -940,6 +944,126 @@ static int check_name(struct parse_ctx *pc, const char *name)
 }
 
 /*
+ * Attribute values from libvirt's closed sets. They are checked when the
+ * XML is read, so that a value made to be read as something else (a comma
+ * and another option, for a command line built from it) never gets further.
+ */
+static const char *const disk_types[] = { "file", "block", "dir", "network", "volume", "nvme", "vhostuser", NULL };
+static const char *const disk_devices[] = { "disk", "cdrom", "floppy", "lun", NULL };
+static const char *const disk_formats[] = { "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat",
+					    "vhd", "ploop", "cow", "qcow", "qcow2", "qed", "vmdk", "luks", "vhdx",
+					    NULL };
+static const char *const disk_caches[] = { "default", "none", "writethrough", "writeback", "directsync",
+					   "unsafe", NULL };
+static const char *const disk_discards[] = { "default", "unmap", "ignore", NULL };
+static const char *const disk_buses[] = { "ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd",
+					  NULL };
+static const char *const interface_types[] = { "user", "ethernet", "vhostuser", "server", "client", "mcast",
+					       "network", "bridge", "internal", "direct", "hostdev", "udp",
+					       "vdpa", "null", "vds", NULL };
+static const char *const chardev_types[] = { "null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp",
+					     "unix", "spicevmc", "spiceport", "nmdm", "qemu-vdagent", "dbus",
+					     NULL };
+static const char *const chardev_modes[] = { "bind", "connect", NULL };
+static const char *const chardev_protocols[] = { "raw", "telnet", "telnets", "tls", NULL };
+static const char *const console_targets[] = { "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp",
+					       "sclplm", NULL };
+static const char *const serial_targets[] = { "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial",
+					      "system-serial", "sclp-serial", "isa-debug", NULL };
+static const char *const graphics_types[] = { "sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus",
+					      NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
+static const char *const video_models[] = { "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "virtio", "gop",
+					    "bochs", "ramfb", "none", NULL };
+
+/* NULL (the attribute is absent) or one of ok. */
+static int check_enum(struct parse_ctx *pc, const char *path, const char *attr, const char *v,
+		      const char *const *ok)
+{
+	char expected[512];
+	size_t o = 0;
+
+	if (!v)
+		return 0;
+	for (size_t i = 0; ok[i]; i++)
+		if (!strcmp(v, ok[i]))
+			return 0;
+	for (size_t i = 0; ok[i] && o < sizeof(expected); i++)
+		o += (size_t)snprintf(expected + o, sizeof(expected) - o, "%s%s", i ? ", " : "", ok[i]);
+	return parse_fail(pc, -EINVAL, "invalid value '%s' of attribute '%s' of '%s' (expected %s)", v, attr, path,
+			  expected);
+}
+
+/*
+ * A network interface name as the kernel takes it (1 to 15 bytes, no '/',
+ * ':' or blank), or a model name as libvirt's schema has it
+ * ([a-zA-Z0-9_-]+): sets too large to list.
+ */
+static int check_name_attr(struct parse_ctx *pc, const char *path, const char *attr, const char *v, bool ifname)
+{
+	size_t n = v ? strlen(v) : 1;
+	bool ok = n && (!ifname || n < IFNAMSIZ);
+
+	for (const char *p = v; ok && p && *p; p++)
+		ok = ifname ? *p != '/' && *p != ':' && *p > ' ' && *p != 0x7f :
+			      isalnum((unsigned char)*p) || *p == '_' || *p == '-';
+	if (ok)
+		return 0;
+	return parse_fail(pc, -EINVAL, "invalid value '%s' of attribute '%s' of '%s' (%s)", v, attr, path,
+			  ifname ? "an interface name: 1 to 15 characters, no '/', ':' or blank" :
+				   "letters, digits, '_' and '-'");
+}
+
+static int check_devices(struct parse_ctx *pc, const struct domain_def *def)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < def->n_disks; i++) {
+		const struct domain_disk *d = &def->disks[i];
+
+		rc = check_enum(pc, "devices/disk", "type", d->type, disk_types) ||
+		     check_enum(pc, "devices/disk", "device", d->device, disk_devices) ||
+		     check_enum(pc, "devices/disk/driver", "type", d->driver_type, disk_formats) ||
+		     check_enum(pc, "devices/disk/driver", "cache", d->driver_cache, disk_caches) ||
+		     check_enum(pc, "devices/disk/driver", "discard", d->driver_discard, disk_discards) ||
+		     check_enum(pc, "devices/disk/target", "bus", d->target_bus, disk_buses);
+	}
+	for (size_t i = 0; !rc && i < def->n_interfaces; i++) {
+		const struct domain_interface *it = &def->interfaces[i];
+
+		rc = check_enum(pc, "devices/interface", "type", it->type, interface_types) ||
+		     (it->target_dev && check_name_attr(pc, "devices/interface/target", "dev", it->target_dev, true)) ||
+		     (it->source_bridge &&
+		      check_name_attr(pc, "devices/interface/source", "bridge", it->source_bridge, true)) ||
+		     (it->model && check_name_attr(pc, "devices/interface/model", "type", it->model, false));
+	}
+	for (size_t i = 0; !rc && i < def->n_chardevs; i++) {
+		const struct domain_chardev *c = &def->chardevs[i];
+		bool console = c->kind == DOMAIN_CHARDEV_CONSOLE;
+		const char *path = console ? "devices/console" : "devices/serial";
+		char sub[64];
+
+		rc = check_enum(pc, path, "type", c->type, chardev_types);
+		snprintf(sub, sizeof(sub), "%s/source", path);
+		rc = rc || check_enum(pc, sub, "mode", c->source_mode, chardev_modes);
+		snprintf(sub, sizeof(sub), "%s/protocol", path);
+		rc = rc || check_enum(pc, sub, "type", c->protocol, chardev_protocols);
+		snprintf(sub, sizeof(sub), "%s/target", path);
+		rc = rc || check_enum(pc, sub, "type", c->target_type, console ? console_targets : serial_targets);
+	}
+	for (size_t i = 0; !rc && i < def->n_graphics; i++) {
+		const struct domain_graphics *g = &def->graphics[i];
+
+		rc = check_enum(pc, "devices/graphics", "type", g->type, graphics_types) ||
+		     check_enum(pc, "devices/graphics", "autoport", g->autoport, yes_no) ||
+		     check_enum(pc, "devices/graphics", "fullscreen", g->fullscreen, yes_no);
+	}
+	for (size_t i = 0; !rc && i < def->n_videos; i++)
+		rc = check_enum(pc, "devices/video/model", "type", def->videos[i].model, video_models);
+	return rc ? pc->rc : 0;
+}
+
+/*
  * A running guest's id. libvirt wrote id='-1' for inactive domains once:
  * that, like any id that is no domain ID of a guest, means none.
  */
@@ -1054,7 +1178,7 @@ static int parse_domain(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr
 		return rc;
 	if (!def->os_type)
 		return parse_fail(pc, -EINVAL, "missing os type: element 'os/type'");
-	return 0;
+	return check_devices(pc, def);
 }
 
 int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char **err_r)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gcrypt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 void kernel_cache_init(struct kernel_cache *kc)
 {
 	memset(kc, 0, sizeof(*kc));
+	kc->dir_fd = -1;
 	kc->writer = -1;
 }
 
@@ -30,47 +32,25 @@ void kernel_cache_dispose(struct kernel_cache *kc)
 		munmap(kc->map, kc->map_size);
 	kc->map = NULL;
 	kc->map_size = 0;
+	if (kc->dir_fd >= 0)
+		close(kc->dir_fd);
+	kc->dir_fd = -1;
 }
 
-/* Two independent 64-bit lanes of a multiply-xorshift mix over 8-byte words:
- * fast under emulation, good enough to tell kernels apart (not a MAC). */
-static uint64_t mix(uint64_t h, uint64_t v)
+void kernel_cache_hash(const void *data, size_t len, char out[65])
 {
-	h ^= v * 0x9e3779b97f4a7c15ull;
-	h = (h << 27) | (h >> 37);
-	return h * 0xff51afd7ed558ccdull + 0x27d4eb2f165667c5ull;
-}
+	unsigned char md[32];
 
-static uint64_t fmix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
-void kernel_cache_hash(const void *data, size_t len, char out[33])
-{
-	const unsigned char *p = data;
-	uint64_t a = 0x243f6a8885a308d3ull ^ len, b = 0x13198a2e03707344ull + len;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t v;
-
-		memcpy(&v, p + i, 8);
-		a = mix(a, v);
-		b = mix(b, v ^ 0xa4093822299f31d0ull);
+	/* Libgcrypt must be initialised once per process; libvncserver may
+	 * have done it already. */
+	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+		gcry_check_version(NULL);
+		gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+		gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	}
-	if (i < len) {
-		uint64_t v = 0;
-
-		memcpy(&v, p + i, len - i);
-		a = mix(a, v);
-		b = mix(b, ~v);
-	}
-	snprintf(out, 33, "%016llx%016llx", (unsigned long long)fmix(a ^ (b >> 1)),
-		 (unsigned long long)fmix(b ^ (a << 1)));
+	gcry_md_hash_buffer(GCRY_MD_SHA256, md, data, len);
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* mkdir -p, the last component 0700. */
@@ -90,33 +70,56 @@ static int mkdir_parents(const char *dir)
 	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/*
+ * Only what this user wrote may be trusted: a hit is loaded into a guest as
+ * its kernel. A file or directory someone else owns or can write, or a
+ * symbolic link, is refused.
+ */
+static bool trusted(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Opens the cache directory into kc->dir_fd. */
 static bool cache_dir_ready(struct kernel_cache *kc)
 {
 	const char *dir = getenv("XENLAUNCH_CACHE");
 	struct stat st;
+	int fd;
 
 	if (!dir || !*dir)
 		dir = DEFAULT_CACHE_DIR;
-	if (strlen(dir) >= sizeof(kc->dir) - 64)
-		return false;
-	if (mkdir_parents(dir) < 0) {
+	if (kc->dir_fd >= 0)
+		return true;
+	if (strlen(dir) >= 4000 || mkdir_parents(dir) < 0) {
 		log_debug("kernel cache: mkdir %s: %s", dir, strerror(errno));
 		return false;
 	}
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		log_debug("kernel cache: %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return false;
-	snprintf(kc->dir, sizeof(kc->dir), "%s", dir);
+	}
+	if (!trusted(&st)) {
+		log_warnx("kernel cache: %s is not a directory owned by uid %u and writable by it alone; not used",
+			  dir, (unsigned)geteuid());
+		close(fd);
+		return false;
+	}
+	kc->dir_fd = fd;
 	return true;
 }
 
-static void entry_path(const struct kernel_cache *kc, char *buf, size_t len)
+static void entry_name(const struct kernel_cache *kc, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s.elf", kc->dir, kc->key);
+	snprintf(buf, len, "%s.elf", kc->key);
 }
 
 bool kernel_cache_lookup(struct kernel_cache *kc, const char *kernel_path)
 {
-	char path[4200], hash[33];
+	char name[128], hash[65];
 	struct stat st;
 	void *file = MAP_FAILED, *map = MAP_FAILED;
 	size_t file_size = 0;
@@ -138,10 +141,15 @@ bool kernel_cache_lookup(struct kernel_cache *kc, const char *kernel_path)
 	kc->kernel_size = file_size;
 	snprintf(kc->key, sizeof(kc->key), "%s-%zx", hash, kc->kernel_size);
 
-	entry_path(kc, path, sizeof(path));
-	efd = open(path, O_RDONLY | O_CLOEXEC);
-	if (efd < 0 || fstat(efd, &st) < 0 || st.st_size <= 0)
+	entry_name(kc, name, sizeof(name));
+	efd = openat(kc->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (efd < 0 || fstat(efd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
 		goto out;
+	if (!trusted(&st)) {
+		log_warnx("kernel cache: entry %s is not owned by uid %u and writable by it alone; not used",
+			  name, (unsigned)geteuid());
+		goto out;
+	}
 	/* Writable copy-on-write: libxenguest must never fault on it. */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE,
 		   efd, 0);
@@ -179,13 +187,13 @@ static int write_all(int fd, const void *buf, size_t len)
 
 void kernel_cache_store(struct kernel_cache *kc, const void *elf, size_t size)
 {
-	char path[4200], tmp[4300];
+	char name[128], tmp[160];
 	pid_t pid;
 	int fd = -1;
 
-	if (!kc->key[0] || kc->map || size == kc->kernel_size || kc->writer > 0)
+	if (!kc->key[0] || kc->dir_fd < 0 || kc->map || size == kc->kernel_size || kc->writer > 0)
 		return;
-	entry_path(kc, path, sizeof(path));
+	entry_name(kc, name, sizeof(name));
 	pid = fork();
 	if (pid < 0) {
 		log_debug("kernel cache: fork: %s", strerror(errno));
@@ -200,14 +208,17 @@ void kernel_cache_store(struct kernel_cache *kc, const void *elf, size_t size)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	close_range(3, ~0U, 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (kc->dir_fd > 3)
+		close_range(3, (unsigned)kc->dir_fd - 1, 0);
+	close_range((unsigned)kc->dir_fd + 1, ~0U, 0);
+	/* A whole entry or none, under a name nobody else can have made. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", name, (long)getpid());
+	fd = openat(kc->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		_exit(1);
 	if (write_all(fd, elf, size) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		unlink(tmp);
+	    renameat(kc->dir_fd, tmp, kc->dir_fd, name) < 0) {
+		unlinkat(kc->dir_fd, tmp, 0);
 		_exit(1);
 	}
 	_exit(0);
@@ -215,12 +226,12 @@ void kernel_cache_store(struct kernel_cache *kc, const void *elf, size_t size)
 
 void kernel_cache_forget(struct kernel_cache *kc)
 {
-	char path[4200];
+	char name[128];
 
-	if (!kc->key[0])
+	if (!kc->key[0] || kc->dir_fd < 0)
 		return;
-	entry_path(kc, path, sizeof(path));
-	unlink(path);
+	entry_name(kc, name, sizeof(name));
+	unlinkat(kc->dir_fd, name, 0);
 	kernel_cache_dispose(kc);
 }
 

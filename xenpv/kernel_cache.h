@@ -4,13 +4,16 @@
  * a 66 MB ELF); the second start of the same kernel loads the ELF it kept
  * with xc_dom_kernel_mem instead.
  *
- * Entries are keyed by the content of the kernel file (a 128-bit non-
- * cryptographic hash plus its size), never by its name, so a kernel replaced
- * under the same path is a miss. The directory is $XENLAUNCH_CACHE, else
+ * Entries are keyed by the content of the kernel file (its SHA-256 plus
+ * its size), never by its name, so a kernel replaced under the same path is
+ * a miss, and a kernel a guest put on its disk (-bootloader) cannot be made
+ * to share a key with another. The directory is $XENLAUNCH_CACHE, else
  * /var/cache/xenlaunch (created 0700). Entries are written to a temporary
- * name and renamed, so a reader sees a whole entry or none. The cache is an
- * optimisation only: any failure is logged at debug level and the kernel is
- * loaded from its file.
+ * name and renamed, so a reader sees a whole entry or none. The directory
+ * and each entry must be owned by the launcher's user and writable by it
+ * alone, and are opened without following symbolic links; else they are
+ * not used (a warning). The cache is an optimisation only: any other failure
+ * is logged at debug level and the kernel is loaded from its file.
  */
 #ifndef XENPV_KERNEL_CACHE_H
 #define XENPV_KERNEL_CACHE_H
@@ -21,8 +24,8 @@
 #include <sys/types.h>
 
 struct kernel_cache {
-	char dir[4096];		/* "" when the cache is unusable */
-	char key[48];		/* hex key of the kernel file, "" if unknown */
+	int dir_fd;		/* the cache directory, or -1 */
+	char key[96];		/* hex key of the kernel file, "" if unknown */
 	size_t kernel_size;	/* size of the kernel file */
 	void *map;		/* mapped cache entry on a hit */
 	size_t map_size;
@@ -30,7 +33,8 @@ struct kernel_cache {
 };
 
 void kernel_cache_init(struct kernel_cache *kc);
-/* Unmaps a hit. Does not wait for a writer (see kernel_cache_reaped). */
+/* Unmaps a hit, closes the directory. Does not wait for a writer (see
+ * kernel_cache_reaped). */
 void kernel_cache_dispose(struct kernel_cache *kc);
 
 /*
@@ -54,7 +58,7 @@ void kernel_cache_forget(struct kernel_cache *kc);
 /* After SIGCHLD: 1 when pid was the writer (now reaped by the caller). */
 int kernel_cache_reaped(struct kernel_cache *kc, pid_t pid);
 
-/* The hash, exposed for the unit tests: 32 hex digits + NUL into out. */
-void kernel_cache_hash(const void *data, size_t len, char out[33]);
+/* The hash, exposed for the unit tests: SHA-256 as 64 hex digits + NUL. */
+void kernel_cache_hash(const void *data, size_t len, char out[65]);
 
 #endif

@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,10 +106,45 @@ out:
 		xc_interface_close(xch);
 }
 
+/* The files to remove: each still the one the launcher made, or left alone. */
+struct wd_file {
+	dev_t dev;
+	ino_t ino;
+	char path[PATH_MAX];
+};
+
+static void remember_file(struct wd_file *files, size_t *n, const char *line)
+{
+	unsigned long long dev, ino;
+	int off = 0;
+
+	if (*n >= WATCHDOG_MAX_FILES || sscanf(line, "F %llu %llu %n", &dev, &ino, &off) != 2 ||
+	    !off || strlen(line + off) >= PATH_MAX) {
+		log_warnx("watchdog: ignoring bad message");
+		return;
+	}
+	files[*n].dev = (dev_t)dev;
+	files[*n].ino = (ino_t)ino;
+	strcpy(files[*n].path, line + off);
+	(*n)++;
+}
+
+static void remove_files(const struct wd_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		if (lstat(files[i].path, &st) == 0 && st.st_dev == files[i].dev &&
+		    st.st_ino == files[i].ino)
+			unlink(files[i].path);
+	}
+}
+
 static void __attribute__((noreturn)) watchdog_main(int fd)
 {
-	char line[128];
-	size_t len = 0;
+	static struct wd_file files[WATCHDOG_MAX_FILES];
+	static char line[PATH_MAX + 64];
+	size_t len = 0, n_files = 0;
 	uint32_t domid = 0;
 	char uuid[37] = "";
 	int null_fd;
@@ -151,6 +188,10 @@ static void __attribute__((noreturn)) watchdog_main(int fd)
 		}
 		line[len] = '\0';
 		len = 0;
+		if (line[0] == 'F') {
+			remember_file(files, &n_files, line);
+			continue;
+		}
 		switch (watchdog_parse_line(line, &domid, uuid)) {
 		case 'C':
 			_exit(0);
@@ -166,6 +207,7 @@ static void __attribute__((noreturn)) watchdog_main(int fd)
 	}
 	if (domid)
 		watchdog_cleanup(domid, uuid);
+	remove_files(files, n_files);
 	_exit(0);
 }
 
@@ -226,6 +268,24 @@ int watchdog_set_domain(struct watchdog *wd, uint32_t domid, const char *uuid_st
 int watchdog_clear_domain(struct watchdog *wd)
 {
 	return send_line(wd, "N\n");
+}
+
+int watchdog_add_file(struct watchdog *wd, const char *path)
+{
+	char *line = NULL;
+	struct stat st;
+	int rc;
+
+	if (!path)
+		return 0;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (asprintf(&line, "F %llu %llu %s\n", (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, path) < 0)
+		return -ENOMEM;
+	rc = strchr(path, '\n') ? -EINVAL : send_line(wd, line);
+	free(line);
+	return rc;
 }
 
 void watchdog_dispose(struct watchdog *wd)

@@ -7,10 +7,14 @@
  *   "D <domid> <uuid>\n"   the launcher now owns this domain
  *   "N\n"                  the launcher owns no domain (it destroyed it)
  *   "C\n"                  clean exit: the launcher cleaned up, stop
+ *   "F <dev> <ino> <path>\n" a file the launcher made (its pidfile, a
+ *                          socket it listens on)
  *
  * On EOF without "C" the child destroys the domain it was last told about
  * (only if that domid still carries the same uuid, so a reused domid is
- * never touched) and removes its xenstore directories, then exits.
+ * never touched) and removes its xenstore directories, and removes each
+ * file it was told about that is still the same file (device and inode),
+ * then exits.
  * The child ignores SIGINT/SIGTERM/SIGQUIT/SIGHUP: a ^C to the terminal's
  * process group must not kill it before the launcher has cleaned up.
  */
@@ -19,6 +23,8 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+
+#define WATCHDOG_MAX_FILES 4
 
 struct watchdog {
 	pid_t pid;	/* -1: not running */
@@ -34,6 +40,9 @@ int watchdog_start(struct watchdog *wd);
 /* Tell the child about (or forget) the domain. 0 or a negative errno. */
 int watchdog_set_domain(struct watchdog *wd, uint32_t domid, const char *uuid_str);
 int watchdog_clear_domain(struct watchdog *wd);
+/* Tell the child about a file to remove if the launcher dies; path NULL:
+ * nothing. At most WATCHDOG_MAX_FILES. 0 or a negative errno. */
+int watchdog_add_file(struct watchdog *wd, const char *path);
 
 /* Sends "C", closes the pipe and reaps the child. Idempotent. */
 void watchdog_dispose(struct watchdog *wd);

@@ -13,7 +13,8 @@
 # driven through socat types into the guest's shell. A guest converted from
 # an xl.cfg boots. The host is clean after each; then the host's
 # capabilities validate against libvirt's capability.rng and name the
-# xen/xenpv and hvm/xenfv guests.
+# xen/xenpv and hvm/xenfv guests. The two XML injections of issue 11 are
+# refused by name; the monitor socket is its owner's only (0600).
 . ./lib.sh
 
 export XVIRSH_CONFDIR=$PWD/conf XVIRSH_RUNDIR=$PWD/run
@@ -86,6 +87,7 @@ t0=$(now_ms)
 xvirsh start xvg 2>start.err || fail "start: $(cat start.err)"
 t1=$(now_ms)
 pid=$(cat run/xvg.pid) || fail "no pidfile"
+[ "$(stat -c %a run/xvg.monitor)" = 600 ] || fail "the monitor socket is mode $(stat -c %a run/xvg.monitor), not 600"
 wait_for console.out '^xenlaunch-guest: ready' 120
 t2=$(now_ms)
 echo "start: xvirsh returned after $(secs $t0 $t1) s, guest ready after $(secs $t0 $t2) s"
@@ -276,6 +278,50 @@ xvirsh domcapabilities >domcaps.xml 2>domcaps.err || fail "domcapabilities: $(ca
 xmllint --noout --relaxng $SCHEMAS/domaincaps.rng domcaps.xml 2>xmllint.err ||
 	{ cat xmllint.err; fail "domcapabilities do not validate against domaincaps.rng"; }
 echo "domcapabilities validate against domaincaps.rng"
+
+# 9. XML cannot inject launcher options: the two injections once made a
+# disk of /etc/shadow and ran a script of the author's choice as root.
+cat >evil-disk.xml <<EOF
+<domain type='xen'>
+  <name>evil</name>
+  <memory unit='MiB'>64</memory>
+  <os><type>linux</type><kernel>$GUEST_KERNEL</kernel></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw' cache='writeback,file=/etc/shadow'/>
+      <source file='$PWD/disk.img'/>
+      <target dev='xvda' bus='xen'/>
+    </disk>
+  </devices>
+</domain>
+EOF
+cat >evil-nic.xml <<EOF
+<domain type='xen'>
+  <name>evil</name>
+  <memory unit='MiB'>64</memory>
+  <os><type>linux</type><kernel>$GUEST_KERNEL</kernel></os>
+  <devices>
+    <interface type='bridge'>
+      <source bridge='xenbr0'/>
+      <target dev='vnet0,script=/tmp/evil'/>
+    </interface>
+  </devices>
+</domain>
+EOF
+xvirsh define evil-disk.xml >/dev/null 2>evil-disk.err && fail "defined the disk XML that names /etc/shadow"
+cat >evil-disk.want <<'EOF'
+error: Failed to define domain from evil-disk.xml
+error: invalid value 'writeback,file=/etc/shadow' of attribute 'cache' of 'devices/disk/driver' (expected default, none, writethrough, writeback, directsync, unsafe)
+EOF
+cmp -s evil-disk.err evil-disk.want || fail "the disk injection: $(cat evil-disk.err)"
+xvirsh define evil-nic.xml >/dev/null 2>evil-nic.err && fail "defined the NIC XML that names a script"
+cat >evil-nic.want <<'EOF'
+error: Failed to define domain from evil-nic.xml
+error: invalid value 'vnet0,script=/tmp/evil' of attribute 'dev' of 'devices/interface/target' (an interface name: 1 to 15 characters, no '/', ':' or blank)
+EOF
+cmp -s evil-nic.err evil-nic.want || fail "the NIC injection: $(cat evil-nic.err)"
+xvirsh list --all | grep -qw evil && fail "a refused definition is listed"
+echo "XML injection: <driver cache='writeback,file=/etc/shadow'/> and <target dev='vnet0,script=/tmp/evil'/> refused by name"
 
 xvirsh undefine xvg >/dev/null || fail "undefine"
 xvirsh list --all | grep -q xvg && fail "undefined, still listed"

@@ -64,6 +64,8 @@ int main(int argc, char **argv)
 {
 	unsigned failures;
 
+	/* Suites compare what they log line by line; the log suite tests the limit itself. */
+	log_set_rate(0, 0, NULL);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	for (struct unit_suite *s = suites; s; s = s->next) {

@@ -11,11 +11,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -62,6 +65,51 @@ static int child_fails(void *arg)
 {
 	log_warnx("bootloader: \033[31mred\033[0m and a\tb");
 	return 1;
+}
+
+struct opens {
+	const char *path;
+	int out;
+};
+
+/* The named file opens and reads; anything else, or writing, is refused. */
+static int child_opens(void *arg)
+{
+	struct opens *o = arg;
+	char line[128], data[16] = "";
+	int fd = open(o->path, O_RDONLY), n;
+
+	if (fd >= 0 && read(fd, data, sizeof(data) - 1) < 0)
+		data[0] = '\0';
+	n = snprintf(line, sizeof(line), "%s passwd=%d rw=%d", data, open("/etc/passwd", O_RDONLY),
+		     open(o->path, O_RDWR));
+	return write(o->out, line, (size_t)n) == n ? 0 : 1;
+}
+
+static void test_sandbox_file(void)
+{
+	char path[128], got[128] = "";
+	struct sandbox_file file;
+	struct opens o;
+	int p[2], keep[2];
+
+	snprintf(path, sizeof(path), "%s/named", tmp);
+	CU_ASSERT_EQUAL_FATAL(sh("printf 'CD001' >%s && chmod 600 %s", path, path), 0);
+	file.fd = open(path, O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(file.fd >= 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", file.fd);
+	file.path = path;
+	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+	o.path = path;
+	o.out = p[1];
+	keep[0] = file.fd;
+	keep[1] = p[1];
+	CU_ASSERT_EQUAL(sandbox_run(&file, child_opens, &o, keep, 2, &lim), 0);
+	close(p[1]);
+	CU_ASSERT(read(p[0], got, sizeof(got) - 1) > 0);
+	close(p[0]);
+	close(file.fd);
+	CU_ASSERT_STRING_EQUAL(got, "CD001 passwd=-1 rw=-1");
 }
 
 static void test_sandbox(void)
@@ -275,6 +323,7 @@ static void test_builtin(void)
 	struct script s = { "\033[B" "e\x15" "console=hvc0 edited\r", 0, NULL, 0 };
 	struct bootloader_io io = { script_write, script_read, &s, NULL };
 	char img[128], got[64];
+	int fd;
 
 	CU_ASSERT_EQUAL_FATAL(sh("rm -rf %s/t && mkdir -p %s/t/boot/grub && cd %s/t/boot && "
 				 "printf 'set timeout=5\\nmenuentry one { linux /boot/k1 a=1; initrd /boot/i1 }\\n"
@@ -294,6 +343,12 @@ static void test_builtin(void)
 	CU_ASSERT_STRING_EQUAL(got, "K1\n");
 	read_fd(r.initrd_fd, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "I1\n");
+	/* By its path, as the domain builder opens it. */
+	fd = open(r.kernel, O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	read_fd(fd, got, sizeof(got));
+	close(fd);
+	CU_ASSERT_STRING_EQUAL(got, "K1\n");
 	CU_ASSERT_EQUAL(count_privdirs(), 0);	/* nothing left on disk */
 	bootloader_result_dispose(&r);
 
@@ -348,6 +403,100 @@ static void test_builtin_iso_huge_directory(void)
 	unsetenv("TMPDIR");
 }
 
+/* The menu's first key wait: the launcher dies there, as by a SIGKILL. */
+static ssize_t die_read(void *opaque, void *buf, size_t len, int timeout_ms)
+{
+	raise(SIGKILL);
+	return -EIO;
+}
+
+static void test_builtin_killed_leaves_nothing(void)
+{
+	struct bootloader_io io = { script_write, die_read, &(struct script){ "", 0, NULL, 0 }, NULL };
+	struct bootloader_result r;
+	char img[128], dir[128];
+	int status;
+	pid_t pid;
+
+	snprintf(img, sizeof(img), "%s/disk.img", tmp);	/* test_builtin's: a menu, timeout 5 */
+	snprintf(dir, sizeof(dir), "%s/private-tmp", tmp);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		setenv("TMPDIR", dir, 1);
+		_exit(bootloader_run("builtin", NULL, img, &io, &r) == 0 ? 0 : 1);
+	}
+	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CU_ASSERT_EQUAL(sh("test -z \"$(ls -A %s)\"", dir), 0);
+	CU_ASSERT_EQUAL(sh("rm -rf %s", dir), 0);
+}
+
+static void write_script(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	CU_ASSERT_EQUAL(chmod(path, 0755), 0);
+}
+
+static void test_external(void)
+{
+	char prog[128], img[128], dir[128], pidfile[128], *buf = NULL, want[256];
+	struct bootloader_result r;
+	struct timespec t0, t1;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	snprintf(prog, sizeof(prog), "%s/fake-pygrub", tmp);
+	snprintf(img, sizeof(img), "%s/disk.img", tmp);
+	snprintf(dir, sizeof(dir), "%s/private-tmp", tmp);
+	snprintf(pidfile, sizeof(pidfile), "%s/pids", tmp);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	setenv("TMPDIR", dir, 1);
+
+	/* A pygrub that answers: its files are opened, then gone. */
+	write_script(prog, "#!/bin/sh\n"
+		     "for a; do case $a in --output=*) o=${a#--output=};;"
+		     " --output-directory=*) d=${a#--output-directory=};; esac; done\n"
+		     "echo K >$d/k; echo I >$d/i\n"
+		     "printf 'kernel %s\\0ramdisk %s\\0args a=1\\0\\0' $d/k $d/i >$o\n");
+	CU_ASSERT_EQUAL_FATAL(bootloader_run(prog, NULL, img, NULL, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.args, "a=1");
+	read_fd(r.kernel_fd, want, sizeof(want));
+	CU_ASSERT_STRING_EQUAL(want, "K\n");
+	bootloader_result_dispose(&r);
+	CU_ASSERT_EQUAL(sh("test -z \"$(ls -A %s)\"", dir), 0);
+
+	/* One that never writes, and has a child: both killed at the limit. */
+	snprintf(want, sizeof(want), "#!/bin/sh\nsleep 1000 & echo $! >%s\nexec sleep 1000\n", pidfile);
+	write_script(prog, want);
+	f = open_memstream(&buf, &len);
+	log_set_stream(f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = bootloader_run_timeout(prog, NULL, img, NULL, 1000, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_set_stream(devnull);
+	fclose(f);
+	CU_ASSERT_EQUAL(rc, -ETIMEDOUT);
+	CU_ASSERT(t1.tv_sec - t0.tv_sec < 3);
+	snprintf(want, sizeof(want), "xenlaunch: warning: bootloader: %s gave no answer within 1 s; killed\n",
+		 prog);
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	free(buf);
+	usleep(100000);
+	/* Gone, or a zombie waiting for whoever reaps orphans here. */
+	CU_ASSERT_EQUAL(sh("p=$(cat %s); ! kill -0 $p 2>/dev/null || grep -q '^State:.*Z' /proc/$p/status",
+			   pidfile), 0);
+	CU_ASSERT_EQUAL(sh("test -z \"$(ls -A %s)\"", dir), 0);
+	unsetenv("TMPDIR");
+	CU_ASSERT_EQUAL(sh("rm -rf %s", dir), 0);
+}
+
 static void test_setup(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/xenlaunch-bootloader-XXXXXX");
@@ -367,11 +516,14 @@ static void test_cleanup(void)
 static CU_TestInfo tests[] = {
 	{ "(set up)", test_setup },
 	{ "sandbox: nobody, no open(), timeout kill, escaped log", test_sandbox },
+	{ "sandbox: open() by name reaches only the file given, read-only", test_sandbox_file },
 	{ "menu: arrows, countdown, edit, Esc, hostile titles", test_menu_keys },
 	{ "packed menu: round trip, truncations and lies refused", test_pack_unpack },
 	{ "pygrub simple0 output and -bootloader-args", test_simple0_and_args },
 	{ "builtin: by index, by menu with edit, by title, refusals, nothing left on disk", test_builtin },
 	{ "builtin: an ISO whose root directory claims 2.8 GB is refused", test_builtin_iso_huge_directory },
+	{ "builtin: a launcher killed at the menu leaves nothing in $TMPDIR", test_builtin_killed_leaves_nothing },
+	{ "external: files opened then removed; silent for 1 s: killed, with its child", test_external },
 	{ "(clean up)", test_cleanup },
 	CU_TEST_INFO_NULL,
 };

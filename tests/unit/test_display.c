@@ -58,6 +58,10 @@ static void test_vnc_spec(void)
 	CU_ASSERT_STRING_EQUAL(why, "to= must be a display from 5 to 100");
 	CU_ASSERT_EQUAL(display_opts_vnc(":1,tls=on", &dc, why, sizeof(why)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(why, "unknown property 'tls=on' (password=on|off, to=N)");
+	CU_ASSERT_EQUAL(display_opts_vnc(":1,password=on,password=off", &dc, why, sizeof(why)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "property 'password' is given twice");
+	CU_ASSERT_EQUAL(display_opts_display("vnc=:1,to=3,to=9", &dc, why, sizeof(why)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "property 'to' is given twice");
 
 	CU_ASSERT_EQUAL(display_opts_display("sdl", &dc, why, sizeof(why)), 0);
 	CU_ASSERT_TRUE(dc.sdl);

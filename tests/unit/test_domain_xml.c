@@ -598,7 +598,31 @@ static void test_validate_reports_errors(void)
 	free(schema);
 }
 
+/* Found by fuzz_domain_xml: a second <driver> overwrote (and leaked) the first one's cache. */
+static void test_second_driver_kept_not_read(void)
+{
+	struct domain_def def;
+	char *err = NULL, *x;
+	FILE *quiet = fopen("/dev/null", "w");
+
+	log_set_stream(quiet);
+	CU_ASSERT_EQUAL_FATAL(parse_str(&def,
+					"<domain type='xen'><name>a</name><os><type>linux</type></os><devices>"
+					"<disk type='file'><driver cache='writeback'/><driver cache='none'/>"
+					"<source file='/i'/><target dev='xvda'/></disk></devices></domain>",
+					&err),
+			      0);
+	log_set_stream(NULL);
+	fclose(quiet);
+	CU_ASSERT_STRING_EQUAL(def.disks[0].driver_cache, "writeback");
+	x = domain_def_format(&def);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<driver cache=\"none\"/>"));
+	free(x);
+	domain_def_dispose(&def);
+}
+
 static CU_TestInfo tests[] = {
+	{ "a second disk driver element is kept, not read", test_second_driver_kept_not_read },
 	{ "basic-pv.xml field values", test_basic_pv_values },
 	{ "PV kernel, console, kept devices", test_pv_kernel_values },
 	{ "HVM disks, cdrom, video, loader", test_hvm_devices },

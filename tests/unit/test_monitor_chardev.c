@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -98,6 +99,8 @@ static void test_monitor_over_unix_socket(void)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct wiring w = { .running = true };
 	FILE *quiet = fopen("/dev/null", "w");
+	struct stat st;
+	mode_t mask;
 	int client;
 
 	log_set_stream(quiet);
@@ -106,7 +109,13 @@ static void test_monitor_over_unix_socket(void)
 	spec.path = path;
 	cb.opaque = &w;
 	monitor_init(&w.mon, &wire_ops, &w, false);
+	/* Owner only, even under a umask that would let everyone in. */
+	mask = umask(0);
 	CU_ASSERT_EQUAL_FATAL(chardev_open(&spec, "compat_monitor0", &cb, &w.cd), 0);
+	umask(mask);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
 
 	strcpy(sun.sun_path, path);
 	client = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -145,7 +154,7 @@ static void test_monitor_over_unix_socket(void)
 }
 
 static CU_TestInfo tests[] = {
-	{ "monitor served over a unix socket chardev", test_monitor_over_unix_socket },
+	{ "monitor served over a unix socket chardev, mode 0600", test_monitor_over_unix_socket },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("monitor-chardev", tests)

@@ -318,7 +318,12 @@ static void test_machine_errors(void)
 		     "-machine", "xenpv,accel=kvm");
 	EXPECT_ERROR("xenlaunch: -M : missing machine type\n", "-M", "");
 	EXPECT_ERROR("xenlaunch: -M type=: missing machine type\n", "-M", "type=");
-	EXPECT_ERROR("xenlaunch: -M ,,,: missing machine type\n", "-M", ",,,");
+	EXPECT_ERROR("xenlaunch: -M ,: missing machine type\n", "-M", ",");
+	EXPECT_ERROR("xenlaunch: -M ,,,: unsupported machine type\n"
+		     "Use -machine help to list supported machines\n", "-M", ",,,");
+	EXPECT_ERROR("xenlaunch: -M xenpv,type=xenfv: property 'type' is given twice\n", "-M", "xenpv,type=xenfv");
+	EXPECT_ERROR("xenlaunch: -M type=xenpv,type=xenfv: property 'type' is given twice\n", "-M",
+		     "type=xenpv,type=xenfv");
 }
 
 static void test_memory_errors(void)
@@ -345,6 +350,7 @@ static void test_memory_errors(void)
 	EXPECT_ERROR("xenlaunch: -m size=: invalid memory size (MiB, or a number with an M or G suffix)\n",
 		     "-m", "size=");
 	EXPECT_ERROR("xenlaunch: -m 512,slots=2: unsupported property 'slots=2'\n", "-m", "512,slots=2");
+	EXPECT_ERROR("xenlaunch: -m size=512,size=1G: property 'size' is given twice\n", "-m", "size=512,size=1G");
 }
 
 static void test_smp_errors(void)
@@ -357,6 +363,7 @@ static void test_smp_errors(void)
 	EXPECT_ERROR("xenlaunch: -smp 2x: invalid vCPU count\n", "-smp", "2x");
 	EXPECT_ERROR("xenlaunch: -smp 4,sockets=2: unsupported property 'sockets=2'\n",
 		     "-smp", "4,sockets=2");
+	EXPECT_ERROR("xenlaunch: -smp cpus=1,cpus=2: property 'cpus' is given twice\n", "-smp", "cpus=1,cpus=2");
 }
 
 static void test_name_errors(void)
@@ -374,6 +381,8 @@ static void test_name_errors(void)
 		     "-name", "42");
 	EXPECT_ERROR("xenlaunch: -name demo,process=x: unsupported property 'process=x'\n",
 		     "-name", "demo,process=x");
+	EXPECT_ERROR("xenlaunch: -name guest=a,guest=b: property 'guest' is given twice\n", "-name",
+		     "guest=a,guest=b");
 }
 
 static void test_uuid(void)
@@ -433,6 +442,10 @@ static void test_chardev_spec_parse(void)
 	OK("unix:/run/s,server,nowait", CHARDEV_UNIX);
 	CU_ASSERT_FALSE(s.wait);
 	chardev_spec_dispose(&s);
+	OK("unix:/run/a,,b,server,", CHARDEV_UNIX);
+	CU_ASSERT_STRING_EQUAL(s.path, "/run/a,b");
+	CU_ASSERT_TRUE(s.server);
+	chardev_spec_dispose(&s);
 	OK("unix:/run/s,server=on,wait=off", CHARDEV_UNIX);
 	CU_ASSERT_TRUE(s.server);
 	CU_ASSERT_FALSE(s.wait);
@@ -446,8 +459,11 @@ static void test_chardev_spec_parse(void)
 	BAD("unix:/run/s,server=off", -EINVAL, "unix socket client mode is not supported (add ,server)");
 	BAD("unix:/run/s,server,reconnect=1", -EINVAL,
 	    "unknown unix socket option (expected server, nowait)");
-	BAD("unix:/run/s,server,", -EINVAL, "unknown unix socket option (expected server, nowait)");
-	BAD("unix:/run/s,,server", -EINVAL, "unknown unix socket option (expected server, nowait)");
+	BAD("unix:/run/s,server,server=off", -EINVAL, "a unix socket option is given twice");
+	BAD("unix:/run/s,server,nowait,wait", -EINVAL, "a unix socket option is given twice");
+	BAD("unix:/run/s,server,server", -EINVAL, "a unix socket option is given twice");
+	/* ",," is a comma in the path, not the start of a flag. */
+	BAD("unix:/run/s,,server", -EINVAL, "unix socket client mode is not supported (add ,server)");
 	BAD("unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,server",
 	    -EINVAL, "path too long for a unix socket");
 	BAD("tcp:127.0.0.1:4444,server", -EINVAL, "not supported");
@@ -611,6 +627,11 @@ static void test_drives(void)
 		     "(writeback, none or directsync)\n", "-drive", "file=x,cache=unsafe");
 	EXPECT_ERROR("xenlaunch: -drive file=x,readonly: property 'readonly' needs a value (KEY=VALUE)\n",
 		     "-drive", "file=x,readonly");
+	/* What <driver cache='writeback,file=/etc/shadow'/> once made of a disk: a second file= won. */
+	EXPECT_ERROR("xenlaunch: -drive file=x,if=xen,cache=writeback,file=/etc/shadow: property 'file' is "
+		     "given twice\n", "-drive", "file=x,if=xen,cache=writeback,file=/etc/shadow");
+	EXPECT_ERROR("xenlaunch: -drive file=x,cache=none,cache=writeback: property 'cache' is given twice\n",
+		     "-drive", "file=x,cache=none,cache=writeback");
 	EXPECT_ERROR("xenlaunch: -hdc: disk index 2 (xvdc) is already in use\n",
 		     "-cdrom", "x", "-hdc", "y");
 	snprintf(msg, sizeof(msg), "xenlaunch: disk %s: this is a qcow2 image; only raw images are "

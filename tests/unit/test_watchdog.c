@@ -3,7 +3,11 @@
 #include "tests/unit/unit.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void test_parse(void)
 {
@@ -53,10 +57,56 @@ static void test_start_dispose(void)
 	watchdog_dispose(&wd);	/* idempotent */
 }
 
+static void touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fclose(f);
+}
+
+/* A launcher gone without "C": its files go, unless replaced meanwhile. */
+static void test_files_removed_on_unclean_exit(void)
+{
+	char dir[] = "/tmp/xlwd-unit-XXXXXX", pid[64], sock[64], kept[64];
+	struct watchdog wd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(pid, sizeof(pid), "%s/pid", dir);
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	snprintf(kept, sizeof(kept), "%s/kept", dir);
+	touch(pid);
+	touch(sock);
+	touch(kept);
+	watchdog_init(&wd);
+	CU_ASSERT_EQUAL_FATAL(watchdog_start(&wd), 0);
+	CU_ASSERT_EQUAL(watchdog_add_file(&wd, pid), 0);
+	CU_ASSERT_EQUAL(watchdog_add_file(&wd, sock), 0);
+	CU_ASSERT_EQUAL(watchdog_add_file(&wd, NULL), 0);
+	CU_ASSERT_EQUAL(watchdog_add_file(&wd, "/nonexistent/x"), -ENOENT);
+	/* Another launcher's socket now has that name: not ours to remove. */
+	CU_ASSERT_EQUAL(unlink(sock), 0);
+	CU_ASSERT_EQUAL(rename(kept, sock), 0);
+	close(wd.fd);
+	CU_ASSERT_EQUAL(waitpid(wd.pid, NULL, 0), wd.pid);
+	CU_ASSERT_NOT_EQUAL(access(pid, F_OK), 0);
+	CU_ASSERT_EQUAL(access(sock, F_OK), 0);
+
+	/* A clean exit removes nothing: the launcher did. */
+	watchdog_init(&wd);
+	CU_ASSERT_EQUAL_FATAL(watchdog_start(&wd), 0);
+	CU_ASSERT_EQUAL(watchdog_add_file(&wd, sock), 0);
+	watchdog_dispose(&wd);
+	CU_ASSERT_EQUAL(access(sock, F_OK), 0);
+	unlink(sock);
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "parses D/N/C messages", test_parse },
 	{ "rejects malformed messages", test_parse_rejects },
 	{ "starts and stops cleanly without a domain", test_start_dispose },
+	{ "an unclean exit removes the launcher's files, if still the same", test_files_removed_on_unclean_exit },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("watchdog", tests)
