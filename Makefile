@@ -5,8 +5,8 @@
 #   make fuzz       build the fuzz targets (clang, libFuzzer) and run each FUZZ_TIME seconds
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
-# Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
+# Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ devices/
+# console/ xenbus/ bootloader/ common/, and the domain model of tools/, goes into xenlaunch;
 # every .c under tools/ and common/ into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
 # the unit-test runner too.
@@ -38,7 +38,7 @@ CFLAGS  += -Werror
 endif
 CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS))
 
-LAUNCHER_DIRS := launcher xenpv xenfv console bootloader common
+LAUNCHER_DIRS := launcher xenpv xenfv devices console xenbus bootloader common
 # The domain model has one owner, tools/: the launcher links it to describe
 # its running guest (launcher/describe.c) in the format xvirsh reads.
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c)) tools/domain_xml.c tools/xml_util.c
@@ -119,9 +119,9 @@ $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj
 # The targets over what a guest writes (rings, frontend nodes) link the
 # backends, with Xen's libraries; what they need of Xen they fake.
 FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
-FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netback.c \
-		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
-		console/display.c console/keymap.c launcher/event_loop.c launcher/nic_opts.c \
+FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,devices/blkback.c devices/netback.c \
+		xenbus/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
+		console/display.c console/keymap.c common/event_loop.c launcher/nic_opts.c \
 		launcher/options.c launcher/display_opts.c common/qemu_opts.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
 		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS))

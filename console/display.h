@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 #define DISPLAY_POLL_MS 33		/* ~30 Hz, QEMU's refresh rate, while active */
 #define DISPLAY_IDLE_POLL_MS 250	/* after DISPLAY_ACTIVE_MS without activity */

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "console/display.h"
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 
 #define VFB_MAX_MEM (64u << 20)		/* largest framebuffer mapped: 64 MiB */
 

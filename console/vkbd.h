@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 
 #define VKBD_ABS_WIDTH 800
 #define VKBD_ABS_HEIGHT 600

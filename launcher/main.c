@@ -31,12 +31,12 @@
 #include "console/vnc.h"
 #include "launcher/config.h"
 #include "launcher/describe.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 #include "launcher/lifecycle.h"
 #include "launcher/monitor.h"
 #include "launcher/options.h"
 #include "xenpv/machine.h"
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 #include "xenpv/watchdog.h"
 
 /* ---- the application ------------------------------------------------ */

@@ -20,11 +20,11 @@
 #include "console/vfb.h"
 #include "console/vkbd.h"
 #include "launcher/config.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 #include "tests/fuzz/fake_xen.h"
-#include "xenpv/blkback.h"
-#include "xenpv/netback.h"
-#include "xenpv/xenbus_backend.h"
+#include "devices/blkback.h"
+#include "devices/netback.h"
+#include "xenbus/xenbus_backend.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

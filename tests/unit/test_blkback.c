@@ -1,10 +1,10 @@
 /*
- * xenpv/blkback's request path, with the ring, the guest's pages and its
+ * devices/blkback's request path, with the ring, the guest's pages and its
  * grant table in plain memory. Hostile requests must get an error response
  * (and no I/O, no access outside the disk or the granted pages); an
  * impossible ring must be reported, not followed.
  */
-#include "xenpv/blkback.h"
+#include "devices/blkback.h"
 #include "tests/unit/unit.h"
 
 #include <errno.h>

@@ -1,12 +1,12 @@
 /*
- * xenpv/netback's ring path, with the rings, the guest's pages and its grant
+ * devices/netback's ring path, with the rings, the guest's pages and its grant
  * table in plain memory and the tap replaced by a list of sent frames.
  * Malformed tx packets must be answered with errors and never sent; rx
  * packets must land in the granted pages with responses in their requests'
  * slots; an impossible ring must be reported, not followed; no copy may
  * reach outside a granted page.
  */
-#include "xenpv/netback.h"
+#include "devices/netback.h"
 #include "tests/unit/unit.h"
 
 #include <errno.h>

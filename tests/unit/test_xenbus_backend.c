@@ -1,10 +1,10 @@
 /*
- * xenpv/xenbus_backend's core without xenstore: the state machine, what a
+ * xenbus/xenbus_backend's core without xenstore: the state machine, what a
  * frontend that closes and comes back costs the host (host resources made
  * once, re-creation later each time), the per-device log budget and the
  * escaping of frontend strings in log lines.
  */
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 #include "common/log.h"
 #include "tests/unit/unit.h"
 

@@ -40,8 +40,8 @@
  * threads keep them away from the xendev (they talk through their own
  * queues and an event source of their own, see xendev_loop()).
  */
-#ifndef XENPV_XENBUS_BACKEND_H
-#define XENPV_XENBUS_BACKEND_H
+#ifndef XENBUS_XENBUS_BACKEND_H
+#define XENBUS_XENBUS_BACKEND_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,7 +54,7 @@
 #include <xen/io/xenbus.h>
 
 #include "launcher/config.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 struct xendev;
 struct xenbus_backend;

@@ -9,7 +9,7 @@
  *     tap, so unit tests drive it with rings and "grants" in plain memory
  *     (tests/unit/test_netback.c);
  *   - the device (netback_ops, a struct backend_ops of xenbus_backend.h):
- *     xenstore nodes and features, the tap (xenpv/tap.h) with one file
+ *     xenstore nodes and features, the tap (devices/tap.h) with one file
  *     descriptor per queue, rings and event channels, all on the event loop.
  *
  * Packets cross the tap with a struct virtio_net_hdr in front, so that
@@ -30,8 +30,8 @@
  * logged a few times per queue, then counted. Only an impossible producer
  * index breaks the device (one log line), never the process.
  */
-#ifndef XENPV_NETBACK_H
-#define XENPV_NETBACK_H
+#ifndef DEVICES_NETBACK_H
+#define DEVICES_NETBACK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +40,7 @@
 #include <xenctrl.h>	/* first: it sets up the Xen public headers for tools */
 #include <xen/io/netif.h>
 
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 
 extern const struct backend_ops netback_ops;
 

@@ -1,7 +1,7 @@
 /*
  * The PV network backend; see netback.h.
  */
-#include "xenpv/netback.h"
+#include "devices/netback.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 
 #include "common/log.h"
 #include "launcher/nic_opts.h"
-#include "xenpv/tap.h"
+#include "devices/tap.h"
 
 #define BAD_PACKETS_LOGGED 8
 #define ROUNDS_PER_EVENT 4		/* ring passes before yielding to the loop */

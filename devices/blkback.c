@@ -1,7 +1,7 @@
 /*
  * The PV block backend; see blkback.h.
  */
-#include "xenpv/blkback.h"
+#include "devices/blkback.h"
 
 #include <errno.h>
 #include <fcntl.h>

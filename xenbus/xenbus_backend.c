@@ -1,7 +1,7 @@
 /*
  * The xenbus backend core; see xenbus_backend.h.
  */
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,8 +19,8 @@
 #include "common/log.h"
 #include "console/vfb.h"
 #include "console/vkbd.h"
-#include "xenpv/blkback.h"
-#include "xenpv/netback.h"
+#include "devices/blkback.h"
+#include "devices/netback.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XS_TRANSACTION_TRIES 20

@@ -20,8 +20,8 @@
  * log line. Bad requests are answered BLKIF_RSP_ERROR (unknown operations
  * BLKIF_RSP_EOPNOTSUPP) and logged a few times per device, then counted.
  */
-#ifndef XENPV_BLKBACK_H
-#define XENPV_BLKBACK_H
+#ifndef DEVICES_BLKBACK_H
+#define DEVICES_BLKBACK_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -32,7 +32,7 @@
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 
 extern const struct backend_ops blkback_ops;
 
