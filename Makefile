@@ -120,7 +120,7 @@ $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj
 # backends, with Xen's libraries; what they need of Xen they fake.
 FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
 FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,devices/blkback.c devices/netback.c \
-		xenbus/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
+		xenbus/xenbus_backend.c xenbus/ring.c console/vfb.c console/vkbd.c console/console_ring.c \
 		console/display.c console/keymap.c common/event_loop.c launcher/nic_opts.c \
 		launcher/options.c launcher/display_opts.c common/qemu_opts.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
