@@ -75,9 +75,15 @@ void xen_ring_release(uint32_t *shared_cons, uint32_t cons)
 	__atomic_store_n(shared_cons, cons, __ATOMIC_RELAXED);
 }
 
+void xen_ring_want_event(uint32_t *shared_event, uint32_t idx)
+{
+	__atomic_store_n(shared_event, idx, __ATOMIC_RELAXED);
+	/* The request before looking at the producer again. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 bool xen_ring_final_check(uint32_t *shared_event, const uint32_t *shared_prod, uint32_t cons)
 {
-	__atomic_store_n(shared_event, cons + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	xen_ring_want_event(shared_event, cons + 1);
 	return __atomic_load_n(shared_prod, __ATOMIC_RELAXED) != cons;
 }

@@ -71,6 +71,9 @@ bool xen_ring_publish(uint32_t *shared_prod, const uint32_t *shared_event, uint3
 /* Gives the consumed slots up to cons back to the frontend, after our reads. */
 void xen_ring_release(uint32_t *shared_cons, uint32_t cons);
 
+/* Asks the frontend for an event when its producer reaches idx. */
+void xen_ring_want_event(uint32_t *shared_event, uint32_t idx);
+
 /*
  * RING_FINAL_CHECK_FOR_REQUESTS: asks for an event when the producer
  * passes cons, then looks again; true when more requests arrived.

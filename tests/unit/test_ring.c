@@ -101,6 +101,8 @@ static void test_release_and_final_check(void)
 	CU_ASSERT_EQUAL(event, 9);
 	prod = 9;
 	CU_ASSERT_TRUE(xen_ring_final_check(&event, &prod, 8));
+	xen_ring_want_event(&event, 12);
+	CU_ASSERT_EQUAL(event, 12);
 }
 
 static CU_TestInfo tests[] = {
