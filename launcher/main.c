@@ -148,7 +148,7 @@ static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
 	if (console_ring_push(&a->m.console.ring, (const char *)buf, len, &pushed) == 0 && pushed)
 		pv_console_notify(&a->m.console);
 	/* A broken ring takes everything: input to it is void, not pending. */
-	return a->m.console.ring.broken ? len : pushed;
+	return xen_ring_failed(&a->m.console.ring.fault) ? len : pushed;
 }
 
 static void console_pump(struct app *a)
