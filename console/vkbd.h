@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "xenbus/ring.h"
 #include "xenbus/xenbus_backend.h"
 
 #define VKBD_ABS_WIDTH 800
@@ -39,12 +40,12 @@ struct vkbd_state {
 	unsigned last_buttons;
 	int last_x, last_y;
 	unsigned dropped;		/* events lost to a full ring */
-	char why[128];			/* why vkbd_push() failed */
+	struct xen_ring_fault fault;	/* why the frontend broke a ring */
 };
 
 /*
  * Puts one 40-byte event (union xenkbd_in_event) into the in ring. 0 when
- * queued, -ENOSPC when the ring is full (dropped), -EPROTO with s->why set
+ * queued, -ENOSPC when the ring is full (dropped), -EPROTO with s->fault set
  * when the frontend's consumer index is impossible.
  */
 int vkbd_push(struct vkbd_state *s, const void *event);
