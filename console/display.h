@@ -22,9 +22,10 @@
  *             input while the text console is shown, as in QEMU where the
  *             console on screen gets the keyboard.
  *
- * There is one display per process (display_current()): the vfb and vkbd
- * backends find it there. Everything runs on the event loop's thread; the
- * targets are polled from one timer of the display: every DISPLAY_POLL_MS
+ * There is one display per process: the launcher registers the vfb and
+ * vkbd backends with it as their context. Everything runs on the event
+ * loop's thread; the targets are polled from one timer of the display:
+ * every DISPLAY_POLL_MS
  * while something happens (damage, input, a viewer's request), every
  * DISPLAY_IDLE_POLL_MS after a second of quiet, so that an idle display with
  * viewers connected costs next to nothing.
@@ -113,8 +114,8 @@ void display_init(struct display *d);
 int display_add_target(struct display *d, const struct display_target_ops *ops,
 		       const void *conf);
 /* Makes an initial surface of width x height, starts the targets and (with
- * a loop) the poll timer, and becomes display_current(). loop may be NULL
- * (before the launcher's loop exists, e.g. during the boot menu): the
+ * a loop) the poll timer. loop may be NULL (before the launcher's loop
+ * exists, e.g. during the boot menu): the
  * caller then runs display_poll() itself until display_attach_loop().
  * 0 or -errno (logged). */
 int display_start(struct display *d, struct event_loop *loop, int width, int height);
@@ -128,8 +129,6 @@ void display_poll(struct display *d);
 void display_activity(struct display *d);
 /* Stops the targets and the timer, frees the surface. Idempotent. */
 void display_dispose(struct display *d);
-/* The started display, or NULL when the launcher shows none. */
-struct display *display_current(void);
 
 /* A new surface size (1..DISPLAY_MAX_*); content black; targets resized.
  * No-op when unchanged. 0, -EINVAL or -ENOMEM (the old surface is kept). */

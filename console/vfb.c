@@ -219,8 +219,6 @@ struct vfb_dev {
 
 static int vfb_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
 {
-	if (!display_current())
-		return 0;
 	return xenbus_backend_add(xb, &vfb_ops, 0, NULL);
 }
 
@@ -249,8 +247,8 @@ static void vfb_disconnect(struct xendev *dev)
 	v->fmem = NULL;
 	v->fb_pages = 0;
 	memset(&v->s, 0, sizeof(v->s));
-	if (was_shown && display_current())
-		display_source_text(display_current());
+	if (was_shown && dev->ctx)
+		display_source_text(dev->ctx);
 }
 
 /* Reads n frame numbers of the guest's ABI (4 or 8 bytes each) from src. */
@@ -353,7 +351,7 @@ static int vfb_connect(struct xendev *dev)
 	}
 	v->s.fb = v->fb_map;
 	v->s.fb_len = v->fb_pages * VFB_PAGE;
-	v->s.d = display_current();
+	v->s.d = dev->ctx;
 	if (vfb_attach(&v->s) < 0) {
 		xendev_fail(dev, "%s", v->s.fault.why);
 		rc = -EINVAL;

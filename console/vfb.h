@@ -96,6 +96,8 @@ void vfb_render(struct vfb_state *s, int x, int y, int w, int h);
  */
 int vfb_ring_drain(struct vfb_state *s);
 
+/* Registered with the display it draws on as its context
+ * (struct xenbus_backend_type.ctx); only when there is a display. */
 extern const struct backend_ops vfb_ops;
 
 #endif

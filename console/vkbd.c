@@ -101,8 +101,6 @@ struct vkbd_dev {
 
 static int vkbd_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
 {
-	if (!display_current())
-		return 0;
 	return xenbus_backend_add(xb, &vkbd_ops, 0, NULL);
 }
 
@@ -135,7 +133,7 @@ static void input_key(void *opaque, unsigned keycode, bool down)
 static void input_pointer(void *opaque, int x, int y, unsigned buttons, int wheel)
 {
 	struct vkbd_dev *v = opaque;
-	struct display *d = display_current();
+	struct display *d = v->dev->ctx;
 
 	after_push(v, vkbd_pointer(&v->s, x, y, d ? d->width : 1, d ? d->height : 1, buttons, wheel));
 }
@@ -148,7 +146,7 @@ static const struct display_input_ops vkbd_input_ops = {
 static void vkbd_disconnect(struct xendev *dev)
 {
 	struct vkbd_dev *v = dev->priv;
-	struct display *d = display_current();
+	struct display *d = dev->ctx;
 
 	if (d && d->input_opaque == v)
 		display_set_input(d, NULL, NULL);
@@ -207,8 +205,8 @@ static int vkbd_connect(struct xendev *dev)
 		vkbd_disconnect(dev);
 		return rc;
 	}
-	if (display_current())
-		display_set_input(display_current(), &vkbd_input_ops, v);
+	if (dev->ctx)
+		display_set_input(dev->ctx, &vkbd_input_ops, v);
 	xendev_log(dev, "keyboard and %s pointer", v->s.abs ? "absolute" : "relative");
 	return 0;
 }

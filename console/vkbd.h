@@ -56,6 +56,8 @@ int vkbd_key(struct vkbd_state *s, unsigned linux_keycode, bool down);
 int vkbd_pointer(struct vkbd_state *s, int x, int y, int disp_w, int disp_h, unsigned buttons,
 		 int wheel);
 
+/* Registered with the display whose input it takes as its context
+ * (struct xenbus_backend_type.ctx); only when there is a display. */
 extern const struct backend_ops vkbd_ops;
 
 #endif

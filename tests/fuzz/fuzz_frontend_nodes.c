@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_evtchn_opens = size & 1;
 
-	xenbus_backend_init(&xb, &loop);
+	xenbus_backend_init(&xb, &loop, NULL, 0);
 	xb.domid = 7;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		FUZZ_CHECK(xenbus_backend_add(&xb, types[i], 0, confs[i]) == 0);
