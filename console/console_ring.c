@@ -99,7 +99,8 @@ size_t console_ring_out_pending(struct console_ring *ring)
 	if (xen_ring_failed(&ring->fault))
 		return 0;
 	cons = read_own(&ring->intf->out_cons);
-	if (xen_ring_take_prod(&ring->intf->out_prod, cons, OUT_SIZE, "output", &scratch, &prod) < 0)
+	if (xen_ring_take_prod(&ring->intf->out_prod, cons, OUT_SIZE, "output", &scratch,
+			       &prod) < 0)
 		return 0;
 	return prod - cons;
 }

@@ -27,7 +27,8 @@ int vkbd_push(struct vkbd_state *s, const void *event)
 	uint32_t cons;
 	int rc;
 
-	rc = xen_ring_take_cons(&page->in_cons, s->in_prod, XENKBD_IN_RING_LEN, "in", &s->fault, &cons);
+	rc = xen_ring_take_cons(&page->in_cons, s->in_prod, XENKBD_IN_RING_LEN, "in", &s->fault,
+				&cons);
 	if (rc < 0)
 		return rc;
 	if (s->in_prod - cons == XENKBD_IN_RING_LEN) {
@@ -220,8 +221,8 @@ static void vkbd_event(struct xendev *dev)
 	if (!page)
 		return;
 	/* Nothing is defined from the frontend: consume whatever it sent. */
-	if (xen_ring_take_prod(&page->out_prod, v->out_cons, XENKBD_OUT_RING_LEN, "out", &v->s.fault,
-			       &prod) < 0) {
+	if (xen_ring_take_prod(&page->out_prod, v->out_cons, XENKBD_OUT_RING_LEN, "out",
+			       &v->s.fault, &prod) < 0) {
 		xendev_fail(dev, "%s", v->s.fault.why);
 		return;
 	}

@@ -461,7 +461,7 @@ int blk_queue_take(struct blk_queue *q, bool *more_r)
 				return 0;
 			}
 			budget--;
-			xen_ring_copy_slot(&raw, &q->sring->ring[q->req_cons & (q->nr_ents - 1)].req,
+			xen_ring_copy_slot(&raw, &q->sring->ring[q->req_cons & (q->nr_ents - 1)],
 					   sizeof(raw));
 			/* Waiting for pages: the slot is read afresh then. */
 			if (!take_one(q, &raw))

@@ -216,10 +216,11 @@ static unsigned tx_walk(const struct net_queue *q, RING_IDX avail, struct tx_wal
 	flags = r.flags;
 	if (flags & NETTXF_extra_info) {
 		do {
+			RING_IDX at = (q->tx_cons + w->total) & (q->tx_ents - 1);
+
 			if (w->total >= avail)
 				return 0;
-			xen_ring_copy_slot(&e, &q->tx->ring[(q->tx_cons + w->total) & (q->tx_ents - 1)],
-					   sizeof(e));
+			xen_ring_copy_slot(&e, &q->tx->ring[at], sizeof(e));
 			if (w->n_extras < NET_MAX_EXTRAS)
 				w->extra[w->n_extras] = e;
 			w->n_extras++;
@@ -416,7 +417,8 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 
 			if (!tx_walk(q, avail, &w)) {
 				if (avail == q->tx_ents)
-					return xen_ring_fail(&q->fault, "a tx packet does not end within the ring");
+					return xen_ring_fail(&q->fault,
+							     "a tx packet does not end within the ring");
 				waiting = true;	/* its last slot comes later */
 				break;
 			}
@@ -529,7 +531,7 @@ int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 	for (unsigned k = 0; k < needed; k++) {
 		struct netif_rx_request r;
 
-		xen_ring_copy_slot(&r, &q->rx->ring[(q->rx_cons + k) & (q->rx_ents - 1)].req, sizeof(r));
+		xen_ring_copy_slot(&r, &q->rx->ring[(q->rx_cons + k) & (q->rx_ents - 1)], sizeof(r));
 		p->ids[k] = r.id;
 		/* Data slot d is request d, after the first one's GSO extra. */
 		if (k == 1 && xen_gso)

@@ -27,8 +27,8 @@ int xen_ring_take_prod(const uint32_t *shared_prod, uint32_t cons, uint32_t size
 
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* the index before the slots */
 	if (prod - cons > size)
-		return xen_ring_fail(f, "%s ring producer %u is impossible (consumer %u, ring of %u)",
-				     name, prod, cons, size);
+		return xen_ring_fail(f, "%s ring producer %u is impossible "
+				     "(consumer %u, ring of %u)", name, prod, cons, size);
 	*prod_r = prod;
 	return 0;
 }
@@ -41,8 +41,8 @@ int xen_ring_take_cons(const uint32_t *shared_cons, uint32_t prod, uint32_t size
 	/* The frontend's reads of the old slots happen before it moves cons. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (prod - cons > size)
-		return xen_ring_fail(f, "%s ring consumer %u is impossible (producer %u, ring of %u)",
-				     name, cons, prod, size);
+		return xen_ring_fail(f, "%s ring consumer %u is impossible "
+				     "(producer %u, ring of %u)", name, cons, prod, size);
 	*cons_r = cons;
 	return 0;
 }
