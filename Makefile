@@ -5,9 +5,9 @@
 #   make fuzz       build the fuzz targets (clang, libFuzzer) and run each FUZZ_TIME seconds
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
-# Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ console/
-# disk/ bootloader/ model/ common/ goes into xenlaunch; every .c under tools/,
-# model/ and common/, and disk/format.c, into xvirsh. A file that holds main() is
+# Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ devices/
+# console/ xenbus/ disk/ bootloader/ model/ common/ goes into xenlaunch; every
+# .c under tools/, model/ and common/, and disk/format.c, into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
 # the unit-test runner too.
 
@@ -42,7 +42,7 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) 
 # model/ (the launch config, its command line, its domain XML) is linked by
 # both programs: xvirsh reads and writes the launcher's argv with the
 # launcher's own parser and formatter.
-LAUNCHER_DIRS := launcher xenpv xenfv console disk bootloader model common
+LAUNCHER_DIRS := launcher xenpv xenfv devices console xenbus disk bootloader model common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
 TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c
@@ -121,9 +121,9 @@ $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS) $$(call fuzz_obj
 # The targets over what a guest writes (rings, frontend nodes) link the
 # backends, with Xen's libraries; what they need of Xen they fake.
 FUZZ_GUEST   := blkback netback vfb console_ring frontend_nodes
-FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,xenpv/blkback.c xenpv/netback.c \
-		xenpv/xenbus_backend.c console/vfb.c console/vkbd.c console/console_ring.c \
-		console/display.c console/keymap.c launcher/event_loop.c model/nic_opts.c model/names.c \
+FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,devices/blkback.c devices/netback.c \
+		xenbus/xenbus_backend.c xenbus/ring.c console/vfb.c console/vkbd.c console/console_ring.c \
+		console/display.c console/keymap.c common/event_loop.c model/nic_opts.c model/names.c \
 		model/options.c model/display_opts.c model/layouts.c model/config.c common/qemu_opts.c \
 		common/strv.c disk/format.c disk/disk.c disk/raw.c disk/nbd.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
@@ -138,15 +138,16 @@ fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
 	$(Q)tests/fuzz/run $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 # The unit tests need no Xen host; the end-to-end tests boot one.
+# tests/check-includes keeps the include graph one way (its room order).
 unit: all
+	$(Q)tests/check-includes
 	$(Q)$(O)/unit-tests
 
 e2e: all
 	$(Q)tests/e2e/run-all
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(O)/unit-tests
+	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)tests/e2e/run-all
 

@@ -43,7 +43,7 @@ size_t console0_serial_input(void *opaque, const uint8_t *buf, size_t len)
 	if (console_ring_push(&c->pv->ring, (const char *)buf, len, &pushed) == 0 && pushed)
 		pv_console_notify(c->pv);
 	/* A broken ring takes everything: input to it is void, not pending. */
-	return c->pv->ring.broken ? len : pushed;
+	return xen_ring_failed(&c->pv->ring.fault) ? len : pushed;
 }
 
 void console0_text(void *opaque, const char *bytes, size_t len)

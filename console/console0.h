@@ -38,7 +38,7 @@
 #include "console/chardev.h"
 #include "console/pv_console.h"
 #include "console/textscreen.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 #define CONSOLE0_MENU_KEYS 64
 

@@ -11,25 +11,26 @@
 #define OUT_SIZE sizeof(((struct xencons_interface *)0)->out)
 #define IN_SIZE	 sizeof(((struct xencons_interface *)0)->in)
 
-/* A single, untorn read of an index the guest may be changing. */
-static XENCONS_RING_IDX read_idx(const XENCONS_RING_IDX *p)
+/* Our own index, in shared memory too: one untorn read. */
+static XENCONS_RING_IDX read_own(const XENCONS_RING_IDX *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static void write_idx(XENCONS_RING_IDX *p, XENCONS_RING_IDX v)
+/* Says once why the ring is broken; every later call fails quietly. */
+static int ring_break(struct console_ring *ring)
 {
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	log_warnx("%s: %s; console disabled", ring->label, ring->fault.why);
+	return -EPROTO;
 }
 
-static int ring_break(struct console_ring *ring, const char *which, XENCONS_RING_IDX cons,
-		      XENCONS_RING_IDX prod)
+/* Copies n bytes from byte ring src of size bytes, from index idx, once. */
+static void copy_out(char *dst, const char *src, size_t size, XENCONS_RING_IDX idx, size_t n)
 {
-	if (!ring->broken)
-		log_warnx("%s: guest corrupted the %s ring (cons %u, prod %u); console disabled",
-			  ring->label, which, (unsigned)cons, (unsigned)prod);
-	ring->broken = true;
-	return -EPROTO;
+	size_t at = idx & (size - 1), first = n < size - at ? n : size - at;
+
+	xen_ring_copy_slot(dst, src + at, first);
+	xen_ring_copy_slot(dst + first, src, n - first);
 }
 
 void console_ring_init(struct console_ring *ring, struct xencons_interface *intf,
@@ -37,7 +38,7 @@ void console_ring_init(struct console_ring *ring, struct xencons_interface *intf
 {
 	ring->intf = intf;
 	ring->label = label;
-	ring->broken = false;
+	memset(&ring->fault, 0, sizeof(ring->fault));
 }
 
 int console_ring_drain(struct console_ring *ring, console_sink_fn *sink, void *opaque,
@@ -49,33 +50,21 @@ int console_ring_drain(struct console_ring *ring, console_sink_fn *sink, void *o
 	size_t avail, accepted;
 
 	*moved_r = 0;
-	if (ring->broken)
+	if (xen_ring_failed(&ring->fault))
 		return -EPROTO;
-
-	cons = read_idx(&intf->out_cons);
-	prod = read_idx(&intf->out_prod);
-	/* The data the guest wrote before moving prod must be read after prod. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-
+	cons = read_own(&intf->out_cons);
+	if (xen_ring_take_prod(&intf->out_prod, cons, OUT_SIZE, "output", &ring->fault, &prod) < 0)
+		return ring_break(ring);
 	avail = (XENCONS_RING_IDX)(prod - cons);
-	if (avail > OUT_SIZE)
-		return ring_break(ring, "output", cons, prod);
 	if (avail == 0)
 		return 0;
-
-	/* Copy out of shared memory before anyone looks at the bytes. */
-	for (size_t i = 0; i < avail; i++)
-		buf[i] = intf->out[MASK_XENCONS_IDX(cons + (XENCONS_RING_IDX)i, intf->out)];
-
+	copy_out(buf, intf->out, OUT_SIZE, cons, avail);
 	accepted = sink(opaque, buf, avail);
 	if (accepted > avail)
 		accepted = avail;
 	if (accepted == 0)
 		return 0;
-
-	/* Our reads of the data must be done before the guest may reuse it. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	write_idx(&intf->out_cons, cons + (XENCONS_RING_IDX)accepted);
+	xen_ring_release(&intf->out_cons, cons + (XENCONS_RING_IDX)accepted);
 	*moved_r = accepted;
 	return 0;
 }
@@ -87,38 +76,31 @@ int console_ring_push(struct console_ring *ring, const char *buf, size_t len, si
 	size_t room, n;
 
 	*pushed_r = 0;
-	if (ring->broken)
+	if (xen_ring_failed(&ring->fault))
 		return -EPROTO;
-
-	cons = read_idx(&intf->in_cons);
-	prod = read_idx(&intf->in_prod);
-	/* The guest's reads of the old bytes happen before it moves cons. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-
+	prod = read_own(&intf->in_prod);
+	if (xen_ring_take_cons(&intf->in_cons, prod, IN_SIZE, "input", &ring->fault, &cons) < 0)
+		return ring_break(ring);
 	used = prod - cons;
-	if (used > IN_SIZE)
-		return ring_break(ring, "input", cons, prod);
-
 	room = IN_SIZE - used;
 	n = len < room ? len : room;
 	for (size_t i = 0; i < n; i++)
 		intf->in[MASK_XENCONS_IDX(prod + (XENCONS_RING_IDX)i, intf->in)] = buf[i];
-
-	/* The bytes must be visible before the new producer index. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	write_idx(&intf->in_prod, prod + (XENCONS_RING_IDX)n);
+	xen_ring_publish(&intf->in_prod, NULL, prod + (XENCONS_RING_IDX)n);
 	*pushed_r = n;
 	return 0;
 }
 
 size_t console_ring_out_pending(struct console_ring *ring)
 {
-	XENCONS_RING_IDX cons, prod, avail;
+	struct xen_ring_fault scratch = { "" };	/* a look only: the ring stays as it is */
+	XENCONS_RING_IDX cons, prod;
 
-	if (ring->broken)
+	if (xen_ring_failed(&ring->fault))
 		return 0;
-	cons = read_idx(&ring->intf->out_cons);
-	prod = read_idx(&ring->intf->out_prod);
-	avail = prod - cons;
-	return avail > OUT_SIZE ? 0 : avail;
+	cons = read_own(&ring->intf->out_cons);
+	if (xen_ring_take_prod(&ring->intf->out_prod, cons, OUT_SIZE, "output", &scratch,
+			       &prod) < 0)
+		return 0;
+	return prod - cons;
 }

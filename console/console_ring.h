@@ -3,13 +3,11 @@
  * backend: the guest produces into `out` and we consume, we produce into
  * `in` and the guest consumes.
  *
- * The ring lives in memory the guest can write at any time, so every
- * function here treats it as hostile: each index is read once, a barrier
- * separates the index reads from the data accesses, `prod - cons` is
- * checked against the ring size, and every index is masked before use.
- * A ring whose indices make no sense is marked broken (one log line naming
- * the console) and every later call fails with -EPROTO; the process never
- * crashes over it.
+ * The ring lives in memory the guest can write at any time: its indices
+ * and bytes go through the xenbus/ring accessors, and every index is masked
+ * before use. A ring whose indices make no sense is broken (its fault says
+ * why, in one log line naming the console) and every later call fails with
+ * -EPROTO; the process never crashes over it.
  *
  * The functions work on any struct xencons_interface in memory, so the
  * unit tests drive them with a plain struct; console_ring_map() (below)
@@ -24,6 +22,8 @@
 
 #include <xen/io/console.h>
 
+#include "xenbus/ring.h"
+
 /*
  * Where guest output goes. Called with the bytes that are pending in the
  * ring (copied out of shared memory first); returns how many it accepted,
@@ -35,7 +35,7 @@ typedef size_t console_sink_fn(void *opaque, const char *buf, size_t len);
 struct console_ring {
 	struct xencons_interface *intf;	/* shared page, or a test's struct */
 	const char *label;		/* for log lines, e.g. "console/3" */
-	bool broken;			/* set once, on the first bad index */
+	struct xen_ring_fault fault;	/* set once, on the first bad index */
 };
 
 void console_ring_init(struct console_ring *ring, struct xencons_interface *intf,

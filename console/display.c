@@ -13,13 +13,6 @@
 
 #include "common/log.h"
 
-static struct display *current;
-
-struct display *display_current(void)
-{
-	return current;
-}
-
 void display_init(struct display *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -111,7 +104,6 @@ int display_start(struct display *d, struct event_loop *loop, int width, int hei
 			goto fail;
 		t->started = true;
 	}
-	current = d;
 	return 0;
 fail:
 	display_dispose(d);
@@ -120,8 +112,6 @@ fail:
 
 void display_dispose(struct display *d)
 {
-	if (current == d)
-		current = NULL;
 	if (d->loop)
 		event_loop_del(d->loop, &d->timer_src);
 	if (d->timer_fd >= 0)

@@ -22,8 +22,8 @@
  *             input while the text console is shown, as in QEMU where the
  *             console on screen gets the keyboard.
  *
- * There is one display per process (display_current()): the vfb and vkbd
- * backends find it there. Everything runs on the event loop's thread, and
+ * There is one display per process: the launcher registers the vfb and
+ * vkbd backends with it as their context. Everything runs on the event loop's thread, and
  * the display starts on the launcher's loop, before the boot menu (shown
  * on it). What has a descriptor is a loop source of its own target (the VNC
  * listening socket, its relays' eventfd and its viewers' sockets, on the
@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 #define DISPLAY_POLL_MS 33		/* ~30 Hz, QEMU's refresh rate, while active */
 #define DISPLAY_IDLE_POLL_MS 250	/* after DISPLAY_ACTIVE_MS without activity */
@@ -119,8 +119,8 @@ void display_init(struct display *d);
 int display_add_target(struct display *d, const struct display_target_ops *ops,
 		       const void *conf);
 /* Makes an initial surface of width x height, starts the poll timer and
- * the targets on loop (borrowed until display_dispose()), and becomes
- * display_current(). 0 or -errno (logged). */
+ * the targets on loop (borrowed until display_dispose()). 0 or -errno
+ * (logged). */
 int display_start(struct display *d, struct event_loop *loop, int width, int height);
 /* Something happened (a viewer connected, asked for an update...): poll at
  * the fast rate for the next DISPLAY_ACTIVE_MS. Damage and input count
@@ -128,8 +128,6 @@ int display_start(struct display *d, struct event_loop *loop, int width, int hei
 void display_activity(struct display *d);
 /* Stops the targets and the timer, frees the surface. Idempotent. */
 void display_dispose(struct display *d);
-/* The started display, or NULL when the launcher shows none. */
-struct display *display_current(void);
 
 /* A new surface size (1..DISPLAY_MAX_*); content black; targets resized.
  * No-op when unchanged. 0, -EINVAL or -ENOMEM (the old surface is kept). */

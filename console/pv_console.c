@@ -70,7 +70,7 @@ void pv_console_disconnect(struct pv_console *c)
 		xenforeignmemory_unmap(c->fmem, c->page, 1);
 	c->page = NULL;
 	console_ring_init(&c->ring, NULL, c->label);
-	c->ring.broken = true;	/* nothing to drain any more */
+	xen_ring_fail(&c->ring.fault, "disconnected");	/* nothing to drain any more */
 }
 
 int pv_console_fd(const struct pv_console *c)

@@ -117,8 +117,8 @@ int vfb_attach(struct vfb_state *s)
 	g.line_length = page->line_length;
 	g.offset = 0;
 	if (vfb_geometry_check(&g, s->fb_len, &why) < 0) {
-		snprintf(s->why, sizeof(s->why), "framebuffer %dx%dx%d, line length %u in %zu bytes: %s",
-			 g.width, g.height, g.depth, g.line_length, s->fb_len, why);
+		xen_ring_fail(&s->fault, "framebuffer %dx%dx%d, line length %u in %zu bytes: %s",
+			      g.width, g.height, g.depth, g.line_length, s->fb_len, why);
 		return -EINVAL;
 	}
 	s->geo = g;
@@ -152,25 +152,20 @@ static void handle_resize(struct vfb_state *s, const struct xenfb_resize *r)
 
 int vfb_ring_drain(struct vfb_state *s)
 {
-	volatile struct xenfb_page *page = s->page;
+	struct xenfb_page *page = s->page;
 	int64_t ux0 = INT64_MAX, uy0 = INT64_MAX, ux1 = -1, uy1 = -1;
 	uint32_t prod, cons = s->out_cons;
-	int handled = 0;
+	int handled = 0, rc;
 
-	prod = page->out_prod;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* read the events after prod */
-	if (prod - cons > XENFB_OUT_RING_LEN) {
-		snprintf(s->why, sizeof(s->why),
-			 "out ring producer %u is %u events ahead of consumer %u (ring holds %u)",
-			 prod, prod - cons, cons, (unsigned)XENFB_OUT_RING_LEN);
-		return -EPROTO;
-	}
+	rc = xen_ring_take_prod(&page->out_prod, cons, XENFB_OUT_RING_LEN, "out", &s->fault, &prod);
+	if (rc < 0)
+		return rc;
 	for (unsigned n = 0; cons != prod && n < XENFB_OUT_RING_LEN; n++, cons++) {
 		union xenfb_out_event ev;
 		int x, y, w, h;
 		bool bogus;
 
-		memcpy(&ev, (const void *)&XENFB_OUT_RING_REF(page, cons), sizeof(ev));
+		xen_ring_copy_slot(&ev, &XENFB_OUT_RING_REF(page, cons), sizeof(ev));
 		handled++;
 		switch (ev.type) {
 		case XENFB_TYPE_UPDATE:
@@ -205,9 +200,8 @@ int vfb_ring_drain(struct vfb_state *s)
 			break;	/* unknown events are skipped, as the protocol says */
 		}
 	}
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* done reading before we publish */
 	s->out_cons = cons;
-	page->out_cons = cons;
+	xen_ring_release(&page->out_cons, cons);
 	if (ux1 >= 0)
 		vfb_render(s, (int)ux0, (int)uy0, (int)(ux1 - ux0), (int)(uy1 - uy0));
 	return handled;
@@ -225,8 +219,6 @@ struct vfb_dev {
 
 static int vfb_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
 {
-	if (!display_current())
-		return 0;
 	return xenbus_backend_add(xb, &vfb_ops, 0, NULL);
 }
 
@@ -255,8 +247,8 @@ static void vfb_disconnect(struct xendev *dev)
 	v->fmem = NULL;
 	v->fb_pages = 0;
 	memset(&v->s, 0, sizeof(v->s));
-	if (was_shown && display_current())
-		display_source_text(display_current());
+	if (was_shown && dev->ctx)
+		display_source_text(dev->ctx);
 }
 
 /* Reads n frame numbers of the guest's ABI (4 or 8 bytes each) from src. */
@@ -359,9 +351,9 @@ static int vfb_connect(struct xendev *dev)
 	}
 	v->s.fb = v->fb_map;
 	v->s.fb_len = v->fb_pages * VFB_PAGE;
-	v->s.d = display_current();
+	v->s.d = dev->ctx;
 	if (vfb_attach(&v->s) < 0) {
-		xendev_fail(dev, "%s", v->s.why);
+		xendev_fail(dev, "%s", v->s.fault.why);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -391,7 +383,7 @@ static void vfb_event(struct xendev *dev)
 	for (int round = 0; round < 4; round++) {
 		rc = vfb_ring_drain(&v->s);
 		if (rc < 0) {
-			xendev_fail(dev, "%s", v->s.why);
+			xendev_fail(dev, "%s", v->s.fault.why);
 			return;
 		}
 		if (rc == 0)

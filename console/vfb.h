@@ -31,7 +31,8 @@
 #include <stdint.h>
 
 #include "console/display.h"
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/ring.h"
+#include "xenbus/xenbus_backend.h"
 
 #define VFB_MAX_MEM (64u << 20)		/* largest framebuffer mapped: 64 MiB */
 
@@ -56,7 +57,7 @@ struct vfb_state {
 	bool warned_resize;		/* a bad resize was logged */
 	unsigned updates;		/* update events handled */
 	unsigned resizes;		/* resize events applied */
-	char why[160];			/* why vfb_ring_drain() failed */
+	struct xen_ring_fault fault;	/* why vfb_attach() or vfb_ring_drain() failed */
 };
 
 /*
@@ -80,7 +81,7 @@ bool vfb_clip_rect(int32_t width, int32_t height, int32_t x, int32_t y, int32_t 
 /*
  * Takes the initial geometry from the shared page (width, height, depth,
  * line_length; offset 0), checks it against fb_len and shows the whole
- * framebuffer. 0, or -EINVAL with s->why set.
+ * framebuffer. 0, or -EINVAL with s->fault set.
  */
 int vfb_attach(struct vfb_state *s);
 
@@ -90,11 +91,13 @@ void vfb_render(struct vfb_state *s, int x, int y, int w, int h);
 /*
  * Handles every event in the out ring (updates and resizes), bounded by
  * the ring's length, and publishes the consumer index. Returns the number
- * of events handled, or -EPROTO with s->why set when the producer index is
+ * of events handled, or -EPROTO with s->fault set when the producer index is
  * impossible (the device must be failed).
  */
 int vfb_ring_drain(struct vfb_state *s);
 
+/* Registered with the display it draws on as its context
+ * (struct xenbus_backend_type.ctx); only when there is a display. */
 extern const struct backend_ops vfb_ops;
 
 #endif

@@ -23,15 +23,14 @@
 
 int vkbd_push(struct vkbd_state *s, const void *event)
 {
-	volatile struct xenkbd_page *page = s->page;
-	uint32_t cons = page->in_cons;
+	struct xenkbd_page *page = s->page;
+	uint32_t cons;
+	int rc;
 
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (s->in_prod - cons > XENKBD_IN_RING_LEN) {
-		snprintf(s->why, sizeof(s->why), "in ring consumer %u is %u events behind producer %u",
-			 cons, s->in_prod - cons, s->in_prod);
-		return -EPROTO;
-	}
+	rc = xen_ring_take_cons(&page->in_cons, s->in_prod, XENKBD_IN_RING_LEN, "in", &s->fault,
+				&cons);
+	if (rc < 0)
+		return rc;
 	if (s->in_prod - cons == XENKBD_IN_RING_LEN) {
 		if (!s->warned_full && xendev_log_budget_take(s->log_budget, s->label))
 			log_warnx("%s: the guest does not read its input; events dropped", s->label);
@@ -39,10 +38,9 @@ int vkbd_push(struct vkbd_state *s, const void *event)
 		s->dropped++;
 		return -ENOSPC;
 	}
-	memcpy((void *)&XENKBD_IN_RING_REF(page, s->in_prod), event, XENKBD_IN_EVENT_SIZE);
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* the event before the index */
+	memcpy(&XENKBD_IN_RING_REF(page, s->in_prod), event, XENKBD_IN_EVENT_SIZE);
 	s->in_prod++;
-	page->in_prod = s->in_prod;
+	xen_ring_publish(&page->in_prod, NULL, s->in_prod);
 	return 0;
 }
 
@@ -98,13 +96,12 @@ struct vkbd_dev {
 	struct xendev *dev;
 	void *page;
 	bool granted;			/* page mapped by grant, else foreign */
+	uint32_t out_cons;		/* our consumer index of the out ring */
 	xenforeignmemory_handle *fmem;
 };
 
 static int vkbd_discover(struct xenbus_backend *xb, const struct launch_config *cfg)
 {
-	if (!display_current())
-		return 0;
 	return xenbus_backend_add(xb, &vkbd_ops, 0, NULL);
 }
 
@@ -122,7 +119,7 @@ static int vkbd_init(struct xendev *dev)
 static void after_push(struct vkbd_dev *v, int rc)
 {
 	if (rc == -EPROTO)
-		xendev_fail(v->dev, "%s", v->s.why);
+		xendev_fail(v->dev, "%s", v->s.fault.why);
 	else if (rc == 0)
 		xendev_notify(v->dev);
 }
@@ -137,7 +134,7 @@ static void input_key(void *opaque, unsigned keycode, bool down)
 static void input_pointer(void *opaque, int x, int y, unsigned buttons, int wheel)
 {
 	struct vkbd_dev *v = opaque;
-	struct display *d = display_current();
+	struct display *d = v->dev->ctx;
 
 	after_push(v, vkbd_pointer(&v->s, x, y, d ? d->width : 1, d ? d->height : 1, buttons, wheel));
 }
@@ -150,7 +147,7 @@ static const struct display_input_ops vkbd_input_ops = {
 static void vkbd_disconnect(struct xendev *dev)
 {
 	struct vkbd_dev *v = dev->priv;
-	struct display *d = display_current();
+	struct display *d = dev->ctx;
 
 	if (d && d->input_opaque == v)
 		display_set_input(d, NULL, NULL);
@@ -200,6 +197,7 @@ static int vkbd_connect(struct xendev *dev)
 	}
 	v->s.page = v->page;
 	v->s.in_prod = ((volatile struct xenkbd_page *)v->page)->in_prod;
+	v->out_cons = ((volatile struct xenkbd_page *)v->page)->out_cons;
 	xendev_fe_read_u32(dev, XENKBD_FIELD_REQ_ABS_POINTER, &req_abs);
 	v->s.abs = req_abs == 1;
 	rc = xendev_bind_evtchn(dev, port);
@@ -208,8 +206,8 @@ static int vkbd_connect(struct xendev *dev)
 		vkbd_disconnect(dev);
 		return rc;
 	}
-	if (display_current())
-		display_set_input(display_current(), &vkbd_input_ops, v);
+	if (dev->ctx)
+		display_set_input(dev->ctx, &vkbd_input_ops, v);
 	xendev_log(dev, "keyboard and %s pointer", v->s.abs ? "absolute" : "relative");
 	return 0;
 }
@@ -217,11 +215,19 @@ static int vkbd_connect(struct xendev *dev)
 static void vkbd_event(struct xendev *dev)
 {
 	struct vkbd_dev *v = dev->priv;
-	volatile struct xenkbd_page *page = v->page;
+	struct xenkbd_page *page = v->page;
+	uint32_t prod;
 
+	if (!page)
+		return;
 	/* Nothing is defined from the frontend: consume whatever it sent. */
-	if (page)
-		page->out_cons = page->out_prod;
+	if (xen_ring_take_prod(&page->out_prod, v->out_cons, XENKBD_OUT_RING_LEN, "out",
+			       &v->s.fault, &prod) < 0) {
+		xendev_fail(dev, "%s", v->s.fault.why);
+		return;
+	}
+	v->out_cons = prod;
+	xen_ring_release(&page->out_cons, prod);
 }
 
 const struct backend_ops vkbd_ops = {

@@ -23,7 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/ring.h"
+#include "xenbus/xenbus_backend.h"
 
 #define VKBD_ABS_WIDTH 800
 #define VKBD_ABS_HEIGHT 600
@@ -39,12 +40,12 @@ struct vkbd_state {
 	unsigned last_buttons;
 	int last_x, last_y;
 	unsigned dropped;		/* events lost to a full ring */
-	char why[128];			/* why vkbd_push() failed */
+	struct xen_ring_fault fault;	/* why the frontend broke a ring */
 };
 
 /*
  * Puts one 40-byte event (union xenkbd_in_event) into the in ring. 0 when
- * queued, -ENOSPC when the ring is full (dropped), -EPROTO with s->why set
+ * queued, -ENOSPC when the ring is full (dropped), -EPROTO with s->fault set
  * when the frontend's consumer index is impossible.
  */
 int vkbd_push(struct vkbd_state *s, const void *event);
@@ -55,6 +56,8 @@ int vkbd_key(struct vkbd_state *s, unsigned linux_keycode, bool down);
 int vkbd_pointer(struct vkbd_state *s, int x, int y, int disp_w, int disp_h, unsigned buttons,
 		 int wheel);
 
+/* Registered with the display whose input it takes as its context
+ * (struct xenbus_backend_type.ctx); only when there is a display. */
 extern const struct backend_ops vkbd_ops;
 
 #endif

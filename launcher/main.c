@@ -23,20 +23,25 @@
 #include <unistd.h>
 
 #include "bootloader/bootloader.h"
+#include "common/event_loop.h"
 #include "common/log.h"
 #include "console/chardev.h"
 #include "console/console0.h"
 #include "console/display.h"
 #include "console/textscreen.h"
+#include "console/vfb.h"
+#include "console/vkbd.h"
 #include "console/vnc.h"
+#include "devices/blkback.h"
+#include "devices/netback.h"
 #include "model/config.h"
 #include "model/describe.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 #include "launcher/lifecycle.h"
 #include "launcher/monitor.h"
 #include "model/options.h"
+#include "xenbus/xenbus_backend.h"
 #include "xenpv/machine.h"
-#include "xenpv/xenbus_backend.h"
 #include "xenpv/watchdog.h"
 
 /* ---- the application ------------------------------------------------ */
@@ -47,6 +52,7 @@ struct app {
 	struct watchdog wd;
 	struct pv_machine m;
 	struct xenbus_backend xb;	/* the guest's PV devices */
+	struct xenbus_backend_type backend_types[4];	/* what xb serves */
 	struct chardev *serial;		/* NULL: -serial none */
 	struct chardev *mon_cd;		/* NULL: no monitor */
 	struct monitor mon;
@@ -75,6 +81,24 @@ static void first_output(void *opaque)
 	struct app *a = opaque;
 
 	pv_machine_first_byte(&a->m);
+}
+
+/*
+ * The backend types the guest gets, in start order: disks, NICs, and with a
+ * display (-vnc, -sdl) the framebuffer and keyboard that draw on it and take
+ * its input.
+ */
+static void backends_init(struct app *a)
+{
+	size_t n = 0;
+
+	a->backend_types[n++] = (struct xenbus_backend_type){ &blkback_ops, NULL };
+	a->backend_types[n++] = (struct xenbus_backend_type){ &netback_ops, NULL };
+	if (a->cfg.display.vnc || a->cfg.display.sdl) {
+		a->backend_types[n++] = (struct xenbus_backend_type){ &vfb_ops, &a->disp };
+		a->backend_types[n++] = (struct xenbus_backend_type){ &vkbd_ops, &a->disp };
+	}
+	xenbus_backend_init(&a->xb, &a->loop, a->backend_types, n);
 }
 
 /* -vnc / -sdl: the display, on the loop, before the boot menu (shown on it)
@@ -489,7 +513,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	pv_machine_init(&a->m, &a->cfg, &a->wd);
-	xenbus_backend_init(&a->xb, &a->loop);
+	backends_init(a);
 	a->m.devices_start = devices_start;
 	a->m.devices_stop = devices_stop;
 	a->m.devices_opaque = a;

@@ -2,7 +2,7 @@
 # runs diskbench (tests/bench/diskbench.c: O_DIRECT sequential 1 MiB write
 # and read, 4 KiB random read at queue depth 1 and 32) on xvda, a raw image
 # on dom0's tmpfs, served by
-#   - xenlaunch's own backend (xenpv/blkback.c),
+#   - xenlaunch's own backend (devices/blkback.c),
 #   - the kernel's blkback (xl, phy: on a loop device),
 #   - QEMU's qdisk (xl, backendtype=qdisk: Debian's qemu-system-xen),
 # one after the other in the same host. Prints every figure with its ratios.

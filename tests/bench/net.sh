@@ -2,7 +2,7 @@
 # on a link-local bridge in dom0 moves 64 MiB each way with netbench
 # (tests/bench/netbench.c, the same static binary on both ends) and pings
 # dom0, its NIC served by
-#   - xenlaunch's own backend (xenpv/netback.c, a tap on the bridge),
+#   - xenlaunch's own backend (devices/netback.c, a tap on the bridge),
 #   - the kernel's netback (xl, vif with a minimal hotplug script),
 # one after the other in the same host. Prints every figure with the ratio.
 # Runs in dom0: tests/bench/run-all net.sh

@@ -21,7 +21,7 @@
 #include "console/display.h"
 #include "console/textscreen.h"
 #include "model/config.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 static double now(void)
 {

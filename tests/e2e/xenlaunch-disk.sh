@@ -1,4 +1,4 @@
-# PV disks served by xenlaunch itself (xenpv/blkback): four disks at once -
+# PV disks served by xenlaunch itself (devices/blkback): four disks at once -
 # a writable disk the guest formats (ext2) and fills, a read-only disk, a
 # cdrom image made with xorriso, and a raw disk written with dd and flushed
 # right before the launcher is SIGKILLed. A second launcher boots the same

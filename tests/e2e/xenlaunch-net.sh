@@ -1,4 +1,4 @@
-# PV network served by xenlaunch itself (xenpv/netback): the launcher makes
+# PV network served by xenlaunch itself (devices/netback): the launcher makes
 # a tap, joins it to a link-local test bridge in dom0 and serves the guest's
 # netfront. The guest gets the stable default MAC, pings dom0, fetches a file
 # from dom0's httpd and sends one back over TCP (both checked by md5); the

@@ -11,7 +11,7 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
-#include "xenpv/tap.h"
+#include "devices/tap.h"
 
 struct fuzz_xs_node fuzz_xs_nodes[FUZZ_XS_MAX_NODES];
 unsigned fuzz_xs_n_nodes;

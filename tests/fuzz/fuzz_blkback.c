@@ -1,5 +1,5 @@
 /*
- * blkback's request path (xenpv/blkback.h) as a hostile frontend drives it:
+ * blkback's request path (devices/blkback.h) as a hostile frontend drives it:
  * the input is a ring of requests, the producer index and the contents of
  * the guest's pages (indirect segment lists). Grants are plain memory: refs
  * below GUEST_PAGES map, the rest do not. The disk is a 1 MiB memfd.
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "disk/disk.h"
-#include "xenpv/blkback.h"
+#include "devices/blkback.h"
 
 #define GUEST_PAGES 8u
 #define DISK_BYTES (1u << 20)

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = console_ring_drain(&ring, sink, NULL, &moved);
 		FUZZ_CHECK(rc == 0 || rc == -EPROTO);
 		if (rc < 0) {
-			FUZZ_CHECK(ring.broken);
+			FUZZ_CHECK(xen_ring_failed(&ring.fault));
 			break;
 		}
 		FUZZ_CHECK(moved <= sizeof(intf.out));
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == 0 || rc == -EPROTO);
 	FUZZ_CHECK(rc < 0 || pushed <= sizeof(intf.in));
 	FUZZ_CHECK(rc < 0 || (XENCONS_RING_IDX)(intf.in_prod - in_prod_before) == pushed);
-	if (ring.broken) {
+	if (xen_ring_failed(&ring.fault)) {
 		FUZZ_CHECK(console_ring_drain(&ring, sink, NULL, &moved) == -EPROTO);
 		FUZZ_CHECK(console_ring_push(&ring, "x", 1, &pushed) == -EPROTO);
 	}

@@ -20,11 +20,11 @@
 #include "console/vfb.h"
 #include "console/vkbd.h"
 #include "model/config.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 #include "tests/fuzz/fake_xen.h"
-#include "xenpv/blkback.h"
-#include "xenpv/netback.h"
-#include "xenpv/xenbus_backend.h"
+#include "devices/blkback.h"
+#include "devices/netback.h"
+#include "xenbus/xenbus_backend.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_evtchn_opens = size & 1;
 
-	xenbus_backend_init(&xb, &loop);
+	xenbus_backend_init(&xb, &loop, NULL, 0);
 	xb.domid = 7;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		FUZZ_CHECK(xenbus_backend_add(&xb, types[i], 0, confs[i]) == 0);

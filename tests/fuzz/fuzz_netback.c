@@ -1,5 +1,5 @@
 /*
- * netback's ring path (xenpv/netback.h) as a hostile frontend drives it:
+ * netback's ring path (devices/netback.h) as a hostile frontend drives it:
  * the input fills the tx ring, the rx ring and the guest's pages, and
  * supplies packets from the host for the rx side. Grants are plain memory:
  * refs below GUEST_PAGES copy, the rest fail.
@@ -20,7 +20,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "xenpv/netback.h"
+#include "devices/netback.h"
 
 #define GUEST_PAGES 4u
 

@@ -1,10 +1,10 @@
 /*
- * xenpv/blkback's request path, with the ring, the guest's pages and its
+ * devices/blkback's request path, with the ring, the guest's pages and its
  * grant table in plain memory. Hostile requests must get an error response
  * (and no I/O, no access outside the disk or the granted pages); an
  * impossible ring must be reported, not followed.
  */
-#include "xenpv/blkback.h"
+#include "devices/blkback.h"
 #include "tests/unit/unit.h"
 
 #include <errno.h>
@@ -374,8 +374,13 @@ static void test_impossible_producer(void)
 	sring(&g)->req_prod = g.q.req_cons + g.q.nr_ents + 1;	/* more than the ring holds */
 	CU_ASSERT_EQUAL(take(&g), -EPROTO);
 	CU_ASSERT_EQUAL(sring(&g)->rsp_prod, 0);		/* nothing was followed */
+	CU_ASSERT_STRING_EQUAL(g.q.fault.why, "request ring producer 33 is impossible "
+			       "(consumer 0, ring of 32)");
+	memset(&g.q.fault, 0, sizeof(g.q.fault));
 	sring(&g)->req_prod = g.q.req_cons - 1;			/* behind the consumer */
 	CU_ASSERT_EQUAL(take(&g), -EPROTO);
+	CU_ASSERT_STRING_EQUAL(g.q.fault.why, "request ring producer 4294967295 is impossible "
+			       "(consumer 0, ring of 32)");
 	rig_dispose(&g);
 }
 

@@ -1,7 +1,7 @@
 /* console/console0: console 0 between the guest's ring, serial0 and the
  * boot menu, driven by the event loop. */
 #include "console/console0.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 #include "tests/unit/unit.h"
 
 #include <fcntl.h>

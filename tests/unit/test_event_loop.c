@@ -1,5 +1,5 @@
-/* launcher/event_loop: dispatch, and removal during a round. */
-#include "launcher/event_loop.h"
+/* common/event_loop: dispatch, and removal during a round. */
+#include "common/event_loop.h"
 #include "tests/unit/unit.h"
 
 #include <sys/epoll.h>

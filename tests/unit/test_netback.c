@@ -1,12 +1,12 @@
 /*
- * xenpv/netback's ring path, with the rings, the guest's pages and its grant
+ * devices/netback's ring path, with the rings, the guest's pages and its grant
  * table in plain memory and the tap replaced by a list of sent frames.
  * Malformed tx packets must be answered with errors and never sent; rx
  * packets must land in the granted pages with responses in their requests'
  * slots; an impossible ring must be reported, not followed; no copy may
  * reach outside a granted page.
  */
-#include "xenpv/netback.h"
+#include "devices/netback.h"
 #include "tests/unit/unit.h"
 
 #include <errno.h>
@@ -304,6 +304,7 @@ static void test_tx_impossible_rings(void)
 	txs->req_prod = q.tx_ents + 1;
 	CU_ASSERT_EQUAL(take(), -EPROTO);
 	CU_ASSERT_EQUAL(n_sent, 0);
+	CU_ASSERT_STRING_EQUAL(q.fault.why, "tx ring producer 257 is impossible (consumer 0, ring of 256)");
 	teardown();
 
 	/* A whole ring of one packet that never ends. */
@@ -313,6 +314,7 @@ static void test_tx_impossible_rings(void)
 	txs->req_prod = q.tx_ents;
 	CU_ASSERT_EQUAL(take(), -EPROTO);
 	CU_ASSERT_EQUAL(n_sent, 0);
+	CU_ASSERT_STRING_EQUAL(q.fault.why, "a tx packet does not end within the ring");
 	teardown();
 }
 
@@ -434,6 +436,7 @@ static void test_rx_back_pressure_and_limits(void)
 	CU_ASSERT_EQUAL(q.rx_dropped, 2);
 	rxs->req_prod = q.rx_cons + q.rx_ents + 1;
 	CU_ASSERT_EQUAL(rx_put(pkt, len), -EPROTO);
+	CU_ASSERT_STRING_EQUAL(q.fault.why, "rx ring producer 261 is impossible (consumer 4, ring of 256)");
 	teardown();
 
 	/* Without feature-sg, GSO or checksum offload: what needs them is dropped. */

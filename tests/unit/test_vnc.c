@@ -28,7 +28,7 @@
 #include "console/rfb_stream.h"
 #include "console/vnc.h"
 #include "model/config.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 #define WIDTH 1024
 #define HEIGHT 768

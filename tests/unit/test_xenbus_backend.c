@@ -1,10 +1,10 @@
 /*
- * xenpv/xenbus_backend's core without xenstore: the state machine, what a
+ * xenbus/xenbus_backend's core without xenstore: the state machine, what a
  * frontend that closes and comes back costs the host (host resources made
  * once, re-creation later each time), the per-device log budget and the
  * escaping of frontend strings in log lines.
  */
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 #include "common/log.h"
 #include "tests/unit/unit.h"
 
@@ -35,7 +35,7 @@ static const struct backend_ops sm_ops = {
 static struct xendev *rig_start(struct event_loop *loop, struct xenbus_backend *xb)
 {
 	CU_ASSERT_FATAL(event_loop_init(loop) == 0);
-	xenbus_backend_init(xb, loop);
+	xenbus_backend_init(xb, loop, NULL, 0);
 	xb->domid = 1;
 	n_open = n_init = n_connect = n_disconnect = n_release = 0;
 	connect_rc = 0;
@@ -212,7 +212,27 @@ static void test_escape(void)
 	CU_ASSERT_STRING_EQUAL(out + 65, "...");
 }
 
+/* A device gets the context its type was registered with; a type the
+ * launcher did not register gives none. */
+static void test_type_context(void)
+{
+	static const struct backend_ops other_ops = { .type = "other" };
+	int display = 0;
+	const struct xenbus_backend_type types[] = { { &sm_ops, &display } };
+	struct event_loop loop;
+	struct xenbus_backend xb;
+
+	CU_ASSERT_FATAL(event_loop_init(&loop) == 0);
+	xenbus_backend_init(&xb, &loop, types, 1);
+	CU_ASSERT_EQUAL_FATAL(xenbus_backend_add(&xb, &sm_ops, 0, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(xenbus_backend_add(&xb, &other_ops, 0, NULL), 0);
+	CU_ASSERT_PTR_EQUAL(xb.devs[0]->ctx, &display);
+	CU_ASSERT_PTR_NULL(xb.devs[1]->ctx);
+	rig_stop(&loop, &xb);
+}
+
 static CU_TestInfo tests[] = {
+	{ "a device gets its type's context", test_type_context },
 	{ "state machine: connect, close, re-created, broken", test_state_machine },
 	{ "a cycling frontend: host resources once, re-creation backs off", test_frontend_cycling },
 	{ "log budget per device: a burst, then a count", test_log_budget },

@@ -1,7 +1,7 @@
 /*
  * Tap devices for the PV NICs; see tap.h.
  */
-#include "xenpv/tap.h"
+#include "devices/tap.h"
 
 #include <errno.h>
 #include <fcntl.h>

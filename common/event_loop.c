@@ -1,7 +1,7 @@
 /*
  * epoll-based event loop; see event_loop.h.
  */
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 #include <errno.h>
 #include <sys/epoll.h>

@@ -9,7 +9,7 @@
  *     tap, so unit tests drive it with rings and "grants" in plain memory
  *     (tests/unit/test_netback.c);
  *   - the device (netback_ops, a struct backend_ops of xenbus_backend.h):
- *     xenstore nodes and features, the tap (xenpv/tap.h) with one file
+ *     xenstore nodes and features, the tap (devices/tap.h) with one file
  *     descriptor per queue, rings and event channels, all on the event loop.
  *
  * Packets cross the tap with a struct virtio_net_hdr in front, so that
@@ -30,8 +30,8 @@
  * logged a few times per queue, then counted. Only an impossible producer
  * index breaks the device (one log line), never the process.
  */
-#ifndef XENPV_NETBACK_H
-#define XENPV_NETBACK_H
+#ifndef DEVICES_NETBACK_H
+#define DEVICES_NETBACK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +40,8 @@
 #include <xenctrl.h>	/* first: it sets up the Xen public headers for tools */
 #include <xen/io/netif.h>
 
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/ring.h"
+#include "xenbus/xenbus_backend.h"
 
 extern const struct backend_ops netback_ops;
 
@@ -125,6 +126,7 @@ struct net_queue {
 	unsigned tx_ents, rx_ents;	/* powers of two */
 	RING_IDX tx_cons, tx_rsp_pvt;	/* ours, never read back from the ring */
 	RING_IDX rx_cons, rx_rsp_pvt;
+	struct xen_ring_fault fault;	/* why the frontend broke a ring */
 	struct net_grant_ops gops;
 	struct net_rx_features rx_feat;
 	/* The tx path's sink: one frame with its virtio_net_hdr in front.
@@ -162,7 +164,8 @@ void net_queue_dispose(struct net_queue *q);
  * hands the valid ones to send(); every slot gets its response. A packet
  * whose slots are not all produced yet waits. Returns 0, or -EPROTO when
  * the producer index is impossible or a packet cannot end within the ring
- * (the caller fails the device). *more_r: stopped at its bound; call again.
+ * (q->fault says why; the caller fails the device). *more_r: stopped at
+ * its bound; call again.
  */
 int net_tx_take(struct net_queue *q, bool *more_r);
 
@@ -174,7 +177,7 @@ int net_tx_take(struct net_queue *q, bool *more_r);
  * features, a bad header: counted in rx_dropped), -EAGAIN when the frontend
  * has not posted enough rx requests yet (the ring asks for an event when it
  * has; call again then), -ENOBUFS when NET_RX_BATCH packets wait for a
- * flush, -EPROTO when the producer index is impossible.
+ * flush, -EPROTO when the producer index is impossible (q->fault says why).
  */
 int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len);
 /* Copies every placed packet into the guest's pages (one grant-copy call)

@@ -22,8 +22,8 @@
  * log line. Bad requests are answered BLKIF_RSP_ERROR (unknown operations
  * BLKIF_RSP_EOPNOTSUPP) and logged a few times per device, then counted.
  */
-#ifndef XENPV_BLKBACK_H
-#define XENPV_BLKBACK_H
+#ifndef DEVICES_BLKBACK_H
+#define DEVICES_BLKBACK_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -35,7 +35,8 @@
 #include <xen/io/protocols.h>
 
 #include "disk/disk.h"
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/ring.h"
+#include "xenbus/xenbus_backend.h"
 
 extern const struct backend_ops blkback_ops;
 
@@ -114,6 +115,7 @@ struct blk_queue {
 	unsigned nr_ents;		/* power of two */
 	RING_IDX req_cons;		/* ours, never read back from the ring */
 	RING_IDX rsp_prod_pvt;
+	struct xen_ring_fault fault;	/* why the frontend broke the ring */
 	const struct blk_disk *disk;
 	struct blk_grant_ops gops;
 	bool persistent;		/* both ends said feature-persistent */
@@ -152,9 +154,9 @@ void blk_queue_dispose(struct blk_queue *q);
 /*
  * Takes the requests the frontend produced (bounded by the ring size):
  * invalid ones are answered at once, valid ones are mapped and submitted.
- * Returns 0, or -EPROTO when the producer index is impossible (the caller
- * fails the device). *more_r: the call stopped at its bound with requests
- * left; call it again.
+ * Returns 0, or -EPROTO when the producer index is impossible (q->fault
+ * says why; the caller fails the device). *more_r: the call stopped at its
+ * bound with requests left; call it again.
  */
 int blk_queue_take(struct blk_queue *q, bool *more_r);
 

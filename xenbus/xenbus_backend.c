@@ -1,7 +1,7 @@
 /*
  * The xenbus backend core; see xenbus_backend.h.
  */
-#include "xenpv/xenbus_backend.h"
+#include "xenbus/xenbus_backend.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -17,10 +17,6 @@
 #include <xentoollog.h>
 
 #include "common/log.h"
-#include "console/vfb.h"
-#include "console/vkbd.h"
-#include "xenpv/blkback.h"
-#include "xenpv/netback.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XS_TRANSACTION_TRIES 20
@@ -37,20 +33,6 @@
 
 static int dev_create(struct xendev *dev);
 static void dev_schedule_recreate(struct xendev *dev, long now);
-
-/* Every backend type the launcher serves, in start order. */
-static const struct backend_ops *const backend_table[] = {
-	&blkback_ops,
-	&netback_ops,
-	&vfb_ops,
-	&vkbd_ops,
-};
-
-const struct backend_ops *const *xenbus_backend_types(size_t *n_r)
-{
-	*n_r = ARRAY_SIZE(backend_table);
-	return backend_table;
-}
 
 /*
  * libxengnttab and libxenevtchn log their failures on stderr by default; a
@@ -577,11 +559,14 @@ static void on_recreate_timer(struct event_source *src, uint32_t events)
 	xenbus_backend_recreate_due(xb, now_ms());
 }
 
-void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop)
+void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop,
+			 const struct xenbus_backend_type *types, size_t n_types)
 {
 	memset(xb, 0, sizeof(*xb));
 	xb->loop = loop;
 	xb->tfd = -1;
+	xb->types = types;
+	xb->n_types = n_types;
 }
 
 int xenbus_backend_open(struct xenbus_backend *xb)
@@ -638,6 +623,9 @@ int xenbus_backend_add(struct xenbus_backend *xb, const struct backend_ops *ops,
 		}
 	}
 	dev->ops = ops;
+	for (size_t i = 0; i < xb->n_types; i++)
+		if (xb->types[i].ops == ops)
+			dev->ctx = xb->types[i].ctx;
 	dev->xb = xb;
 	dev->domid = xb->domid;
 	dev->devid = devid;
@@ -732,10 +720,10 @@ int xenbus_backend_start(struct xenbus_backend *xb, uint32_t domid,
 
 	xenbus_backend_stop(xb);
 	xb->domid = domid;
-	for (size_t i = 0; i < ARRAY_SIZE(backend_table); i++) {
-		if (!backend_table[i]->discover)
+	for (size_t i = 0; i < xb->n_types; i++) {
+		if (!xb->types[i].ops->discover)
 			continue;
-		rc = backend_table[i]->discover(xb, cfg);
+		rc = xb->types[i].ops->discover(xb, cfg);
 		if (rc < 0) {
 			xenbus_backend_stop(xb);
 			return rc;

@@ -5,8 +5,8 @@
  * including its own (removal takes effect at once: a removed source is not
  * called again, even for events already fetched in the same round).
  */
-#ifndef LAUNCHER_EVENT_LOOP_H
-#define LAUNCHER_EVENT_LOOP_H
+#ifndef COMMON_EVENT_LOOP_H
+#define COMMON_EVENT_LOOP_H
 
 #include <stdbool.h>
 #include <stdint.h>

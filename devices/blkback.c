@@ -1,7 +1,7 @@
 /*
  * The PV block backend; see blkback.h.
  */
-#include "xenpv/blkback.h"
+#include "devices/blkback.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -164,16 +164,7 @@ static void respond(struct blk_queue *q, uint64_t id, uint8_t operation, int16_t
 
 bool blk_queue_publish(struct blk_queue *q)
 {
-	RING_IDX old, new = q->rsp_prod_pvt, event;
-
-	old = __atomic_load_n(&q->sring->rsp_prod, __ATOMIC_RELAXED);
-	if (old == new)
-		return false;
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* responses before the index */
-	__atomic_store_n(&q->sring->rsp_prod, new, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* index before reading rsp_event */
-	event = __atomic_load_n(&q->sring->rsp_event, __ATOMIC_RELAXED);
-	return (RING_IDX)(new - event) < (RING_IDX)(new - old);
+	return xen_ring_publish(&q->sring->rsp_prod, &q->sring->rsp_event, q->rsp_prod_pvt);
 }
 
 static void bad_request(struct blk_queue *q, const struct blkif_request *raw, const char *why)
@@ -447,17 +438,14 @@ int blk_queue_take(struct blk_queue *q, bool *more_r)
 	unsigned budget = 4 * q->nr_ents;
 	struct blkif_request raw;
 	RING_IDX prod;
+	int rc;
 
 	*more_r = false;
 	for (;;) {
-		prod = __atomic_load_n(&q->sring->req_prod, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* index before the requests */
-		if ((RING_IDX)(prod - q->req_cons) > q->nr_ents) {
-			if (xendev_log_budget_take(q->log_budget, q->label))
-				log_warnx("%s: frontend's request producer %u is impossible (consumer %u, "
-					  "ring of %u)", q->label, prod, q->req_cons, q->nr_ents);
-			return -EPROTO;
-		}
+		rc = xen_ring_take_prod(&q->sring->req_prod, q->req_cons, q->nr_ents, "request",
+					&q->fault, &prod);
+		if (rc < 0)
+			return rc;
 		while (q->req_cons != prod) {
 			/* Every consumed request owes a response in its slot. */
 			if ((RING_IDX)(q->req_cons - q->rsp_prod_pvt) >= q->nr_ents)
@@ -467,17 +455,14 @@ int blk_queue_take(struct blk_queue *q, bool *more_r)
 				return 0;
 			}
 			budget--;
-			memcpy(&raw, &q->sring->ring[q->req_cons & (q->nr_ents - 1)].req, sizeof(raw));
-			__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copy only */
+			xen_ring_copy_slot(&raw, &q->sring->ring[q->req_cons & (q->nr_ents - 1)],
+					   sizeof(raw));
 			/* Waiting for pages: the slot is read afresh then. */
 			if (!take_one(q, &raw))
 				return 0;	/* completions will call us again */
 			q->req_cons++;
 		}
-		/* RING_FINAL_CHECK_FOR_REQUESTS: ask for an event, then look again. */
-		__atomic_store_n(&q->sring->req_event, q->req_cons + 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&q->sring->req_prod, __ATOMIC_RELAXED) == q->req_cons)
+		if (!xen_ring_final_check(&q->sring->req_event, &q->sring->req_prod, q->req_cons))
 			return 0;
 	}
 }
@@ -690,7 +675,7 @@ static void blkback_run(struct blkback *b)
 	if (blk_queue_take(&b->q, &more) < 0) {
 		if (blk_queue_publish(&b->q))
 			xendev_notify(b->dev);
-		xendev_fail(b->dev, "ring protocol violated");
+		xendev_fail(b->dev, "%s", b->q.fault.why);
 		return;
 	}
 	if (blk_queue_publish(&b->q))

@@ -1,7 +1,7 @@
 /*
  * The PV network backend; see netback.h.
  */
-#include "xenpv/netback.h"
+#include "devices/netback.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 
 #include "common/log.h"
 #include "model/nic_opts.h"
-#include "xenpv/tap.h"
+#include "devices/tap.h"
 
 #define BAD_PACKETS_LOGGED 8
 #define ROUNDS_PER_EVENT 4		/* ring passes before yielding to the loop */
@@ -170,36 +170,22 @@ static void tx_respond(struct net_queue *q, uint16_t id, int16_t status)
 	q->tx_rsp_pvt++;
 }
 
-static bool ring_publish(RING_IDX *shared_prod, RING_IDX *shared_event, RING_IDX new)
-{
-	RING_IDX old = __atomic_load_n(shared_prod, __ATOMIC_RELAXED), event;
-
-	if (old == new)
-		return false;
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* responses before the index */
-	__atomic_store_n(shared_prod, new, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* index before reading the event */
-	event = __atomic_load_n(shared_event, __ATOMIC_RELAXED);
-	return (RING_IDX)(new - event) < (RING_IDX)(new - old);
-}
-
 bool net_tx_publish(struct net_queue *q)
 {
-	return ring_publish(&q->tx->rsp_prod, &q->tx->rsp_event, q->tx_rsp_pvt);
+	return xen_ring_publish(&q->tx->rsp_prod, &q->tx->rsp_event, q->tx_rsp_pvt);
 }
 
 bool net_rx_publish(struct net_queue *q)
 {
 	net_rx_flush(q);
-	return ring_publish(&q->rx->rsp_prod, &q->rx->rsp_event, q->rx_rsp_pvt);
+	return xen_ring_publish(&q->rx->rsp_prod, &q->rx->rsp_event, q->rx_rsp_pvt);
 }
 
 static struct netif_tx_request tx_slot(const struct net_queue *q, RING_IDX i)
 {
 	struct netif_tx_request r;
 
-	memcpy(&r, &q->tx->ring[i & (q->tx_ents - 1)].req, sizeof(r));
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copy only */
+	xen_ring_copy_slot(&r, &q->tx->ring[i & (q->tx_ents - 1)].req, sizeof(r));
 	return r;
 }
 
@@ -230,10 +216,11 @@ static unsigned tx_walk(const struct net_queue *q, RING_IDX avail, struct tx_wal
 	flags = r.flags;
 	if (flags & NETTXF_extra_info) {
 		do {
+			RING_IDX at = (q->tx_cons + w->total) & (q->tx_ents - 1);
+
 			if (w->total >= avail)
 				return 0;
-			memcpy(&e, &q->tx->ring[(q->tx_cons + w->total) & (q->tx_ents - 1)], sizeof(e));
-			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			xen_ring_copy_slot(&e, &q->tx->ring[at], sizeof(e));
 			if (w->n_extras < NET_MAX_EXTRAS)
 				w->extra[w->n_extras] = e;
 			w->n_extras++;
@@ -416,14 +403,12 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 		unsigned n_pkts = 0, n_copies = 0;
 		bool waiting = false;
 
-		prod = __atomic_load_n(&q->tx->req_prod, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* index before the requests */
-		if ((RING_IDX)(prod - q->tx_cons) > q->tx_ents) {
-			if (xendev_log_budget_take(q->log_budget, q->label))
-				log_warnx("%s: frontend's tx producer %u is impossible (consumer %u, ring of %u)",
-					  q->label, prod, q->tx_cons, q->tx_ents);
-			return -EPROTO;
-		}
+		bool more;
+		int rc = xen_ring_take_prod(&q->tx->req_prod, q->tx_cons, q->tx_ents, "tx",
+					    &q->fault, &prod);
+
+		if (rc < 0)
+			return rc;
 		while (q->tx_cons != prod && n_pkts < NET_TX_BATCH) {
 			RING_IDX avail = prod - q->tx_cons;
 			struct net_tx_pkt *p = &q->pkts[n_pkts];
@@ -431,11 +416,9 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 			bool dummy;
 
 			if (!tx_walk(q, avail, &w)) {
-				if (avail == q->tx_ents) {
-					if (xendev_log_budget_take(q->log_budget, q->label))
-						log_warnx("%s: a tx packet does not end within the ring", q->label);
-					return -EPROTO;
-				}
+				if (avail == q->tx_ents)
+					return xen_ring_fail(&q->fault,
+							     "a tx packet does not end within the ring");
 				waiting = true;	/* its last slot comes later */
 				break;
 			}
@@ -459,10 +442,9 @@ int net_tx_take(struct net_queue *q, bool *more_r)
 			}
 			continue;
 		}
-		/* RING_FINAL_CHECK_FOR_REQUESTS: ask for an event, then look again. */
-		__atomic_store_n(&q->tx->req_event, q->tx_cons + 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (waiting || __atomic_load_n(&q->tx->req_prod, __ATOMIC_RELAXED) == q->tx_cons)
+		/* Asks for an event in any case: a waiting packet's last slot comes later. */
+		more = xen_ring_final_check(&q->tx->req_event, &q->tx->req_prod, q->tx_cons);
+		if (waiting || !more)
 			return 0;
 		if (round + 1 >= ROUNDS_PER_EVENT) {
 			*more_r = true;
@@ -491,6 +473,7 @@ int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 	unsigned data_slots, needed;
 	size_t flen;
 	RING_IDX prod;
+	int rc;
 
 	if (q->n_rx_pkts >= NET_RX_BATCH)
 		return -ENOBUFS;
@@ -525,21 +508,15 @@ int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 	}
 	needed = data_slots + (xen_gso ? 1 : 0);
 
-	prod = __atomic_load_n(&q->rx->req_prod, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if ((RING_IDX)(prod - q->rx_cons) < needed) {
+	rc = xen_ring_take_prod(&q->rx->req_prod, q->rx_cons, q->rx_ents, "rx", &q->fault, &prod);
+	if (rc == 0 && (RING_IDX)(prod - q->rx_cons) < needed) {
 		/* Wake us when enough requests are there, then look again. */
-		__atomic_store_n(&q->rx->req_event, q->rx_cons + needed, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		prod = __atomic_load_n(&q->rx->req_prod, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		xen_ring_want_event(&q->rx->req_event, q->rx_cons + needed);
+		rc = xen_ring_take_prod(&q->rx->req_prod, q->rx_cons, q->rx_ents, "rx", &q->fault,
+					&prod);
 	}
-	if ((RING_IDX)(prod - q->rx_cons) > q->rx_ents) {
-		if (xendev_log_budget_take(q->log_budget, q->label))
-			log_warnx("%s: frontend's rx producer %u is impossible (consumer %u, ring of %u)",
-				  q->label, prod, q->rx_cons, q->rx_ents);
-		return -EPROTO;
-	}
+	if (rc < 0)
+		return rc;
 	if ((RING_IDX)(prod - q->rx_cons) < needed)
 		return -EAGAIN;
 
@@ -554,8 +531,7 @@ int net_rx_put(struct net_queue *q, const uint8_t *pkt, size_t len)
 	for (unsigned k = 0; k < needed; k++) {
 		struct netif_rx_request r;
 
-		memcpy(&r, &q->rx->ring[(q->rx_cons + k) & (q->rx_ents - 1)].req, sizeof(r));
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* use the copy only */
+		xen_ring_copy_slot(&r, &q->rx->ring[(q->rx_cons + k) & (q->rx_ents - 1)], sizeof(r));
 		p->ids[k] = r.id;
 		/* Data slot d is request d, after the first one's GSO extra. */
 		if (k == 1 && xen_gso)
@@ -759,12 +735,8 @@ static void queue_run(struct netback_queue *nq, bool tx)
 
 	if (!nq->q_ready)
 		return;
-	if (tx && net_tx_take(&nq->q, &more) < 0) {
-		xendev_fail(dev, "tx ring protocol violated");
-		return;
-	}
-	if (rx_pump(nq) < 0) {
-		xendev_fail(dev, "rx ring protocol violated");
+	if ((tx && net_tx_take(&nq->q, &more) < 0) || rx_pump(nq) < 0) {
+		xendev_fail(dev, "%s", nq->q.fault.why);
 		return;
 	}
 	notify = net_tx_publish(&nq->q);

@@ -1,8 +1,10 @@
 /*
- * The xenbus backend core: every PV device the launcher serves (vbd today;
- * vif, vfb, vkbd later) is a struct xendev driven by one struct backend_ops,
- * and every backend type is one entry of the explicit array in
- * xenbus_backend.c (backend_table). The core owns what all devices share:
+ * The xenbus backend core: every PV device the launcher serves (vbd, vif,
+ * vfb, vkbd) is a struct xendev driven by one struct backend_ops. The core
+ * knows no device: the launcher hands it the table of backend types to
+ * serve (struct xenbus_backend_type: the ops, and a context its devices get
+ * as xendev->ctx, such as the display for vfb and vkbd). The core owns what
+ * all devices share:
  *
  *   - discovery: each type's discover() finds its devices in the launch
  *     config and calls xenbus_backend_add() for each;
@@ -40,8 +42,8 @@
  * threads keep them away from the xendev (they talk through their own
  * queues and an event source of their own, see xendev_loop()).
  */
-#ifndef XENPV_XENBUS_BACKEND_H
-#define XENPV_XENBUS_BACKEND_H
+#ifndef XENBUS_XENBUS_BACKEND_H
+#define XENBUS_XENBUS_BACKEND_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,7 +56,7 @@
 #include <xen/io/xenbus.h>
 
 #include "model/config.h"
-#include "launcher/event_loop.h"
+#include "common/event_loop.h"
 
 struct xendev;
 struct xenbus_backend;
@@ -104,6 +106,7 @@ struct xendev {
 	uint32_t domid;
 	unsigned devid;			/* the xenstore device id */
 	const void *conf;		/* the config item discover() passed */
+	void *ctx;			/* its type's context (struct xenbus_backend_type) */
 	char label[48];			/* "vbd/5/51712": the prefix of every log line */
 	char be_path[96];
 	char fe_path[96];
@@ -126,10 +129,18 @@ struct xendev {
 	void *priv;
 };
 
+/* One backend type the launcher serves; the table gives the start order. */
+struct xenbus_backend_type {
+	const struct backend_ops *ops;
+	void *ctx;			/* borrowed; each device's xendev->ctx */
+};
+
 #define XENBUS_MAX_DEVICES 64
 
 struct xenbus_backend {
 	struct event_loop *loop;	/* borrowed */
+	const struct xenbus_backend_type *types;	/* borrowed */
+	size_t n_types;
 	struct xs_handle *xsh;		/* our own connection: our watches only */
 	struct event_source xs_src;
 	bool xs_added;
@@ -141,7 +152,10 @@ struct xenbus_backend {
 	unsigned n_devs;
 };
 
-void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop);
+/* types (borrowed, may be empty for tests that add devices themselves):
+ * what xenbus_backend_start() discovers, in that order. */
+void xenbus_backend_init(struct xenbus_backend *xb, struct event_loop *loop,
+			 const struct xenbus_backend_type *types, size_t n_types);
 /* Connects to xenstored and adds its fd to the loop. 0 or -errno (logged). */
 int xenbus_backend_open(struct xenbus_backend *xb);
 /*
@@ -165,9 +179,6 @@ void xenbus_backend_dispose(struct xenbus_backend *xb);
 /* For discover(): one device of type ops with xenstore id devid. 0 or -errno. */
 int xenbus_backend_add(struct xenbus_backend *xb, const struct backend_ops *ops,
 		       unsigned devid, const void *conf);
-
-/* The registered backend types, in the order they are started. */
-const struct backend_ops *const *xenbus_backend_types(size_t *n_r);
 
 /* ---- for backends ---------------------------------------------------- */
 

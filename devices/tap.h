@@ -5,8 +5,8 @@
  * the device when its last descriptor closes, so no tap outlives the
  * launcher, however it ends.
  */
-#ifndef XENPV_TAP_H
-#define XENPV_TAP_H
+#ifndef DEVICES_TAP_H
+#define DEVICES_TAP_H
 
 #include <net/if.h>
 #include <stdbool.h>
