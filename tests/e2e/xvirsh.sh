@@ -190,11 +190,22 @@ while xl domid xvg >/dev/null 2>&1; do
 	[ $i -gt 300 ] && fail "the watchdog did not destroy the domain of the killed launcher"
 	sleep 0.1
 done
-[ "$(xvirsh domstate xvg 2>dead.err | head -n 1)" = "shut off" ] || fail "domstate after SIGKILL"
+# The watchdog removes the launcher's pidfile and monitor socket too.
+i=0
+while [ -e run/xvg.pid ] || [ -e run/xvg.monitor ]; do
+	i=$((i + 1))
+	[ $i -gt 50 ] && fail "the watchdog left the killed launcher's pidfile or monitor socket"
+	sleep 0.1
+done
+[ "$(xvirsh domstate xvg | head -n 1)" = "shut off" ] || fail "domstate after SIGKILL"
+# A pidfile whose launcher is gone (its watchdog killed with it) is
+# reported and removed, not trusted.
+echo "$pid" >run/xvg.pid
+[ "$(xvirsh domstate xvg 2>dead.err | head -n 1)" = "shut off" ] || fail "domstate with a stale pidfile"
 grep -q "the launcher of domain 'xvg' (pid $pid) is gone" dead.err || fail "not reported: $(cat dead.err)"
 if [ -e run/xvg.pid ] || [ -e run/xvg.monitor ]; then fail "stale pidfile or monitor socket kept"; fi
 assert_host_clean
-echo "killed launcher: reported ($(cat dead.err)); domain destroyed by the watchdog, host clean"
+echo "killed launcher: domain, pidfile and monitor socket removed by the watchdog; a stale pidfile reported ($(cat dead.err)); host clean"
 
 # 5. edit: invalid XML is refused and the old definition kept; then the
 # console becomes a pty.
