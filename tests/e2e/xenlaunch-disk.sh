@@ -8,9 +8,18 @@
 
 # guest CMD MARKER SECONDS: types CMD into the guest's console, then waits
 # for a line starting with MARKER.
+# On failure, the guest's last words and the launchers' logs.
 guest() {
 	echo "$1" >"$pty"
-	wait_for console.out "^$2" "$3"
+	(wait_for console.out "^$2" "$3") || {
+		echo "--- console.out (last 2000 bytes)"
+		tail -c 2000 console.out
+		for f in run*.log; do
+			echo "--- $f"
+			tail -n 40 "$f"
+		done
+		fail "no '$2' from the guest after $3 s"
+	}
 }
 
 # Images on dom0's tmpfs.
