@@ -42,7 +42,11 @@ unsigned blk_ring_entries(unsigned pages)
 static int pgrants_init(struct blk_pgrants *pg)
 {
 	memset(pg, 0, sizeof(*pg));
-	pg->cap = 2 * BLK_MAX_PERSISTENT_GRANTS;
+	/* A power of two (the probes mask with cap - 1), at least twice the
+	 * most entries, so that probing always ends at an empty slot. */
+	pg->cap = 1;
+	while (pg->cap < 2 * BLK_MAX_PERSISTENT_GRANTS)
+		pg->cap *= 2;
 	pg->keys = calloc(pg->cap, sizeof(*pg->keys));
 	pg->pages = calloc(pg->cap, sizeof(*pg->pages));
 	pg->regions = calloc(BLK_MAX_PERSISTENT_GRANTS, sizeof(*pg->regions));

@@ -103,7 +103,7 @@ struct blk_req {
 struct blk_pgrants {
 	uint32_t *keys;
 	void **pages;			/* NULL: empty slot */
-	unsigned cap;			/* power of two, 2 * BLK_MAX_PERSISTENT_GRANTS */
+	unsigned cap;			/* a power of two, >= 2 * BLK_MAX_PERSISTENT_GRANTS */
 	unsigned n;			/* refs found here */
 	unsigned n_pages;		/* pages the regions map: n or more */
 	struct { void *addr; unsigned n; } *regions;	/* what to unmap at the end */

@@ -645,6 +645,41 @@ static void test_persistent_pages_bound(void)
 }
 
 /*
+ * As a guest's blkfront uses them: every page a distinct ref, reused. Four
+ * requests of 256 fresh refs fill the persistent set to 1024 entries; the
+ * same requests again map nothing new, each ref found where it was put
+ * (a table of 2 * 1056 slots masked as a power of two reached only 128
+ * of them and spun for ever once they were full).
+ */
+static void test_persistent_refs_found_again(void)
+{
+	uint32_t refs[BLK_MAX_INDIRECT_SEGMENTS];
+	struct blkif_request req;
+	unsigned long mapped = 0;
+	struct rig g;
+
+	pages_live = pages_max = 0;
+	rig_init_gops(&g, 1, false, true, &count_gops);
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned k = 0; k < 4; k++) {
+			for (unsigned i = 0; i < BLK_MAX_INDIRECT_SEGMENTS; i++)
+				refs[i] = 1000 + k * BLK_MAX_INDIRECT_SEGMENTS + i;
+			req = indirect_read(pass * 4 + k, refs, BLK_MAX_INDIRECT_SEGMENTS);
+			expect_status(&g, &req, BLKIF_RSP_OKAY);
+		}
+		if (pass == 0)
+			mapped = pages_max;
+	}
+	CU_ASSERT_EQUAL(g.q.pg.n, 4 * BLK_MAX_INDIRECT_SEGMENTS);
+	CU_ASSERT_EQUAL(g.q.pg.n_pages, 4 * BLK_MAX_INDIRECT_SEGMENTS);
+	/* The second pass mapped nothing but each request's indirect page (a
+	 * ref not found would have been mapped again: 256 pages more). */
+	CU_ASSERT(pages_max <= mapped + 1);
+	rig_dispose(&g);
+	CU_ASSERT_EQUAL(pages_live, 0);
+}
+
+/*
  * In flight too: a 16-page ring full of indirect requests of 256 fresh refs
  * each (512 * 256 pages if all were taken at once) maps at most
  * BLK_MAX_MAPPED_PAGES at any time; the rest wait in the ring, and every
@@ -748,6 +783,7 @@ static CU_TestInfo tests[] = {
 	{ "a ring of random bytes", test_random_garbage },
 	{ "persistent grants bounded in pages, whatever refs are named", test_persistent_pages_bound },
 	{ "pages in flight bounded; the rest wait in the ring", test_inflight_pages_bound },
+	{ "distinct persistent refs are found again", test_persistent_refs_found_again },
 	{ "stopping the workers hands back queued requests unstarted", test_workers_stop_cancels_queued },
 	CU_TEST_INFO_NULL,
 };
