@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "model/names.h"
+#include "model/nic_opts.h"
 #include "model/xml_util.h"
 
 /* Parsing state: where errors go. */
@@ -718,19 +719,15 @@ static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNode
 			continue;
 		rc = 0;
 		if (is_el(c, "mac") && !it->mac) {
-			char canon[18];
-			unsigned b[6];
-			int end = 0;
+			uint8_t mac[6];
 
 			check_attrs(c, "devices/interface/mac", "address", NULL);
 			it->mac = xml_util_prop(c, "address");
-			if (!it->mac || sscanf(it->mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4],
-					       &b[5], &end) != 6 || it->mac[end] || strlen(it->mac) != 17)
+			/* the launcher's own reading, so both refuse the same */
+			if (!it->mac || nic_mac_parse(it->mac, mac) < 0)
 				return parse_fail(pc, -EINVAL, "unable to parse mac address '%s'",
 						  it->mac ? it->mac : "");
-			snprintf(canon, sizeof(canon), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-				 b[5]);
-			memcpy(it->mac, canon, sizeof(canon));
+			nic_mac_format(mac, it->mac);	/* same length: xx:xx:... */
 		} else if (is_el(c, "source") && !it->source_bridge && !it->source_network && !c->children &&
 			   c->properties && !c->properties->next && !c->properties->ns &&
 			   (!strcmp((const char *)c->properties->name, "bridge") ||

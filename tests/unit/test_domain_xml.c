@@ -351,6 +351,13 @@ static void test_semantic_errors(void)
 	expect_error("<domain type='xen'><name>a</name><devices><interface type='bridge'>"
 		     "<mac address='00:16:3e:zz:00:01'/></interface></devices></domain>",
 		     -EINVAL, "unable to parse mac address '00:16:3e:zz:00:01'");
+	/* sscanf's %x took "-6" as 0xfffffffa: a MAC that formatted 11 digits */
+	expect_error("<domain type='xen'><name>a</name><devices><interface type='bridge'>"
+		     "<mac address='00:-6:3E:01:02:03'/></interface></devices></domain>",
+		     -EINVAL, "unable to parse mac address '00:-6:3E:01:02:03'");
+	expect_error("<domain type='xen'><name>a</name><devices><interface type='bridge'>"
+		     "<mac address='01:16:3e:00:00:01'/></interface></devices></domain>",
+		     -EINVAL, "unable to parse mac address '01:16:3e:00:00:01'");
 	expect_error("<domain type='xen'><name>a</name><devices><disk type='file'><source file='/a'/></disk>"
 		     "</devices></domain>",
 		     -EINVAL, "missing target information for device '/a'");
