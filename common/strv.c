@@ -47,13 +47,47 @@ int strv_add(struct strv *sv, const char *s)
 int strv_addf(struct strv *sv, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = str_vprintf(fmt, ap);
 	va_end(ap);
 	return strv_take(sv, s);
+}
+
+char *str_vprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+char *str_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = str_vprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int err_vfirst(char **err_r, int rc, const char *fmt, va_list ap)
+{
+	if (err_r && !*err_r)
+		*err_r = str_vprintf(fmt, ap);
+	return rc;
+}
+
+int err_first(char **err_r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vfirst(err_r, rc, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 char *strv_to_shell(const struct strv *sv)

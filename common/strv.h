@@ -5,6 +5,7 @@
 #ifndef COMMON_STRV_H
 #define COMMON_STRV_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strv {
@@ -21,5 +22,16 @@ int strv_addf(struct strv *sv, const char *fmt, ...) __attribute__((format(print
 int strv_take(struct strv *sv, char *s);
 /* The vector as one shell command line, each word quoted when needed. */
 char *strv_to_shell(const struct strv *sv);
+
+/* A formatted, malloc'ed string; NULL when out of memory. */
+char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *str_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/*
+ * Keeps the formatted message in *err_r unless an earlier one is there (the
+ * first failure is the one a user needs) or err_r is NULL; returns rc, so
+ * that `return err_first(err_r, -EINVAL, "...")` reports and fails at once.
+ */
+int err_first(char **err_r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int err_vfirst(char **err_r, int rc, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "common/qemu_opts.h"
+#include "common/strv.h"
 #include "model/display_opts.h"
 #include "model/names.h"
 #include "model/nic_opts.h"
@@ -243,16 +244,10 @@ static int refuse(struct from_ctx *fc, int rc, const char *fmt, ...) __attribute
 static int refuse(struct from_ctx *fc, int rc, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	err_vfirst(fc->err_r, rc, fmt, ap);
 	va_end(ap);
-	if (!*fc->err_r)
-		*fc->err_r = s;
-	else
-		free(s);
 	return rc;
 }
 
@@ -590,6 +585,12 @@ int launch_from_domain(const struct domain_def *def, struct launch_config *cfg, 
 		rc = from_graphics(&fc, def);
 	if (rc)
 		return rc;
+	/* libvirt's Xen examples name qemu-dm: here the launcher is the device model */
+	if (def->emulator && strcmp((strrchr(def->emulator, '/') ? strrchr(def->emulator, '/') + 1 : def->emulator), "xenlaunch"))
+		log_warnx("%s: emulator '%s' is not used; xenlaunch is the device model", def->name, def->emulator);
+	if (def->vcpu_placement && strcmp(def->vcpu_placement, "static"))
+		log_warnx("%s: vcpu placement '%s' is not supported by xenlaunch; Xen places the vCPUs", def->name,
+			  def->vcpu_placement);
 	cfg->no_reboot = def->on_reboot && !strcmp(def->on_reboot, "destroy");
 	if (def->on_poweroff && strcmp(def->on_poweroff, "destroy"))
 		log_warnx("%s: on_poweroff '%s' is not supported by xenlaunch; the guest is destroyed", def->name,

@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "common/log.h"
+#include "common/strv.h"
 #include "model/names.h"
 #include "model/nic_opts.h"
 #include "model/xml_util.h"
@@ -28,18 +29,12 @@ static int parse_fail(struct parse_ctx *pc, int rc, const char *fmt, ...) __attr
 static int parse_fail(struct parse_ctx *pc, int rc, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
 	if (!pc->rc)
 		pc->rc = rc;
-	if (pc->err_r && !*pc->err_r)
-		*pc->err_r = s;
-	else
-		free(s);
+	va_start(ap, fmt);
+	err_vfirst(pc->err_r, rc, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -191,26 +186,26 @@ int domain_parse_size_kib(const char *value, const char *unit, unsigned long lon
 				}
 		if (!found) {
 			if (err_r)
-				*err_r = xml_util_msg("unknown memory unit '%s'", unit);
+				*err_r = str_printf("unknown memory unit '%s'", unit);
 			return -EINVAL;
 		}
 	}
 	rc = parse_ull(value, ~0ull, &v);
 	if (rc == -EINVAL) {
 		if (err_r)
-			*err_r = xml_util_msg("invalid memory size '%s': not an unsigned decimal number", value ? value : "");
+			*err_r = str_printf("invalid memory size '%s': not an unsigned decimal number", value ? value : "");
 		return rc;
 	}
 	if (rc == -ERANGE) {
 		if (err_r)
-			*err_r = xml_util_msg("memory size '%s' is too large", value);
+			*err_r = str_printf("memory size '%s' is too large", value);
 		return rc;
 	}
 	bytes = (unsigned __int128)v * mult;
 	kib = (unsigned long long)((bytes + 1023) / 1024 > (unsigned __int128)~0ull ? ~0ull : (bytes + 1023) / 1024);
 	if (kib > DOMAIN_MEMORY_MAX_KIB) {
 		if (err_r)
-			*err_r = xml_util_msg("memory size '%s%s%s' is too large (at most %llu KiB)", value,
+			*err_r = str_printf("memory size '%s%s%s' is too large (at most %llu KiB)", value,
 					      unit ? " " : "", unit ? unit : "", DOMAIN_MEMORY_MAX_KIB);
 		return -ERANGE;
 	}
@@ -391,7 +386,7 @@ static int check_extra(const struct domain_extra *ex, const char *path, const ch
 			if (!ok)
 				{
 				if (!*err_r)
-					*err_r = xml_util_msg("element '%s%s%s' is not supported by %s", path,
+					*err_r = str_printf("element '%s%s%s' is not supported by %s", path,
 							      *path ? "/" : "", name, target);
 				return -ENOTSUP;
 			}
@@ -1257,7 +1252,7 @@ int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char *
 		return rc;
 	rc = parse_domain(&pc, def, xmlDocGetRootElement(doc));
 	if (rc && !*err_r)
-		*err_r = xml_util_msg("cannot parse domain XML: %s", strerror(-rc));
+		*err_r = str_printf("cannot parse domain XML: %s", strerror(-rc));
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -13,17 +13,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
 
-char *xml_util_msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
+#include "common/strv.h"
 
 int xml_util_read_file(const char *path, char **buf_r, size_t *len_r, char **err_r)
 {
@@ -40,13 +30,13 @@ int xml_util_read_file(const char *path, char **buf_r, size_t *len_r, char **err
 	}
 	if (fd < 0) {
 		rc = -errno;
-		*err_r = xml_util_msg("Failed to open file '%s': %s", path, strerror(errno));
+		*err_r = str_printf("Failed to open file '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	/* Refuse a huge regular file before reading any of it. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > XML_UTIL_MAX_DOC) {
 		rc = -EFBIG;
-		*err_r = xml_util_msg("file '%s' is too large (%lld bytes, at most %u)", path,
+		*err_r = str_printf("file '%s' is too large (%lld bytes, at most %u)", path,
 				      (long long)st.st_size, XML_UTIL_MAX_DOC);
 		goto out;
 	}
@@ -58,7 +48,7 @@ int xml_util_read_file(const char *path, char **buf_r, size_t *len_r, char **err
 
 			if (cap > XML_UTIL_MAX_DOC) {
 				rc = -EFBIG;
-				*err_r = xml_util_msg("file '%s' is too large (more than %u bytes)", path,
+				*err_r = str_printf("file '%s' is too large (more than %u bytes)", path,
 						      XML_UTIL_MAX_DOC);
 				goto out;
 			}
@@ -68,7 +58,7 @@ int xml_util_read_file(const char *path, char **buf_r, size_t *len_r, char **err
 			n = realloc(buf, cap + 1);
 			if (!n) {
 				rc = -ENOMEM;
-				*err_r = xml_util_msg("out of memory reading '%s'", path);
+				*err_r = str_printf("out of memory reading '%s'", path);
 				goto out;
 			}
 			buf = n;
@@ -78,7 +68,7 @@ int xml_util_read_file(const char *path, char **buf_r, size_t *len_r, char **err
 			if (errno == EINTR)
 				continue;
 			rc = -errno;
-			*err_r = xml_util_msg("Failed to read file '%s': %s", path, strerror(errno));
+			*err_r = str_printf("Failed to read file '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -87,7 +77,7 @@ int xml_util_read_file(const char *path, char **buf_r, size_t *len_r, char **err
 	}
 	if (len > XML_UTIL_MAX_DOC) {
 		rc = -EFBIG;
-		*err_r = xml_util_msg("file '%s' is too large (more than %u bytes)", path, XML_UTIL_MAX_DOC);
+		*err_r = str_printf("file '%s' is too large (more than %u bytes)", path, XML_UTIL_MAX_DOC);
 		goto out;
 	}
 	if (!buf) {
@@ -135,16 +125,16 @@ int xml_util_parse(const char *buf, size_t len, xmlDocPtr *doc_r, char **err_r)
 
 	*doc_r = NULL;
 	if (len > XML_UTIL_MAX_DOC) {
-		*err_r = xml_util_msg("XML document is too large (%zu bytes, at most %u)", len, XML_UTIL_MAX_DOC);
+		*err_r = str_printf("XML document is too large (%zu bytes, at most %u)", len, XML_UTIL_MAX_DOC);
 		return -EFBIG;
 	}
 	if (len > (size_t)INT32_MAX) {
-		*err_r = xml_util_msg("XML document is too large");
+		*err_r = str_printf("XML document is too large");
 		return -EFBIG;
 	}
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
-		*err_r = xml_util_msg("out of memory");
+		*err_r = str_printf("out of memory");
 		return -ENOMEM;
 	}
 	ctxt->sax->internalSubset = refuse_subset;
@@ -154,7 +144,7 @@ int xml_util_parse(const char *buf, size_t len, xmlDocPtr *doc_r, char **err_r)
 				XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
 					XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (ctxt->_private) {
-		*err_r = xml_util_msg("XML documents with a DOCTYPE (DTDs, entity declarations) are not accepted");
+		*err_r = str_printf("XML documents with a DOCTYPE (DTDs, entity declarations) are not accepted");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -162,15 +152,15 @@ int xml_util_parse(const char *buf, size_t len, xmlDocPtr *doc_r, char **err_r)
 		const xmlError *e = xmlCtxtGetLastError(ctxt);
 
 		if (e && e->message)
-			*err_r = xml_util_msg("XML error at line %d: %s", e->line, e->message);
+			*err_r = str_printf("XML error at line %d: %s", e->line, e->message);
 		else
-			*err_r = xml_util_msg("XML error: document is not well-formed");
+			*err_r = str_printf("XML error: document is not well-formed");
 		chomp(*err_r);
 		rc = -EINVAL;
 		goto out;
 	}
 	if (!xmlDocGetRootElement(doc)) {
-		*err_r = xml_util_msg("XML error: no root element");
+		*err_r = str_printf("XML error: no root element");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -188,7 +178,7 @@ char *xml_util_schema_path(const char *name)
 {
 	const char *dir = getenv("XVIRSH_SCHEMADIR");
 
-	return xml_util_msg("%s/%s", dir && *dir ? dir : XML_UTIL_SCHEMA_DIR, name);
+	return str_printf("%s/%s", dir && *dir ? dir : XML_UTIL_SCHEMA_DIR, name);
 }
 
 /* Collects the validator's messages into one string, at most a few lines. */
@@ -231,14 +221,14 @@ int xml_util_validate(const char *buf, size_t len, const char *schema_path, char
 	if (rc)
 		return rc;
 	if (access(schema_path, R_OK) != 0) {
-		*err_r = xml_util_msg("cannot read schema '%s': %s", schema_path, strerror(errno));
+		*err_r = str_printf("cannot read schema '%s': %s", schema_path, strerror(errno));
 		rc = -ENOENT;
 		goto out;
 	}
 	pctxt = xmlRelaxNGNewParserCtxt(schema_path);
 	if (!pctxt) {
 		rc = -ENOMEM;
-		*err_r = xml_util_msg("out of memory");
+		*err_r = str_printf("out of memory");
 		goto out;
 	}
 	/* The schemas are trusted files; silence their parse chatter. */
@@ -246,14 +236,14 @@ int xml_util_validate(const char *buf, size_t len, const char *schema_path, char
 	xmlRelaxNGSetParserErrors(pctxt, NULL, NULL, NULL);
 	schema = xmlRelaxNGParse(pctxt);
 	if (!schema) {
-		*err_r = xml_util_msg("cannot parse schema '%s'", schema_path);
+		*err_r = str_printf("cannot parse schema '%s'", schema_path);
 		rc = -ENOENT;
 		goto out;
 	}
 	vctxt = xmlRelaxNGNewValidCtxt(schema);
 	if (!vctxt) {
 		rc = -ENOMEM;
-		*err_r = xml_util_msg("out of memory");
+		*err_r = str_printf("out of memory");
 		goto out;
 	}
 	ve.f = open_memstream(&ve.buf, &ve.len);
@@ -266,7 +256,7 @@ int xml_util_validate(const char *buf, size_t len, const char *schema_path, char
 	fclose(ve.f);
 	ve.f = NULL;
 	if (r != 0) {
-		*err_r = xml_util_msg("XML document failed to validate against schema: %s",
+		*err_r = str_printf("XML document failed to validate against schema: %s",
 				      ve.len ? ve.buf : "(no detail)");
 		rc = -EINVAL;
 		goto out;

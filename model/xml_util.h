@@ -21,9 +21,6 @@
 /* Where libvirt's schemas live; $XVIRSH_SCHEMADIR overrides it. */
 #define XML_UTIL_SCHEMA_DIR "/usr/share/libvirt/schemas"
 
-/* Formats a message into a new string for an err_r parameter. */
-char *xml_util_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /*
  * Reads a whole file ("-" is stdin) of at most XML_UTIL_MAX_DOC bytes into a
  * NUL-terminated buffer. Returns 0, -EFBIG when the file is larger, or

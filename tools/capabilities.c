@@ -9,6 +9,7 @@
 
 #include <xenctrl.h>
 
+#include "common/strv.h"
 #include "model/xml_util.h"
 
 void host_caps_init(struct host_caps *caps)
@@ -95,7 +96,7 @@ int host_caps_probe_xen(struct host_caps *caps, char **err_r)
 	if (!lib)
 		lib = dlopen("libxenctrl.so", RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		*err_r = xml_util_msg("cannot open libxenctrl: %s", dlerror());
+		*err_r = str_printf("cannot open libxenctrl: %s", dlerror());
 		return -ENOENT;
 	}
 	x_open = (__typeof__(x_open))dlsym(lib, "xc_interface_open");
@@ -103,26 +104,26 @@ int host_caps_probe_xen(struct host_caps *caps, char **err_r)
 	x_physinfo = (__typeof__(x_physinfo))dlsym(lib, "xc_physinfo");
 	x_version = (__typeof__(x_version))dlsym(lib, "xc_version");
 	if (!x_open || !x_close || !x_physinfo || !x_version) {
-		*err_r = xml_util_msg("libxenctrl lacks xc_interface_open, xc_physinfo or xc_version");
+		*err_r = str_printf("libxenctrl lacks xc_interface_open, xc_physinfo or xc_version");
 		rc = -ENOSYS;
 		goto out;
 	}
 	xch = x_open(NULL, NULL, 0);
 	if (!xch) {
-		*err_r = xml_util_msg("cannot open the Xen control interface: %s (is this a Xen dom0?)",
+		*err_r = str_printf("cannot open the Xen control interface: %s (is this a Xen dom0?)",
 				      strerror(errno));
 		rc = -ENODEV;
 		goto out;
 	}
 	memset(&info, 0, sizeof(info));
 	if (x_physinfo(xch, &info) != 0) {
-		*err_r = xml_util_msg("xc_physinfo failed: %s", strerror(errno));
+		*err_r = str_printf("xc_physinfo failed: %s", strerror(errno));
 		rc = -EIO;
 		goto out;
 	}
 	memset(xen_caps, 0, sizeof(xen_caps));
 	if (x_version(xch, XENVER_capabilities, &xen_caps) != 0) {
-		*err_r = xml_util_msg("xc_version(XENVER_capabilities) failed: %s", strerror(errno));
+		*err_r = str_printf("xc_version(XENVER_capabilities) failed: %s", strerror(errno));
 		rc = -EIO;
 		goto out;
 	}
@@ -136,7 +137,7 @@ int host_caps_probe_xen(struct host_caps *caps, char **err_r)
 		caps->max_vcpus = info.max_cpu_id + 1;
 	rc = host_caps_from_xen_string(caps, xen_caps);
 	if (rc)
-		*err_r = xml_util_msg("Xen reports no guest types: '%s'", xen_caps);
+		*err_r = str_printf("Xen reports no guest types: '%s'", xen_caps);
 	/* Debian's Xen has no shadow paging: without HAP, only PV guests run. */
 	if (!rc && !caps->hap && !(info.capabilities & XEN_SYSCTL_PHYSCAP_shadow)) {
 		size_t k = 0;
@@ -242,7 +243,7 @@ int host_domcaps_format(const struct host_caps *caps, const char *machine, const
 			break;
 		}
 	if (!g) {
-		*err_r = xml_util_msg("the host has no guest for machine '%s'%s%s", machine, arch ? " and arch " : "",
+		*err_r = str_printf("the host has no guest for machine '%s'%s%s", machine, arch ? " and arch " : "",
 				      arch ? arch : "");
 		return -EINVAL;
 	}

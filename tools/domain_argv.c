@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/qemu_opts.h"
+#include "common/strv.h"
 #include "model/describe.h"
 #include "model/names.h"
 #include "model/nic_opts.h"
@@ -47,7 +48,7 @@ int shell_split(const char *text, struct strv *out, char **err_r)
 
 				if (!e) {
 					rc = -EINVAL;
-					*err_r = xml_util_msg("unterminated quote in command line");
+					*err_r = str_printf("unterminated quote in command line");
 					goto out;
 				}
 				fwrite(p + 1, 1, (size_t)(e - p - 1), w);
@@ -65,7 +66,7 @@ int shell_split(const char *text, struct strv *out, char **err_r)
 				}
 				if (*p != '"') {
 					rc = -EINVAL;
-					*err_r = xml_util_msg("unterminated quote in command line");
+					*err_r = str_printf("unterminated quote in command line");
 					goto out;
 				}
 				p++;
@@ -93,7 +94,7 @@ int shell_split(const char *text, struct strv *out, char **err_r)
 				rc = strv_take(out, word);
 				word = NULL;
 				if (rc) {
-					*err_r = xml_util_msg("out of memory");
+					*err_r = str_printf("out of memory");
 					goto out;
 				}
 			}
@@ -114,16 +115,10 @@ static int fail(char **err_r, int rc, const char *fmt, ...) __attribute__((forma
 static int fail(char **err_r, int rc, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	err_vfirst(err_r, rc, fmt, ap);
 	va_end(ap);
-	if (!*err_r)
-		*err_r = s;
-	else
-		free(s);
 	return rc;
 }
 
@@ -160,11 +155,11 @@ static int chardev_spec(const struct domain_chardev *c, const char *target, char
 	    !strcmp(c->type, "vc"))
 		s = strdup(c->type);
 	else if ((!strcmp(c->type, "file") || !strcmp(c->type, "pipe")) && c->source_path)
-		s = xml_util_msg("%s:%s", c->type, c->source_path);
+		s = str_printf("%s:%s", c->type, c->source_path);
 	else if (!strcmp(c->type, "dev") && c->source_path)
 		s = strdup(c->source_path);
 	else if (!strcmp(c->type, "unix") && c->source_path) {
-		char *path = xml_util_msg("unix:%s", c->source_path);
+		char *path = str_printf("unix:%s", c->source_path);
 
 		if (path && (qemu_opts_append(&s, NULL, path) ||
 			     (bind && (qemu_opts_append(&s, NULL, "server") || qemu_opts_append(&s, NULL, "nowait"))))) {
@@ -174,7 +169,7 @@ static int chardev_spec(const struct domain_chardev *c, const char *target, char
 		free(path);
 	}
 	else if (!strcmp(c->type, "tcp") && c->source_service)
-		s = xml_util_msg("%s:%s:%s%s", c->protocol && !strcmp(c->protocol, "telnet") ? "telnet" : "tcp",
+		s = str_printf("%s:%s:%s%s", c->protocol && !strcmp(c->protocol, "telnet") ? "telnet" : "tcp",
 				 c->source_host ? c->source_host : "", c->source_service, bind ? ",server,nowait" : "");
 	else
 		return fail(err_r, -ENOTSUP, "%s type '%s' is not supported by %s",
@@ -313,7 +308,7 @@ static int add_graphics(const struct domain_graphics *g, const char *target, str
 
 		if (display < 0)
 			return fail(err_r, -EINVAL, "VNC port %d is below 5900", g->port);
-		char *addr = xml_util_msg("%s%s%s:%d", strchr(listen, ':') ? "[" : "", listen,
+		char *addr = str_printf("%s%s%s:%d", strchr(listen, ':') ? "[" : "", listen,
 					  strchr(listen, ':') ? "]" : "", display), *line = NULL;
 
 		rc = !addr || qemu_opts_append(&line, NULL, addr) ||
@@ -514,7 +509,7 @@ static int cfg_disk(const struct domain_disk *d, char **out, char **err_r)
 		return fail(err_r, -ENOTSUP, "disk type '%s' (%s) is not supported by xl.cfg", d->type, d->target_dev);
 	backend = d->driver_name && !strcmp(d->driver_name, "phy") ? "phy" :
 		  d->driver_name && !strcmp(d->driver_name, "tap") ? "tap" : "qdisk";
-	*out = xml_util_msg("format=%s,vdev=%s,access=%s,backendtype=%s%s%s%s",
+	*out = str_printf("format=%s,vdev=%s,access=%s,backendtype=%s%s%s%s",
 			    d->driver_type ? d->driver_type : "raw", d->target_dev, d->readonly ? "ro" : "rw", backend,
 			    cdrom ? ",devtype=cdrom" : "", d->source ? ",target=" : "", d->source ? d->source : "");
 	return *out ? 0 : fail(err_r, -ENOMEM, "out of memory");
@@ -619,17 +614,17 @@ int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r)
 		if (vnc) {
 			int autoport = vnc->port < 0 || (vnc->autoport && !strcmp(vnc->autoport, "yes"));
 
-			item = xml_util_msg("vnc=1,vncunused=%d%s%s%s%s", autoport, vnc->listen ? ",vnclisten=" : "",
+			item = str_printf("vnc=1,vncunused=%d%s%s%s%s", autoport, vnc->listen ? ",vnclisten=" : "",
 					    vnc->listen ? vnc->listen : "", vnc->passwd ? ",vncpasswd=" : "",
 					    vnc->passwd ? vnc->passwd : "");
 			if (item && !autoport && vnc->port >= 5900) {
-				char *t = xml_util_msg("%s,vncdisplay=%d", item, vnc->port - 5900);
+				char *t = str_printf("%s,vncdisplay=%d", item, vnc->port - 5900);
 
 				free(item);
 				item = t;
 			}
 		} else {
-			item = xml_util_msg("sdl=1%s%s%s%s", sdl->display ? ",display=" : "",
+			item = str_printf("sdl=1%s%s%s%s", sdl->display ? ",display=" : "",
 					    sdl->display ? sdl->display : "", sdl->xauth ? ",xauthority=" : "",
 					    sdl->xauth ? sdl->xauth : "");
 		}
@@ -1490,7 +1485,7 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 		goto out;
 	}
 	if (!def->cmdline && (root || extra)) {
-		def->cmdline = xml_util_msg("%s%s%s%s", root ? "root=" : "", root ? root : "", root && extra ? " " : "",
+		def->cmdline = str_printf("%s%s%s%s", root ? "root=" : "", root ? root : "", root && extra ? " " : "",
 					    extra ? extra : "");
 		if (!def->cmdline) {
 			rc = fail(err_r, -ENOMEM, "out of memory");

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/strv.h"
 #include "model/names.h"
 #include "tools/capabilities.h"
 #include "tools/domain_argv.h"
@@ -82,7 +83,7 @@ static char *xenlaunch_path(void)
 	if (n < 0)
 		return strdup("xenlaunch");
 	exe[n] = '\0';
-	return xml_util_msg("%s/xenlaunch", dirname(exe));
+	return str_printf("%s/xenlaunch", dirname(exe));
 }
 
 /* A name that is safe as a file name (the model checks '/' and a leading '.'). */
@@ -93,7 +94,7 @@ static int name_ok(const char *name)
 
 static char *path_of(const char *dir, const char *name, const char *suffix)
 {
-	return xml_util_msg("%s/%s%s", dir, name, suffix);
+	return str_printf("%s/%s%s", dir, name, suffix);
 }
 
 /* Monitor client: QEMU's human monitor over a unix socket. */
@@ -516,7 +517,7 @@ static int args(int argc, char **argv, const char *cmd, int want, char **pos, co
 
 static int write_file_atomic(const char *path, const char *data)
 {
-	char *tmp = xml_util_msg("%s.tmp", path);
+	char *tmp = str_printf("%s.tmp", path);
 	int fd, rc = 0;
 	size_t len = strlen(data), off = 0;
 
@@ -895,9 +896,24 @@ static int run_and_wait(char **av)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * The VNC password of the definition, which the launcher's argv only says
+ * is required (password=on: the secret stays off every command line): given
+ * to the started guest through its monitor, as libvirt does. NULL: none.
+ */
+static const char *vnc_password_of(const struct domain_def *def)
+{
+	for (size_t i = 0; i < def->n_graphics; i++)
+		if (def->graphics[i].type && !strcmp(def->graphics[i].type, "vnc") && def->graphics[i].passwd &&
+		    *def->graphics[i].passwd)
+			return def->graphics[i].passwd;
+	return NULL;
+}
+
 static int cmd_start(int argc, char **argv)
 {
 	char *pos[1], *err = NULL, *bin = NULL;
+	const char *password;
 	struct domain_def def;
 	struct strv av;
 	int rc = 1, r;
@@ -913,6 +929,13 @@ static int cmd_start(int argc, char **argv)
 	}
 	if (mkdir_p(rundir())) {
 		error("cannot create run directory '%s': %s", rundir(), strerror(errno));
+		goto out;
+	}
+	password = vnc_password_of(&def);
+	if (password && password[strcspn(password, " \t\r\n")]) {
+		/* the monitor reads words: a blank would cut it */
+		error("Failed to start domain '%s'", def.name);
+		error("a VNC password with blanks in it cannot be set");
 		goto out;
 	}
 	/* type='xen' runs xenlaunch; type='kvm' and 'qemu' run qemu-system-x86_64. */
@@ -936,6 +959,20 @@ static int cmd_start(int argc, char **argv)
 		error("Failed to start domain '%s'", def.name);
 		error("%s exited with status %d; see %s/%s.log", av.v[0], r, rundir(), def.name);
 		goto out;
+	}
+	if (password) {
+		char *cmd = str_printf("change vnc password %s", password);
+
+		r = !cmd || monitor_action(def.name, "start", cmd);
+		free(cmd);
+		if (r) {
+			/* a guest nobody can view is not what was defined */
+			char *reply = NULL;
+
+			monitor_command(def.name, "quit", &reply);
+			free(reply);
+			goto out;
+		}
 	}
 	printf("Domain '%s' started\n\n", def.name);
 	rc = 0;
@@ -1275,7 +1312,7 @@ static int cmd_edit(int argc, char **argv)
 	close(fd);
 	fd = -1;
 	/* Like virsh, the editor is a shell command: "$EDITOR file". */
-	cmd = xml_util_msg("%s %s", editor, tmp);
+	cmd = str_printf("%s %s", editor, tmp);
 	status = system(cmd);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		error("%s exited abnormally; domain '%s' was not changed", editor, def.name);
@@ -1419,7 +1456,7 @@ static int cmd_to_native(int argc, char **argv)
 	if (!r && av.n) {
 		out = strv_to_shell(&av);
 		if (out) {
-			char *nl = xml_util_msg("%s\n", out);
+			char *nl = str_printf("%s\n", out);
 
 			free(out);
 			out = nl;

@@ -69,7 +69,7 @@ cat >guest.xml <<EOF
       <source file='$PWD/disk.img'/>
       <target dev='xvdb'/>
     </disk>
-    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <graphics type='vnc' autoport='yes' listen='127.0.0.1' passwd='secret'/>
     <console type='file'>
       <source path='$PWD/console.out'/>
       <target type='xen' port='0'/>
@@ -133,6 +133,15 @@ for want in "Id:             $domid" "Name:           xvg" "UUID:           $uui
 	grep -qxF "$want" dominfo.out || fail "dominfo lacks '$want': $(cat dominfo.out)"
 done
 echo "domid, domname (by id and uuid), domuuid, vncdisplay ($(xvirsh vncdisplay xvg | head -n 1)), dominfo agree with xl"
+
+# 1c. The definition's VNC password reaches the launcher through its
+# monitor, never on a command line ("secret" in vncpasswd's file format).
+tr '\0' ' ' </proc/$pid/cmdline | grep -q secret && fail "the VNC password is on the launcher's command line"
+printf '\056\055\277\127\156\260\154\236' >pw.bin
+vncsnapshot -passwd pw.bin -allowblank 127.0.0.1:$((port - 5900)) pw.jpg >pw.log 2>&1 ||
+	fail "the defined VNC password was refused: $(cat pw.log)"
+grep -q 'Image saved' pw.log || fail "no VNC capture with the defined password: $(cat pw.log)"
+echo "the defined VNC password opens the guest's screen and is on no command line"
 xenstore-list /local/domain/$domid/device/vbd >vbd1.out || fail "no vbd in xenstore"
 
 # 1c. suspend and resume: the vCPUs paused as xl sees them.

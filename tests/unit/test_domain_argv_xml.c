@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/strv.h"
 #include "tools/domain_argv.h"
 #include "model/domain_xml.h"
 #include "model/xml_util.h"
@@ -651,7 +652,7 @@ static void test_qemu_accepts_argv(void)
 		unlink(iso);
 		return;
 	}
-	xml = xml_util_msg("<domain type='qemu'><name>q</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>"
+	xml = str_printf("<domain type='qemu'><name>q</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>"
 			   "<memory unit='MiB'>64</memory><vcpu current='1'>2</vcpu>"
 			   "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/><boot dev='cdrom'/></os>"
 			   "<on_reboot>destroy</on_reboot><devices>"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/strv.h"
 #include "model/options.h"
 #include "tools/domain_argv.h"
 #include "model/domain_xml.h"
@@ -169,7 +170,7 @@ static void test_commas_round_trip(void)
 	fd = open(disk, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	CU_ASSERT(fd >= 0 && ftruncate(fd, 1 << 20) == 0);
 	close(fd);
-	xml = xml_util_msg("<domain type='xen'><name>a,b=c</name><memory unit='MiB'>64</memory>"
+	xml = str_printf("<domain type='xen'><name>a,b=c</name><memory unit='MiB'>64</memory>"
 			   "<os><type>linux</type><kernel>%s</kernel></os><devices>"
 			   "<disk type='file'><driver name='qemu' type='raw' cache='none'/><source file='%s'/>"
 			   "<target dev='xvdb'/></disk>"
