@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "model/names.h"
 
 _Static_assert(sizeof(struct blkif_request_indirect) <= sizeof(struct blkif_request),
 	       "an indirect request fits a ring slot");
@@ -769,6 +770,7 @@ static int blkback_open(struct xendev *dev)
 	struct blkback *b = dev->priv;
 	const struct drive_config *c = dev->conf;
 	bool cdrom = c->media == DRIVE_MEDIA_CDROM;
+	char name[XVD_NAME_SIZE];
 	int rc;
 
 	b->dev = dev;
@@ -786,11 +788,12 @@ static int blkback_open(struct xendev *dev)
 	rc = blk_workers_init(&b->w, &b->disk, b->efd, dev->label);
 	if (rc < 0)
 		return rc;
-	log_info("%s: %s (%s %s%s, %llu sectors, cache=%s) as xvd%c", dev->label, c->file,
+	xvd_name(c->index, name);
+	log_info("%s: %s (%s %s%s, %llu sectors, cache=%s) as %s", dev->label, c->file,
 		 c->format ? c->format : "raw", cdrom ? "cdrom" : "disk", c->readonly ? ", read-only" : "",
 		 (unsigned long long)b->disk.sectors,
 		 c->cache == DRIVE_CACHE_NONE ? "none" :
-		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", 'a' + c->index);
+		 c->cache == DRIVE_CACHE_DIRECTSYNC ? "directsync" : "writeback", name);
 	return 0;
 }
 
@@ -800,8 +803,10 @@ static int blkback_init(struct xendev *dev)
 	const struct drive_config *c = dev->conf;
 	bool cdrom = c->media == DRIVE_MEDIA_CDROM;
 	unsigned info = (c->readonly ? VDISK_READONLY : 0) | (cdrom ? VDISK_CDROM | VDISK_REMOVABLE : 0);
+	char name[XVD_NAME_SIZE];
 	int rc;
 
+	xvd_name(c->index, name);
 	if ((rc = xendev_fe_printf(dev, "virtual-device", "%u", dev->devid)) ||
 	    (rc = xendev_fe_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
 	    (rc = xendev_be_printf(dev, "params", "%s", c->file)) ||
@@ -809,7 +814,7 @@ static int blkback_init(struct xendev *dev)
 	    (rc = xendev_be_printf(dev, "mode", "%s", c->readonly ? "r" : "w")) ||
 	    (rc = xendev_be_printf(dev, "removable", "%d", cdrom ? 1 : 0)) ||
 	    (rc = xendev_be_printf(dev, "device-type", "%s", cdrom ? "cdrom" : "disk")) ||
-	    (rc = xendev_be_printf(dev, "dev", "xvd%c", 'a' + c->index)) ||
+	    (rc = xendev_be_printf(dev, "dev", "%s", name)) ||
 	    (rc = xendev_be_printf(dev, "sectors", "%llu", (unsigned long long)b->disk.sectors)) ||
 	    (rc = xendev_be_printf(dev, "sector-size", "%u", BLK_SECTOR_SIZE)) ||
 	    (rc = xendev_be_printf(dev, "physical-sector-size", "%u", b->img.physical_sector_size)) ||
