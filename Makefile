@@ -21,7 +21,7 @@ else
 Q := @
 endif
 
-XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory xentoollog
+XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory xendevicemodel xentoollog
 XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
