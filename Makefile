@@ -101,6 +101,7 @@ fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
 FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
 FUZZ_SRCS_monitor    := launcher/monitor.c
 FUZZ_SRCS_rfb        := console/rfb_stream.c
+FUZZ_SRCS_bzimage    := xenfv/bzimage.c
 FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c model/nic_opts.c \
 			common/qemu_opts.c common/strv.c
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
