@@ -198,6 +198,7 @@ uint8_t uart16550_read(struct uart16550 *u, unsigned offset)
 
 void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t val)
 {
+	bool resume = false;	/* the receive FIFO was emptied: input may come */
 	uint8_t old;
 
 	switch (offset) {
@@ -228,8 +229,7 @@ void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t val)
 		if ((val & UART_FCR_CLEAR_RX) && u->rx_count) {
 			u->rx_head = u->rx_count = 0;
 			u->lsr &= (uint8_t)~UART_LSR_DR;
-			if (!(u->mcr & UART_MCR_LOOP) && u->ops.rx_space)
-				u->ops.rx_space(u->ops.opaque);
+			resume = !(u->mcr & UART_MCR_LOOP);
 		}
 		if (val & UART_FCR_CLEAR_TX) {
 			u->tx_head = u->tx_count = 0;
@@ -254,6 +254,9 @@ void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t val)
 		return;	/* LSR and MSR are read-only; beyond 7 is not ours */
 	}
 	update_irq(u);
+	/* Last: the callback may feed input back in at once. */
+	if (resume && u->ops.rx_space)
+		u->ops.rx_space(u->ops.opaque);
 }
 
 size_t uart16550_receive(struct uart16550 *u, const uint8_t *buf, size_t len)
