@@ -45,10 +45,12 @@
 #include "xenpv/machine.h"
 #include "xenpv/watchdog.h"
 #include "xenpv/xenpv.h"
+#include "xenpvh/xenpvh.h"
 
 /* The machine types, by -M: each a machine_ops entry of its room. */
 static const struct machine_ops *const machine_table[] = {
 	[MACHINE_XENPV] = &xenpv_machine_ops,
+	[MACHINE_XENPVH] = &xenpvh_machine_ops,
 };
 
 /* ---- the application ------------------------------------------------ */
