@@ -45,12 +45,14 @@
 #include "xenpv/machine.h"
 #include "xenpv/watchdog.h"
 #include "xenpv/xenpv.h"
+#include "xenfv/xenfv.h"
 #include "xenpvh/xenpvh.h"
 
 /* The machine types, by -M: each a machine_ops entry of its room. */
 static const struct machine_ops *const machine_table[] = {
 	[MACHINE_XENPV] = &xenpv_machine_ops,
 	[MACHINE_XENPVH] = &xenpvh_machine_ops,
+	[MACHINE_XENFV] = &xenfv_machine_ops,
 };
 
 /* ---- the application ------------------------------------------------ */
@@ -536,6 +538,8 @@ int main(int argc, char **argv)
 	a->m.devices_start = devices_start;
 	a->m.devices_stop = devices_stop;
 	a->m.devices_opaque = a;
+	a->m.loop = &a->loop;
+	a->m.c0 = &a->c0;
 	console0_init(&a->c0, &a->loop);
 	a->c0.first_output = first_output;
 	a->c0.opaque = a;

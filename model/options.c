@@ -112,6 +112,15 @@ static const struct machine_default xenpvh_defaults[] = {
 	{ NULL, 0, NULL },
 };
 
+static const struct machine_default xenfv_defaults[] = {
+	COMMON_DEFAULTS,
+	{ "container", 0, "HVM with HAP; Xen emulates PIC, IO-APIC, PIT, RTC, HPET, PM timer; no firmware, no QEMU" },
+	{ "kernel", 0, "a bzImage (-kernel), entered through Linux's 32-bit boot protocol" },
+	{ "command line", 0, "-append, then xen_emul_unplug=unnecessary and reboot=t unless given" },
+	{ "COM1", 0, "16550A at 0x3f8, IRQ 4, on -serial (console=ttyS0), served by xenlaunch's ioreq server" },
+	{ NULL, 0, NULL },
+};
+
 struct machine_desc {
 	const char *name;
 	enum machine_type type;
@@ -124,7 +133,8 @@ static const struct machine_desc machine_table[] = {
 	{ "xenpv", MACHINE_XENPV, true, "Xen paravirtual guest (libxc domain build)", xenpv_defaults },
 	{ "xenpvh", MACHINE_XENPVH, true, "Xen PVH guest (HVM container, no firmware, no QEMU)",
 	  xenpvh_defaults },
-	{ "xenfv", MACHINE_XENFV, false, "Xen HVM guest (not supported yet)", NULL },
+	{ "xenfv", MACHINE_XENFV, true, "Xen HVM guest: -kernel's bzImage booted directly (no firmware, no QEMU)",
+	  xenfv_defaults },
 };
 
 void launch_config_init(struct launch_config *cfg)
@@ -729,6 +739,11 @@ static enum options_result options_finish(struct parse_state *st)
 	}
 	if (cfg->bootloader_args && !cfg->bootloader) {
 		fprintf(err, PROG ": -bootloader-args only allowed with -bootloader\n");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->machine == MACHINE_XENFV && !cfg->kernel) {
+		fprintf(err, PROG ": -M xenfv needs -kernel (a bzImage): booting from firmware "
+			"(hvmloader, a BIOS) is not supported\n");
 		return OPTIONS_ERROR;
 	}
 	if ((cfg->machine == MACHINE_XENPV || cfg->machine == MACHINE_XENPVH) &&

@@ -31,6 +31,8 @@
 
 struct xs_handle;
 struct machine;
+struct event_loop;
+struct console0;
 
 /*
  * One machine type. Every hook gets the machine; m->priv is ops->priv_size
@@ -73,6 +75,13 @@ struct machine {
 	struct pv_domain dom;
 	struct pv_console console;
 	const char *console_tty;		/* borrowed; NULL: none */
+	/*
+	 * Borrowed, set by the launcher, for machine types that emulate
+	 * devices (xenfv): the event loop their ioreq server joins, and
+	 * console 0, whose place on serial0 their UART takes. NULL: none.
+	 */
+	struct event_loop *loop;
+	struct console0 *c0;
 	bool running;				/* a domain exists */
 	bool paused;
 	bool first_byte_seen;
