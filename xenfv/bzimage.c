@@ -35,6 +35,7 @@
 #define HDR_MAX_END 0x290		/* where boot_params' next member starts */
 
 /* The rest of the zero page. */
+#define ZP_ACPI_RSDP_ADDR 0x070
 #define ZP_E820_ENTRIES 0x1e8
 #define ZP_E820_TABLE 0x2d0
 
@@ -236,6 +237,7 @@ int bzimage_zero_page(const struct bzimage *bz, const struct bzimage_layout *l,
 	put32(zp, HDR_CMD_LINE_PTR, (uint32_t)l->cmdline);
 	put32(zp, HDR_RAMDISK_IMAGE, (uint32_t)l->initrd);
 	put32(zp, HDR_RAMDISK_SIZE, (uint32_t)l->initrd_size);
+	put64(zp, ZP_ACPI_RSDP_ADDR, l->rsdp);
 	zp[ZP_E820_ENTRIES] = (uint8_t)n;
 	for (size_t i = 0; i < n; i++) {
 		size_t off = ZP_E820_TABLE + i * 20;

@@ -66,6 +66,7 @@ struct bzimage_layout {
 	uint64_t cmdline;
 	uint64_t initrd;		/* 0 with no initrd */
 	uint64_t initrd_size;
+	uint64_t rsdp;			/* ACPI's RSDP for the kernel (2.14+); 0: none. Set by the caller */
 };
 
 struct bzimage_e820 {

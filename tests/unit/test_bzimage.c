@@ -230,6 +230,7 @@ static void test_zero_page(void)
 
 	CU_ASSERT_EQUAL_FATAL(bzimage_parse(img, IMG_SIZE, &bz, err), 0);
 	CU_ASSERT_EQUAL_FATAL(bzimage_place(&bz, 512 * MIB, 13, 8192, &l, err), 0);
+	l.rsdp = 0xfc000000;
 	memset(zp, 0xcc, sizeof(zp));
 	CU_ASSERT_EQUAL(bzimage_zero_page(&bz, &l, map, 3, zp), 0);
 	/* The header copied, then the loader's fields. */
@@ -246,6 +247,8 @@ static void test_zero_page(void)
 	CU_ASSERT_EQUAL(zp[0x26c], 0);
 	CU_ASSERT_EQUAL(zp[0], 0);
 	CU_ASSERT_EQUAL(zp[0xfff], 0);
+	CU_ASSERT_EQUAL(get32(zp, 0x070), 0xfc000000);
+	CU_ASSERT_EQUAL(get32(zp, 0x074), 0);
 	/* The e820 table. */
 	CU_ASSERT_EQUAL(zp[0x1e8], 3);
 	CU_ASSERT_EQUAL(get32(zp, 0x2d0 + 20 + 0), 0xfc000000);
