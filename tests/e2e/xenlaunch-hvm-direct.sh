@@ -14,7 +14,7 @@ guest() {
 	wait_for console.out "$2" "$3"
 }
 
-trap '[ $? = 0 ] || { echo "--- launcher log:"; tail -n 40 fv.log; echo "--- console:"; tail -n 30 console.out | cat -v; xl dmesg | tail -n 20; }' EXIT
+trap '[ $? = 0 ] || { echo "--- launcher logs:"; tail -n 30 fv*.log demo.log 2>/dev/null; echo "--- console:"; tail -n 30 console.out | cat -v; tail -c 2000 installer.out 2>/dev/null | cat -v; xl dmesg | tail -n 20; }' EXIT
 
 # Bad input: an ELF (the launcher itself) and a cpio archive are no bzImage.
 xenlaunch -name fv-bad -M xenfv -kernel "$(command -v xenlaunch)" -serial null 2>bad.log
@@ -118,15 +118,7 @@ start_launcher demo.log -name demo -M xenfv -hda demo.img -m 500 -kernel "$INSTA
 pty=$(pty_of demo.log)
 cat "$pty" >installer.out 2>/dev/null &
 reader=$!
-i=0
-until grep -aq 'Select a language\|Low memory mode' installer.out 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 4800 ]; then
-		tail -c 3000 installer.out | cat -v
-		fail "no installer screen after 480 s"
-	fi
-	sleep 0.1
-done
+wait_for installer.out 'Select a language|Low memory mode' 480
 t1=$(now_ms)
 echo "installer: '$(grep -ao 'Select a language\|Low memory mode' installer.out | head -n 1)' on ttyS0 after $(secs $t0 $t1) s"
 [ -z "$(pgrep -f qemu-system)" ] || fail "a QEMU process runs: $(pgrep -af qemu-system)"
