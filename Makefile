@@ -5,7 +5,7 @@
 #   make fuzz       build the fuzz targets (clang, libFuzzer) and run each FUZZ_TIME seconds
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
-# Sources are found by folder: every .c under launcher/ xenpv/ xenfv/ devices/
+# Sources are found by folder: every .c under launcher/ xenpvh/ hvm/ xenpv/ xenfv/ devices/
 # console/ xenbus/ disk/ bootloader/ model/ common/ goes into xenlaunch; every
 # .c under tools/, model/ and common/, and disk/format.c, into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
@@ -21,7 +21,7 @@ else
 Q := @
 endif
 
-XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory xentoollog
+XEN_PKGS   := xencontrol xenguest xenstore xenevtchn xengnttab xenforeignmemory xendevicemodel xentoollog
 XML_PKGS   := libxml-2.0
 TEST_PKGS  := cunit
 BOOT_PKGS  := blkid ext2fs com_err libiso9660
@@ -42,7 +42,7 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) 
 # model/ (the launch config, its command line, its domain XML) is linked by
 # both programs: xvirsh reads and writes the launcher's argv with the
 # launcher's own parser and formatter.
-LAUNCHER_DIRS := launcher xenpv xenfv devices console xenbus disk bootloader model common
+LAUNCHER_DIRS := launcher xenpvh hvm xenpv xenfv devices console xenbus disk bootloader model common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
 TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c
@@ -101,6 +101,7 @@ fuzz_obj      = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
 FUZZ_OBJS    := $(call fuzz_obj,bootloader/bootcfg.c bootloader/image.c common/log.c tests/fuzz/fuzz.c)
 FUZZ_SRCS_monitor    := launcher/monitor.c
 FUZZ_SRCS_rfb        := console/rfb_stream.c
+FUZZ_SRCS_bzimage    := xenfv/bzimage.c
 FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c model/nic_opts.c \
 			common/qemu_opts.c common/strv.c
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \

@@ -38,6 +38,8 @@ size_t console0_serial_input(void *opaque, const uint8_t *buf, size_t len)
 
 	if (c->menu)
 		return menu_keys(c, buf, len);
+	if (c->dev.input)
+		return c->dev.input(c->dev.opaque, buf, len);
 	if (!c->pv)
 		return 0;
 	if (console_ring_push(&c->pv->ring, (const char *)buf, len, &pushed) == 0 && pushed)
@@ -55,6 +57,10 @@ void console0_text(void *opaque, const char *bytes, size_t len)
 		menu_keys(c, bytes, len);
 		return;
 	}
+	if (c->dev.input) {
+		c->dev.input(c->dev.opaque, (const uint8_t *)bytes, len);	/* a keyboard's overflow is lost */
+		return;
+	}
 	if (c->pv && console_ring_push(&c->pv->ring, bytes, len, &pushed) == 0 && pushed)
 		pv_console_notify(c->pv);
 }
@@ -69,12 +75,34 @@ static size_t serial_sink(void *opaque, const char *buf, size_t len)
 	return taken;
 }
 
+void console0_set_device(struct console0 *c, const struct console0_device *dev)
+{
+	if (dev)
+		c->dev = *dev;
+	else
+		memset(&c->dev, 0, sizeof(c->dev));
+}
+
+size_t console0_device_output(struct console0 *c, const uint8_t *buf, size_t len)
+{
+	size_t taken = serial_sink(c, (const char *)buf, len);
+
+	if (taken && c->first_output)
+		c->first_output(c->opaque);
+	return taken;
+}
+
 void console0_pump(struct console0 *c)
 {
 	size_t moved = 0;
 
-	if (!c->pv)
+	if (c->dev.output_space)
+		c->dev.output_space(c->dev.opaque);
+	if (!c->pv) {
+		if (c->serial && c->dev.input)
+			chardev_input_resume(c->serial);
 		return;
+	}
 	if (console_ring_drain(&c->pv->ring, serial_sink, c, &moved) == 0 && moved) {
 		if (c->first_output)
 			c->first_output(c->opaque);

@@ -19,6 +19,14 @@
  * broken ring is void, not pending. Without a guest (before console0_attach()
  * or after console0_detach()), serial0's input waits in the chardev.
  *
+ * A serial device (the 16550 of -M xenfv) may take console 0's place on
+ * serial0's side (console0_set_device()): serial0's and the display's
+ * input go to the device instead of the ring, the device's output goes out
+ * through console0_device_output() like the ring's (serial0, the text
+ * console, first_output), and the device hears when serial0 has room
+ * again. The ring's output still reaches serial0 (a guest may write to
+ * both its hvc0 and its ttyS0).
+ *
  * The boot menu: between console0_menu_begin() and console0_menu_end(),
  * input from serial0 and the display goes to a small key buffer that
  * console0_menu_read() hands out, running the event loop until keys come
@@ -42,11 +50,20 @@
 
 #define CONSOLE0_MENU_KEYS 64
 
+struct console0_device {
+	/* Input for the device; returns how many bytes it took (0..len). */
+	size_t (*input)(void *opaque, const uint8_t *buf, size_t len);
+	/* serial0 may take output again. */
+	void (*output_space)(void *opaque);
+	void *opaque;
+};
+
 struct console0 {
 	struct event_loop *loop;	/* borrowed */
 	struct chardev *serial;		/* borrowed; NULL: -serial none */
 	struct textscreen *ts;		/* borrowed; NULL: no display */
 	struct pv_console *pv;		/* borrowed while attached, else NULL */
+	struct console0_device dev;	/* dev.input NULL: none */
 	struct event_source serial_src, pv_src;
 	struct event_source timer_src;	/* the menu's timerfd, between begin and end */
 	bool timer_fired;
@@ -82,6 +99,11 @@ void console0_detach(struct console0 *c);
 /* Moves what both sides can take now (the guest's last words before a
  * rebuild or an exit, the first after a start). */
 void console0_pump(struct console0 *c);
+
+/* dev (copied) takes the ring's place for input; NULL: the ring again. */
+void console0_set_device(struct console0 *c, const struct console0_device *dev);
+/* The device's output: what serial0 takes now (back-pressure as the ring's). */
+size_t console0_device_output(struct console0 *c, const uint8_t *buf, size_t len);
 
 /* 0 or -errno (no timer for the menu). */
 int console0_menu_begin(struct console0 *c);

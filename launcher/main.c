@@ -1,6 +1,7 @@
 /*
  * xenlaunch: one process that is one Xen guest. It parses the command line,
- * builds the PV domain (xenpv/machine), serves console 0 itself, runs the
+ * builds the domain through the machine type's entry (machine_table below;
+ * the shared core in xenpv/machine), serves console 0 itself, runs the
  * event loop (signals, xenstore, the console's event channel, the serial
  * target) and owns the guest's whole life: whatever ends the launcher
  * (signal, guest poweroff or crash, SIGKILL via the watchdog child) ends
@@ -43,6 +44,16 @@
 #include "xenbus/xenbus_backend.h"
 #include "xenpv/machine.h"
 #include "xenpv/watchdog.h"
+#include "xenpv/xenpv.h"
+#include "xenfv/xenfv.h"
+#include "xenpvh/xenpvh.h"
+
+/* The machine types, by -M: each a machine_ops entry of its room. */
+static const struct machine_ops *const machine_table[] = {
+	[MACHINE_XENPV] = &xenpv_machine_ops,
+	[MACHINE_XENPVH] = &xenpvh_machine_ops,
+	[MACHINE_XENFV] = &xenfv_machine_ops,
+};
 
 /* ---- the application ------------------------------------------------ */
 
@@ -50,7 +61,7 @@ struct app {
 	struct launch_config cfg;
 	struct event_loop loop;
 	struct watchdog wd;
-	struct pv_machine m;
+	struct machine m;
 	struct xenbus_backend xb;	/* the guest's PV devices */
 	struct xenbus_backend_type backend_types[4];	/* what xb serves */
 	struct chardev *serial;		/* NULL: -serial none */
@@ -80,7 +91,7 @@ static void first_output(void *opaque)
 {
 	struct app *a = opaque;
 
-	pv_machine_first_byte(&a->m);
+	machine_first_byte(&a->m);
 }
 
 /*
@@ -227,21 +238,21 @@ static int mon_stop(void *opaque, struct monitor *mon)
 {
 	struct app *a = opaque;
 
-	return a->m.paused ? 0 : pv_machine_pause(&a->m);
+	return a->m.paused ? 0 : machine_pause(&a->m);
 }
 
 static int mon_cont(void *opaque, struct monitor *mon)
 {
 	struct app *a = opaque;
 
-	return a->m.paused ? pv_machine_unpause(&a->m) : 0;
+	return a->m.paused ? machine_unpause(&a->m) : 0;
 }
 
 static int mon_powerdown(void *opaque, struct monitor *mon)
 {
 	struct app *a = opaque;
 
-	return pv_machine_request_shutdown(&a->m, "poweroff");
+	return machine_request_shutdown(&a->m, "poweroff");
 }
 
 static int mon_reset(void *opaque, struct monitor *mon)
@@ -346,8 +357,7 @@ static void guest_rebuild(struct app *a, const char *why)
 	log_info("domain %u: %s; building it again", a->m.dom.domid, why);
 	console0_pump(&a->c0);	/* the guest's last words */
 	console0_detach(&a->c0);
-	pv_machine_stop(&a->m);
-	if (pv_machine_start(&a->m) < 0 || console0_attach(&a->c0, &a->m.console) < 0) {
+	if (machine_reboot(&a->m) < 0 || console0_attach(&a->c0, &a->m.console) < 0) {
 		log_warnx("could not build the guest again; exiting");
 		app_quit(a, EXIT_FAILED);
 		return;
@@ -361,9 +371,9 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 	enum pv_domain_state st;
 	uint32_t domid = a->m.dom.domid;
 
-	if (!pv_machine_watch_fired(&a->m) || !a->m.running)
+	if (!machine_watch_fired(&a->m) || !a->m.running)
 		return;
-	st = pv_machine_state(&a->m);
+	st = machine_state(&a->m);
 	switch (lifecycle_action_for(st, a->cfg.no_reboot)) {
 	case LIFECYCLE_CONTINUE:
 		return;
@@ -384,7 +394,7 @@ static void on_xenstore(struct event_source *src, uint32_t events)
 		return;
 	case LIFECYCLE_VANISHED:
 		log_warnx("domain %u: destroyed by someone else; exiting", domid);
-		pv_machine_stop(&a->m);	/* its xenstore directories are still ours */
+		machine_stop(&a->m);	/* its xenstore directories are still ours */
 		app_quit(a, EXIT_FAILED);
 		return;
 	}
@@ -434,7 +444,7 @@ static int app_loop_setup(struct app *a)
 	int rc;
 
 	event_source_init(&a->sig_src, a->sfd, on_signal, a);
-	event_source_init(&a->xs_src, pv_machine_xs_fd(&a->m), on_xenstore, a);
+	event_source_init(&a->xs_src, machine_xs_fd(&a->m), on_xenstore, a);
 	if ((rc = event_loop_add(&a->loop, &a->sig_src, EPOLLIN)) ||
 	    (rc = event_loop_add(&a->loop, &a->xs_src, EPOLLIN)) ||
 	    (rc = console0_attach(&a->c0, &a->m.console)))
@@ -512,11 +522,24 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	pv_machine_init(&a->m, &a->cfg, &a->wd);
+	if ((size_t)a->cfg.machine >= sizeof(machine_table) / sizeof(machine_table[0]) ||
+	    !machine_table[a->cfg.machine]) {
+		log_warnx("this machine type is not supported yet");
+		launch_config_dispose(&a->cfg);
+		return EXIT_USAGE;
+	}
+	if (machine_init(&a->m, machine_table[a->cfg.machine], &a->cfg, &a->wd) < 0) {
+		log_warnx("out of memory");
+		machine_close(&a->m);
+		launch_config_dispose(&a->cfg);
+		return EXIT_FAILED;
+	}
 	backends_init(a);
 	a->m.devices_start = devices_start;
 	a->m.devices_stop = devices_stop;
 	a->m.devices_opaque = a;
+	a->m.loop = &a->loop;
+	a->m.c0 = &a->c0;
 	console0_init(&a->c0, &a->loop);
 	a->c0.first_output = first_output;
 	a->c0.opaque = a;
@@ -583,11 +606,11 @@ int main(int argc, char **argv)
 	watchdog_add_file(&a->wd, a->pidfile_written ? a->cfg.pidfile : NULL);
 	watchdog_add_file(&a->wd, chardev_socket_path(a->serial));
 	watchdog_add_file(&a->wd, chardev_socket_path(a->mon_cd));
-	if (pv_machine_open(&a->m) < 0 || pv_machine_watch(&a->m) < 0 ||
+	if (machine_open(&a->m) < 0 || machine_watch(&a->m) < 0 ||
 	    xenbus_backend_open(&a->xb) < 0)
 		goto out;
 	a->m.console_tty = a->serial ? chardev_pty_path(a->serial) : NULL;
-	if (pv_machine_start(&a->m) < 0) {
+	if (machine_start(&a->m) < 0) {
 		log_warnx("could not start the guest; nothing was left behind");
 		goto out;
 	}
@@ -617,7 +640,7 @@ int main(int argc, char **argv)
 out:
 	lifecycle_daemon_ready(a->exit_status);
 	console0_dispose(&a->c0);
-	pv_machine_close(&a->m);
+	machine_close(&a->m);
 	xenbus_backend_dispose(&a->xb);
 	display_dispose(&a->disp);
 	textscreen_free(a->ts);

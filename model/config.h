@@ -26,6 +26,7 @@
 enum machine_type {
 	MACHINE_XENPV,	/* paravirtual guest built with libxc */
 	MACHINE_XENFV,	/* HVM guest: not supported yet */
+	MACHINE_XENPVH,	/* PVH guest in an HVM container, no firmware, no QEMU */
 };
 
 /* A character device target, QEMU's -serial / -monitor spelling. */

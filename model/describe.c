@@ -145,9 +145,11 @@ int launch_describe(const struct launch_config *cfg, const struct launch_live *l
 	def->current_memory_kib = def->memory_kib;
 	def->vcpus = cfg->vcpus;
 	if (!set(&def->virt_type, "xen") || !set(&def->name, cfg->name) || !set(&def->uuid, uuid) ||
-	    !set(&def->os_type, cfg->machine == MACHINE_XENFV ? "hvm" : "linux") ||
+	    !set(&def->os_type, cfg->machine == MACHINE_XENFV ? "hvm" :
+				 cfg->machine == MACHINE_XENPVH ? "xenpvh" : "linux") ||
 	    !set(&def->os_arch, "x86_64") ||
-	    !set(&def->os_machine, cfg->machine == MACHINE_XENFV ? "xenfv" : "xenpv") ||
+	    !set(&def->os_machine, cfg->machine == MACHINE_XENFV ? "xenfv" :
+				    cfg->machine == MACHINE_XENPVH ? "xenpvh" : "xenpv") ||
 	    !set(&def->on_poweroff, "destroy") ||
 	    !set(&def->on_reboot, cfg->no_reboot ? "destroy" : "restart") ||
 	    !set(&def->on_crash, "destroy"))
@@ -556,7 +558,11 @@ int launch_from_domain(const struct domain_def *def, struct launch_config *cfg, 
 			      def->virt_type ? def->virt_type : "");
 	if (domain_is_hvm(def))
 		cfg->machine = MACHINE_XENFV;	/* which the launcher refuses, by its own words */
-	else if (!domain_is_xen_pv(def))
+	else if (domain_is_xen_pvh(def))
+		cfg->machine = MACHINE_XENPVH;
+	else if (domain_is_xen_pv(def))
+		cfg->machine = MACHINE_XENPV;
+	else
 		return refuse(&fc, -ENOTSUP, "os type '%s' is not supported by xenlaunch",
 			      def->os_type ? def->os_type : "");
 	if (def->bootloader_args && !def->bootloader)

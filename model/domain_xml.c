@@ -352,9 +352,24 @@ void domain_def_dispose(struct domain_def *def)
 	memset(def, 0, sizeof(*def));
 }
 
-int domain_is_xen_pv(const struct domain_def *def)
+static int os_type_is_pv(const struct domain_def *def)
 {
 	return def->os_type && (!strcmp(def->os_type, "linux") || !strcmp(def->os_type, "xen"));
+}
+
+static int os_machine_is_pvh(const struct domain_def *def)
+{
+	return def->os_machine && !strcmp(def->os_machine, "xenpvh");
+}
+
+int domain_is_xen_pv(const struct domain_def *def)
+{
+	return os_type_is_pv(def) && !os_machine_is_pvh(def);
+}
+
+int domain_is_xen_pvh(const struct domain_def *def)
+{
+	return (def->os_type && !strcmp(def->os_type, "xenpvh")) || (os_type_is_pv(def) && os_machine_is_pvh(def));
 }
 
 int domain_is_hvm(const struct domain_def *def)

@@ -231,8 +231,12 @@ int domain_uuid_canon(const char *in, char out[37]);
  */
 int domain_check_extra(const struct domain_def *def, const char *target, char **err_r);
 
-/* True for <os><type> values that mean a Xen PV guest ("linux", "xen"). */
+/* True for <os><type> values that mean a Xen PV guest ("linux", "xen"), unless
+ * its machine is xenpvh. */
 int domain_is_xen_pv(const struct domain_def *def);
+/* True for a PVH guest: libvirt's <type>xenpvh</type>, or <type machine='xenpvh'>
+ * with a PV os type ("xen", "linux"). */
+int domain_is_xen_pvh(const struct domain_def *def);
 /* True for an HVM guest (<os><type>hvm</type>). */
 int domain_is_hvm(const struct domain_def *def);
 

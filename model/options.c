@@ -79,22 +79,11 @@ static const char drive_help[] =
 	"  model=xen-net-device the only model (also xen, netfront)\n"
 	"  queues=N             1..4: most queues offered to the guest; default 1\n";
 
-struct machine_desc {
-	const char *name;
-	enum machine_type type;
-	bool supported;
-	const char *help;
-};
-
-static const struct machine_desc machine_table[] = {
-	{ "xenpv", MACHINE_XENPV, true, "Xen paravirtual guest (libxc domain build)" },
-	{ "xenfv", MACHINE_XENFV, false, "Xen HVM guest (not supported yet)" },
-};
-
 /*
- * What -M xenpv brings without being asked: this table is what
- * "-M xenpv,help" prints. Keep it in step with xenpv/ and with the
- * defaults filled in by options_finish(); numbers come from config.h.
+ * What -M TYPE brings without being asked: these tables are what
+ * "-M TYPE,help" prints. Keep them in step with the machine rooms (xenpv/,
+ * xenpvh/) and with the defaults filled in by options_finish(); numbers
+ * come from config.h.
  */
 struct machine_default {
 	const char *what;
@@ -102,13 +91,51 @@ struct machine_default {
 	const char *text;
 };
 
+#define COMMON_DEFAULTS \
+	{ "xenstore", 0, "/local/domain/N (the guest's directory; N is its domid)" }, \
+	{ "xenstore", 0, "/vm/UUID (the VM's directory: name, uuid)" }, \
+	{ "console 0", 0, "PV console ring, served by xenlaunch (console/type=ioemu)" }, \
+	{ "serial", 0, "stdio; null with -daemonize or -monitor stdio (-serial)" }, \
+	{ "memory", LAUNCH_DEFAULT_MEMORY_MIB, "MiB (-m)" }, \
+	{ "vcpus", LAUNCH_DEFAULT_VCPUS, "(-smp)" }
+
 static const struct machine_default xenpv_defaults[] = {
-	{ "xenstore", 0, "/local/domain/N (the guest's directory; N is its domid)" },
-	{ "xenstore", 0, "/vm/UUID (the VM's directory: name, uuid)" },
-	{ "console 0", 0, "PV console ring, served by xenlaunch (console/type=ioemu)" },
-	{ "serial", 0, "stdio; null with -daemonize or -monitor stdio (-serial)" },
-	{ "memory", LAUNCH_DEFAULT_MEMORY_MIB, "MiB (-m)" },
-	{ "vcpus", LAUNCH_DEFAULT_VCPUS, "(-smp)" },
+	COMMON_DEFAULTS,
+	{ NULL, 0, NULL },
+};
+
+static const struct machine_default xenpvh_defaults[] = {
+	COMMON_DEFAULTS,
+	{ "container", 0, "HVM with HAP; Xen emulates the local APIC only; no firmware, no QEMU" },
+	{ "kernel", 0, "an ELF with the XEN_ELFNOTE_PHYS32_ENTRY note (Linux: CONFIG_PVH)" },
+	{ "ACPI", 0, "RSDP, XSDT, FADT (hardware-reduced), MADT (a local APIC per vCPU), DSDT" },
+	{ NULL, 0, NULL },
+};
+
+static const struct machine_default xenfv_defaults[] = {
+	COMMON_DEFAULTS,
+	{ "container", 0, "HVM with HAP; Xen emulates PIC, IO-APIC, PIT, RTC, HPET, PM timer; no firmware, no QEMU" },
+	{ "kernel", 0, "a bzImage (-kernel), entered through Linux's 32-bit boot protocol" },
+	{ "command line", 0, "-append, then xen_emul_unplug=unnecessary and reboot=t unless given" },
+	{ "COM1", 0, "16550A at 0x3f8, IRQ 4, on -serial (console=ttyS0), served by xenlaunch's ioreq server" },
+	{ "ACPI", 0, "RSDP, XSDT, FADT (hardware-reduced, sleep register at 0xb004), MADT (vCPUs, IO-APIC), DSDT" },
+	{ NULL, 0, NULL },
+};
+
+struct machine_desc {
+	const char *name;
+	enum machine_type type;
+	bool supported;
+	const char *help;
+	const struct machine_default *defaults;
+};
+
+static const struct machine_desc machine_table[] = {
+	{ "xenpv", MACHINE_XENPV, true, "Xen paravirtual guest (libxc domain build)", xenpv_defaults },
+	{ "xenpvh", MACHINE_XENPVH, true, "Xen PVH guest (HVM container, no firmware, no QEMU)",
+	  xenpvh_defaults },
+	{ "xenfv", MACHINE_XENFV, true, "Xen HVM guest: -kernel's bzImage booted directly (no firmware, no QEMU)",
+	  xenfv_defaults },
 };
 
 void launch_config_init(struct launch_config *cfg)
@@ -371,14 +398,10 @@ static void print_machines(FILE *out)
 		fprintf(out, "%-20s %s\n", machine_table[i].name, machine_table[i].help);
 }
 
-static void print_xenpv_defaults(FILE *out)
+static void print_machine_defaults(const struct machine_desc *machine, FILE *out)
 {
-	size_t i;
-
-	fprintf(out, "Machine xenpv adds by default:\n");
-	for (i = 0; i < ARRAY_SIZE(xenpv_defaults); i++) {
-		const struct machine_default *d = &xenpv_defaults[i];
-
+	fprintf(out, "Machine %s adds by default:\n", machine->name);
+	for (const struct machine_default *d = machine->defaults; d->what; d++) {
 		if (d->value)
 			fprintf(out, "  %-10s %u %s\n", d->what, d->value, d->text);
 		else
@@ -442,7 +465,7 @@ static enum options_result machine_parse(const char *opt, const char *text,
 		goto out;
 	}
 	if (help) {
-		print_xenpv_defaults(out);
+		print_machine_defaults(machine, out);
 		res = OPTIONS_EXIT;
 		goto out;
 	}
@@ -719,8 +742,15 @@ static enum options_result options_finish(struct parse_state *st)
 		fprintf(err, PROG ": -bootloader-args only allowed with -bootloader\n");
 		return OPTIONS_ERROR;
 	}
-	if (cfg->machine == MACHINE_XENPV && !cfg->kernel && !cfg->bootloader) {
-		fprintf(err, PROG ": -M xenpv needs -kernel or -bootloader with a disk\n");
+	if (cfg->machine == MACHINE_XENFV && !cfg->kernel) {
+		fprintf(err, PROG ": -M xenfv needs -kernel (a bzImage): booting from firmware "
+			"(hvmloader, a BIOS) is not supported\n");
+		return OPTIONS_ERROR;
+	}
+	if ((cfg->machine == MACHINE_XENPV || cfg->machine == MACHINE_XENPVH) &&
+	    !cfg->kernel && !cfg->bootloader) {
+		fprintf(err, PROG ": -M %s needs -kernel or -bootloader with a disk\n",
+			cfg->machine == MACHINE_XENPV ? "xenpv" : "xenpvh");
 		return OPTIONS_ERROR;
 	}
 	if (st->check_files && cfg->kernel && image_check("kernel", cfg->kernel, err) < 0)
@@ -1178,7 +1208,7 @@ static const struct option_desc option_table[] = {
 	  .parse = parse_name, .format = format_name },
 	{ "uuid", "UUID", "guest UUID, xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; default random",
 	  .parse = parse_uuid, .format = format_uuid },
-	{ "M", "TYPE", "machine type: xenpv ('-M help' lists them, '-M xenpv,help' shows its defaults)",
+	{ "M", "TYPE", "machine type: xenpv, xenpvh ('-M help' lists them, '-M xenpv,help' shows its defaults)",
 	  .parse = parse_machine, .format = format_machine },
 	{ "machine", "TYPE", "same as -M (also type=TYPE)", .parse = parse_machine },
 	{ "m", "SIZE", "guest memory: MiB, or a number with an M or G suffix (also size=SIZE); default 128",

@@ -73,8 +73,8 @@ int host_caps_from_xen_string(struct host_caps *caps, const char *xen_caps)
 		}
 	}
 	free(copy);
-	/* PVH needs HVM support (and, in Debian's build, hardware paging). */
-	if (hvm64)
+	/* PVH needs HVM support, and hardware paging: xenlaunch builds it with HAP. */
+	if (hvm64 && caps->hap)
 		add_guest(caps, "xenpvh", "x86_64", 64, "xenpvh", 0, 0);
 	return caps->n_guests ? 0 : -EINVAL;
 }

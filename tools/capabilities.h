@@ -37,7 +37,8 @@ void host_caps_dispose(struct host_caps *caps);
 /*
  * Fills the guest list from Xen's capability string, such as
  * "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64", as
- * libvirt's libxl driver reads it. Unknown words are ignored. Returns 0, or
+ * libvirt's libxl driver reads it, and caps->hap (xenpvh is listed only with
+ * hvm-3.0-x86_64 and HAP). Unknown words are ignored. Returns 0, or
  * -EINVAL when the string names no guest type at all.
  */
 int host_caps_from_xen_string(struct host_caps *caps, const char *xen_caps);

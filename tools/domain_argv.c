@@ -529,7 +529,7 @@ int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r)
 	*cfg_r = NULL;
 	if (strcmp(def->virt_type, "xen"))
 		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest", def->virt_type);
-	if (!hvm && !domain_is_xen_pv(def) && strcmp(def->os_type, "xenpvh"))
+	if (!hvm && !domain_is_xen_pv(def) && !domain_is_xen_pvh(def))
 		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
 	rc = domain_check_extra(def, target, err_r);
 	if (rc)
@@ -889,7 +889,7 @@ static int chardev_from_spec(struct domain_chardev *c, const char *spec, char **
 
 static int add_chardev(struct domain_def *def, const char *spec, char **err_r)
 {
-	int pv = domain_is_xen_pv(def);
+	int pv = domain_is_xen_pv(def) || domain_is_xen_pvh(def);
 	struct domain_chardev *c = grow_one((void **)&def->chardevs, &def->n_chardevs, sizeof(*c), err_r);
 	size_t port = 0;
 	int rc;
@@ -1501,7 +1501,7 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 		def->vcpus_current = (unsigned)vcpus;
 	rc = set_str(&def->clock_offset, localtime ? "localtime" : "utc", err_r);
 	def->has_clock = 1;
-	if (!rc && domain_is_xen_pv(def) && !def->n_chardevs)
+	if (!rc && (domain_is_xen_pv(def) || domain_is_xen_pvh(def)) && !def->n_chardevs)
 		rc = add_chardev(def, "pty", err_r);
 	for (size_t i = 0; !rc && i < 3; i++) {
 		char **a = i == 0 ? &def->on_poweroff : i == 1 ? &def->on_reboot : &def->on_crash;

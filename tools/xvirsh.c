@@ -630,7 +630,8 @@ static int fill_defaults(struct domain_def *def)
 
 		rc = set_default(&def->os_arch, uname(&u) == 0 ? u.machine : "x86_64");
 		if (!rc && def->os_type)
-			rc = set_default(&def->os_machine, domain_is_hvm(def) ? "xenfv" : "xenpv");
+			rc = set_default(&def->os_machine, domain_is_hvm(def) ? "xenfv" :
+							   domain_is_xen_pvh(def) ? "xenpvh" : "xenpv");
 	}
 	if (!rc)
 		rc = set_default(&def->on_poweroff, "destroy");

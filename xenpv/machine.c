@@ -1,5 +1,5 @@
 /*
- * The xenpv machine; see machine.h.
+ * The machine core; see machine.h.
  */
 #include "xenpv/machine.h"
 
@@ -15,7 +15,7 @@
 
 #define RELEASE_TOKEN "release"
 
-double pv_ms_between(const struct timespec *a, const struct timespec *b)
+double machine_ms_between(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
@@ -25,25 +25,30 @@ static void now(struct timespec *t)
 	clock_gettime(CLOCK_MONOTONIC, t);
 }
 
-static void phase_done(struct pv_machine *m, const char *phase, const struct timespec *t0)
+void machine_phase_done(struct machine *m, const char *phase, const struct timespec *t0)
 {
 	struct timespec t1;
 
 	now(&t1);
-	log_info("domain %u: %s: %.1f ms", m->dom.domid, phase, pv_ms_between(t0, &t1));
+	log_info("domain %u: %s: %.1f ms", m->dom.domid, phase, machine_ms_between(t0, &t1));
 }
 
-void pv_machine_init(struct pv_machine *m, const struct launch_config *cfg, struct watchdog *wd)
+int machine_init(struct machine *m, const struct machine_ops *ops,
+		 const struct launch_config *cfg, struct watchdog *wd)
 {
 	memset(m, 0, sizeof(*m));
+	m->ops = ops;
 	m->cfg = cfg;
 	m->wd = wd;
 	kernel_cache_init(&m->kc);
 	pv_domain_init(&m->dom, cfg->uuid, cfg->memory_mib, cfg->vcpus);
 	pv_console_init(&m->console);
+	if (ops->priv_size && !(m->priv = calloc(1, ops->priv_size)))
+		return -ENOMEM;
+	return 0;
 }
 
-int pv_machine_open(struct pv_machine *m)
+int machine_open(struct machine *m)
 {
 	m->xch = xc_interface_open(NULL, NULL, 0);
 	if (!m->xch) {
@@ -66,12 +71,19 @@ int pv_machine_open(struct pv_machine *m)
 
 static void kernel_parsed(void *opaque, const void *elf, size_t size)
 {
-	struct pv_machine *m = opaque;
+	struct machine *m = opaque;
 
 	kernel_cache_store(&m->kc, elf, size);
 }
 
-static int load_image(struct pv_machine *m, bool use_cache)
+void machine_domain_created(struct machine *m)
+{
+	m->running = true;
+	if (m->wd)
+		watchdog_set_domain(m->wd, m->dom.domid, m->dom.uuid_str);
+}
+
+int machine_load_image(struct machine *m, bool use_cache, machine_image_loader *load)
 {
 	const struct launch_config *cfg = m->cfg;
 	struct pv_kernel_mem mem;
@@ -95,14 +107,14 @@ static int load_image(struct pv_machine *m, bool use_cache)
 		spec.parsed = kernel_parsed;
 		spec.parsed_opaque = m;
 	}
-	rc = pv_domain_load_image(m->xch, &m->dom, &spec);
+	rc = load(m, &spec);
 	if (rc == 0) {
 		struct timespec t1;
 
 		now(&t1);
 		log_info("domain %u: image load (%s): %.1f ms", m->dom.domid,
 			 hit ? "kernel cache hit" : use_cache ? "kernel cache miss" : "no cache",
-			 pv_ms_between(&t0, &t1));
+			 machine_ms_between(&t0, &t1));
 	}
 	if (rc == -ENOEXEC && hit) {
 		log_warnx("kernel cache: entry %s did not parse; dropped", m->kc.key);
@@ -113,7 +125,7 @@ static int load_image(struct pv_machine *m, bool use_cache)
 	return rc;
 }
 
-static int write_xenstore(struct pv_machine *m)
+static int write_xenstore(struct machine *m)
 {
 	struct xs_domain_desc desc = {
 		.domid = m->dom.domid,
@@ -145,21 +157,12 @@ out:
 	return rc;
 }
 
-static int start_once(struct pv_machine *m, bool use_cache)
+static int start_once(struct machine *m, bool use_cache)
 {
 	struct timespec t0;
 	int rc;
 
-	now(&t0);
-	rc = pv_domain_create(m->xch, &m->dom);
-	if (rc)
-		return rc;
-	m->running = true;
-	if (m->wd)
-		watchdog_set_domain(m->wd, m->dom.domid, m->dom.uuid_str);
-	phase_done(m, "domain create", &t0);
-
-	rc = load_image(m, use_cache);
+	rc = m->ops->build(m, use_cache);
 	if (rc)
 		goto out;
 
@@ -171,13 +174,20 @@ static int start_once(struct pv_machine *m, bool use_cache)
 	rc = write_xenstore(m);
 	if (rc)
 		goto out;
-	phase_done(m, "xenstore and console", &t0);
+	machine_phase_done(m, "xenstore and console", &t0);
 	if (m->devices_start) {
 		now(&t0);
 		rc = m->devices_start(m->devices_opaque, m->dom.domid);
 		if (rc)
 			goto out;
-		phase_done(m, "devices", &t0);
+		machine_phase_done(m, "devices", &t0);
+	}
+	if (m->ops->devices_start) {
+		now(&t0);
+		rc = m->ops->devices_start(m);
+		if (rc)
+			goto out;
+		machine_phase_done(m, "machine devices", &t0);
 	}
 
 	if (m->cfg->start_paused) {
@@ -186,19 +196,19 @@ static int start_once(struct pv_machine *m, bool use_cache)
 			 m->dom.domid);
 	} else {
 		now(&t0);
-		rc = pv_machine_unpause(m);
+		rc = machine_unpause(m);
 		if (rc)
 			goto out;
-		phase_done(m, "unpause", &t0);
+		machine_phase_done(m, "unpause", &t0);
 	}
 	rc = 0;
 out:
 	if (rc)
-		pv_machine_stop(m);
+		machine_stop(m);
 	return rc;
 }
 
-int pv_machine_start(struct pv_machine *m)
+int machine_start(struct machine *m)
 {
 	struct timespec t1;
 	int rc;
@@ -211,18 +221,20 @@ int pv_machine_start(struct pv_machine *m)
 		rc = start_once(m, false);
 	if (rc == 0) {
 		now(&t1);
-		log_info("domain %u: \"%s\" started in %.1f ms", m->dom.domid, m->cfg->name,
-			 pv_ms_between(&m->t_start, &t1));
+		log_info("domain %u: %s \"%s\" started in %.1f ms", m->dom.domid, m->ops->name, m->cfg->name,
+			 machine_ms_between(&m->t_start, &t1));
 	}
 	return rc;
 }
 
-void pv_machine_stop(struct pv_machine *m)
+void machine_stop(struct machine *m)
 {
 	uint32_t domid = m->dom.domid;
 
 	enum pv_domain_state st;
 
+	if (m->ops->devices_stop)
+		m->ops->devices_stop(m);
 	if (m->devices_stop)
 		m->devices_stop(m->devices_opaque);
 	pv_console_disconnect(&m->console);
@@ -241,9 +253,18 @@ void pv_machine_stop(struct pv_machine *m)
 	m->dom.domid = PV_DOMID_NONE;
 }
 
-void pv_machine_close(struct pv_machine *m)
+int machine_reboot(struct machine *m)
 {
-	pv_machine_stop(m);
+	machine_stop(m);
+	return machine_start(m);
+}
+
+void machine_close(struct machine *m)
+{
+	if (m->ops)
+		machine_stop(m);
+	free(m->priv);
+	m->priv = NULL;
 	kernel_cache_dispose(&m->kc);
 	if (m->fmem)
 		xenforeignmemory_close(m->fmem);
@@ -256,12 +277,12 @@ void pv_machine_close(struct pv_machine *m)
 	m->xch = NULL;
 }
 
-int pv_machine_xs_fd(const struct pv_machine *m)
+int machine_xs_fd(const struct machine *m)
 {
 	return m->xsh ? xs_fileno(m->xsh) : -1;
 }
 
-int pv_machine_watch(struct pv_machine *m)
+int machine_watch(struct machine *m)
 {
 	if (!xs_watch(m->xsh, "@releaseDomain", RELEASE_TOKEN)) {
 		log_warn("xenstore: watch @releaseDomain");
@@ -270,7 +291,7 @@ int pv_machine_watch(struct pv_machine *m)
 	return 0;
 }
 
-bool pv_machine_watch_fired(struct pv_machine *m)
+bool machine_watch_fired(struct machine *m)
 {
 	bool fired = false;
 	char **w;
@@ -284,7 +305,7 @@ bool pv_machine_watch_fired(struct pv_machine *m)
 	return fired;
 }
 
-enum pv_domain_state pv_machine_state(struct pv_machine *m)
+enum pv_domain_state machine_state(struct machine *m)
 {
 	enum pv_domain_state st;
 
@@ -297,7 +318,7 @@ enum pv_domain_state pv_machine_state(struct pv_machine *m)
 	return st;
 }
 
-int pv_machine_pause(struct pv_machine *m)
+int machine_pause(struct machine *m)
 {
 	if (!m->running)
 		return -ESRCH;
@@ -309,7 +330,7 @@ int pv_machine_pause(struct pv_machine *m)
 	return 0;
 }
 
-int pv_machine_unpause(struct pv_machine *m)
+int machine_unpause(struct machine *m)
 {
 	if (!m->running)
 		return -ESRCH;
@@ -323,7 +344,7 @@ int pv_machine_unpause(struct pv_machine *m)
 	return 0;
 }
 
-int pv_machine_request_shutdown(struct pv_machine *m, const char *how)
+int machine_request_shutdown(struct machine *m, const char *how)
 {
 	char path[64];
 
@@ -337,7 +358,7 @@ int pv_machine_request_shutdown(struct pv_machine *m, const char *how)
 	return 0;
 }
 
-void pv_machine_first_byte(struct pv_machine *m)
+void machine_first_byte(struct machine *m)
 {
 	struct timespec t;
 
@@ -346,5 +367,5 @@ void pv_machine_first_byte(struct pv_machine *m)
 	m->first_byte_seen = true;
 	now(&t);
 	log_info("domain %u: first console byte: %.1f ms after unpause, %.1f ms after start",
-		 m->dom.domid, pv_ms_between(&m->t_unpause, &t), pv_ms_between(&m->t_start, &t));
+		 m->dom.domid, machine_ms_between(&m->t_unpause, &t), machine_ms_between(&m->t_start, &t));
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <xenctrl.h>
+#include <xendevicemodel.h>
 #include <xenstore.h>
 
 #include "common/log.h"
@@ -58,7 +59,35 @@ int watchdog_parse_line(const char *line, uint32_t *domid_r, char uuid_r[37])
 	return 'D';
 }
 
-static void watchdog_cleanup(uint32_t domid, const char *uuid_str)
+int watchdog_parse_ioreq(const char *line, uint16_t *id_r)
+{
+	unsigned long id;
+	char *end;
+
+	if (line[0] != 'I' || line[1] != ' ' || line[2] < '0' || line[2] > '9')
+		return -EINVAL;
+	errno = 0;
+	id = strtoul(line + 2, &end, 10);
+	if (errno || *end || id > UINT16_MAX)
+		return -EINVAL;
+	*id_r = (uint16_t)id;
+	return 'I';
+}
+
+static void destroy_ioreq_server(uint32_t domid, uint16_t id)
+{
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+
+	if (!dm) {
+		log_warn("watchdog: xendevicemodel_open");
+		return;
+	}
+	if (xendevicemodel_destroy_ioreq_server(dm, (domid_t)domid, id) < 0)
+		log_warn("watchdog: domain %u: destroy ioreq server %u", domid, id);
+	xendevicemodel_close(dm);
+}
+
+static void watchdog_cleanup(uint32_t domid, const char *uuid_str, int ioreq_server)
 {
 	xc_interface *xch = NULL;
 	struct xs_handle *xsh = NULL;
@@ -74,9 +103,11 @@ static void watchdog_cleanup(uint32_t domid, const char *uuid_str)
 		log_warn("watchdog: xc_interface_open");
 		goto out;
 	}
-	if (pv_domain_query(xch, domid, uuid, &st) == 0 && st != PV_STATE_GONE)
+	if (pv_domain_query(xch, domid, uuid, &st) == 0 && st != PV_STATE_GONE) {
+		if (ioreq_server >= 0)
+			destroy_ioreq_server(domid, (uint16_t)ioreq_server);
 		pv_domain_destroy(xch, domid);
-	else
+	} else
 		log_warnx("watchdog: domain %u is no longer ours; not destroying it", domid);
 	xsh = xs_open(0);
 	if (!xsh) {
@@ -133,7 +164,8 @@ static void __attribute__((noreturn)) watchdog_main(int fd)
 	size_t len = 0, n_files = 0;
 	uint32_t domid = 0;
 	char uuid[37] = "";
-	int null_fd;
+	int null_fd, ioreq_server = -1;
+	uint16_t id;
 
 	prctl(PR_SET_NAME, "xenlaunch-wd", 0, 0, 0);
 	/*
@@ -178,13 +210,22 @@ static void __attribute__((noreturn)) watchdog_main(int fd)
 			remember_file(files, &n_files, line);
 			continue;
 		}
+		if (line[0] == 'I') {
+			if (watchdog_parse_ioreq(line, &id) == 'I' && domid)
+				ioreq_server = id;
+			else
+				log_warnx("watchdog: ignoring bad message");
+			continue;
+		}
 		switch (watchdog_parse_line(line, &domid, uuid)) {
 		case 'C':
 			_exit(0);
 		case 'N':
 			domid = 0;
+			ioreq_server = -1;
 			break;
 		case 'D':
+			ioreq_server = -1;
 			break;
 		default:
 			log_warnx("watchdog: ignoring bad message");
@@ -192,7 +233,7 @@ static void __attribute__((noreturn)) watchdog_main(int fd)
 		}
 	}
 	if (domid)
-		watchdog_cleanup(domid, uuid);
+		watchdog_cleanup(domid, uuid, ioreq_server);
 	remove_files(files, n_files);
 	_exit(0);
 }
@@ -254,6 +295,14 @@ int watchdog_set_domain(struct watchdog *wd, uint32_t domid, const char *uuid_st
 int watchdog_clear_domain(struct watchdog *wd)
 {
 	return send_line(wd, "N\n");
+}
+
+int watchdog_set_ioreq_server(struct watchdog *wd, uint16_t id)
+{
+	char line[16];
+
+	snprintf(line, sizeof(line), "I %u\n", id);
+	return send_line(wd, line);
 }
 
 int watchdog_add_file(struct watchdog *wd, const char *path)

@@ -45,6 +45,14 @@ static void test_guest_list(void)
 	CU_ASSERT_STRING_EQUAL(c.guests[3].os_type, "xenpvh");
 	host_caps_dispose(&c);
 
+	/* HVM without hardware paging: no PVH (xenlaunch builds it with HAP). */
+	c.hap = 0;
+	CU_ASSERT_EQUAL(host_caps_from_xen_string(&c, "xen-3.0-x86_64 hvm-3.0-x86_64"), 0);
+	CU_ASSERT_EQUAL(c.n_guests, 2);
+	for (size_t i = 0; i < c.n_guests; i++)
+		CU_ASSERT_STRING_NOT_EQUAL(c.guests[i].os_type, "xenpvh");
+	host_caps_dispose(&c);
+
 	fixture(&c, "xen-3.0-x86_64");
 	CU_ASSERT_EQUAL(c.n_guests, 1);
 	CU_ASSERT_EQUAL(host_caps_from_xen_string(&c, ""), -EINVAL);

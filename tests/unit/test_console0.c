@@ -192,10 +192,87 @@ static void test_menu_keys_on_the_loop(void)
 	event_loop_dispose(&loop);
 }
 
+/* A device in the ring's place: a 4-byte input buffer and an output queue. */
+struct dev {
+	uint8_t in[4];
+	size_t n_in;
+	unsigned space_calls;
+};
+
+static size_t dev_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct dev *d = opaque;
+	size_t take = sizeof(d->in) - d->n_in < len ? sizeof(d->in) - d->n_in : len;
+
+	memcpy(d->in + d->n_in, buf, take);
+	d->n_in += take;
+	return take;
+}
+
+static void dev_space(void *opaque)
+{
+	struct dev *d = opaque;
+
+	d->space_calls++;
+}
+
+static void test_device_in_the_rings_place(void)
+{
+	struct event_loop loop;
+	struct console0 c;
+	struct chardev *serial = NULL;
+	struct dev d = { 0 };
+	struct console0_device dev = { dev_input, dev_space, &d };
+	struct guest g;
+	struct pollfd p;
+	char buf[64];
+	int user;
+
+	guest_init(&g);
+	open_serial(&loop, &c, &serial, &user);
+	c.first_output = count_first_output;
+	first_outputs = 0;
+	c.pv = &g.pv;
+	console0_set_device(&c, &dev);
+	/* Output: the device's and the ring's both reach serial0. */
+	CU_ASSERT_EQUAL(console0_device_output(&c, (const uint8_t *)"ttyS0 ", 6), 6);
+	CU_ASSERT_EQUAL(first_outputs, 1);
+	guest_write(&g, "hvc0");
+	console0_pump(&c);
+	CU_ASSERT(d.space_calls >= 1);
+	p = (struct pollfd){ .fd = user, .events = POLLIN };
+	CU_ASSERT_EQUAL(poll(&p, 1, 1000), 1);
+	CU_ASSERT_EQUAL(read(user, buf, sizeof(buf)), 10);
+	CU_ASSERT_EQUAL(memcmp(buf, "ttyS0 hvc0", 10), 0);
+	/* Input: to the device, not the ring; what it cannot take waits. */
+	CU_ASSERT_EQUAL(write(user, "abcdefg", 7), 7);
+	for (long long end = now_ms() + 2000; d.n_in < 4 && now_ms() < end;)
+		event_loop_run_once(&loop, 100);
+	CU_ASSERT_EQUAL(d.n_in, 4);
+	CU_ASSERT_EQUAL(memcmp(d.in, "abcd", 4), 0);
+	CU_ASSERT_EQUAL(guest_read(&g, buf, sizeof(buf)), 0);
+	d.n_in = 0;
+	console0_pump(&c);	/* the device had room again */
+	CU_ASSERT_EQUAL(d.n_in, 3);
+	CU_ASSERT_EQUAL(memcmp(d.in, "efg", 3), 0);
+	/* Without the device, input is the ring's again. */
+	console0_set_device(&c, NULL);
+	CU_ASSERT_EQUAL(write(user, "z", 1), 1);
+	for (long long end = now_ms() + 2000; g.intf.in_prod == 0 && now_ms() < end;)
+		event_loop_run_once(&loop, 100);
+	CU_ASSERT_EQUAL(guest_read(&g, buf, sizeof(buf)), 1);
+	c.pv = NULL;
+	console0_dispose(&c);
+	close(user);
+	chardev_dispose(serial);
+	event_loop_dispose(&loop);
+}
+
 static CU_TestInfo tests[] = {
 	{ "guest output goes to serial0", test_guest_output_to_serial },
 	{ "typed input waits in serial0 while the ring is full", test_input_back_pressure },
 	{ "the boot menu's keys arrive through the loop", test_menu_keys_on_the_loop },
+	{ "a serial device in the ring's place", test_device_in_the_rings_place },
 	CU_TEST_INFO_NULL,
 };
 

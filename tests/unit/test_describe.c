@@ -188,7 +188,57 @@ static void test_qcow2_disk(void)
 	free(kernel);
 }
 
+/* A PVH guest: libvirt's <type>xenpvh</type>, both ways. */
+static void test_pvh_guest(void)
+{
+	char *kernel = temp_image(), *xml;
+	const char *args[] = { "xenlaunch", "-name", "pvh", "-M", "xenpvh", "-smp", "2", "-kernel", kernel,
+			       "-serial", "pty", NULL };
+	struct launch_live live = { .domid = 4, .serial_pty = "/dev/pts/2", .vnc_port = -1 };
+
+	xml = round_trip(args, &live);
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<type arch='x86_64' machine='xenpvh'>xenpvh</type>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<console type='pty'"));
+	free(xml);
+	unlink(kernel);
+	free(kernel);
+}
+
+/* <type machine='xenpvh'>xen</type> (libvirt's older spelling) is PVH too; xen alone is PV. */
+static void test_pvh_machine_spelling(void)
+{
+	static const char *const xml[] = {
+		"<domain type='xen'><name>p</name><memory>131072</memory>"
+		"<os><type arch='x86_64' machine='xenpvh'>xen</type><kernel>/k</kernel></os></domain>",
+		"<domain type='xen'><name>p</name><memory>131072</memory>"
+		"<os><type>xenpvh</type><kernel>/k</kernel></os></domain>",
+		"<domain type='xen'><name>p</name><memory>131072</memory>"
+		"<os><type machine='xenpv'>xen</type><kernel>/k</kernel></os></domain>",
+	};
+	static const enum machine_type want[] = { MACHINE_XENPVH, MACHINE_XENPVH, MACHINE_XENPV };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct domain_def def;
+		struct launch_config cfg;
+		char *err = NULL;
+
+		domain_def_init(&def);
+		launch_config_init(&cfg);
+		CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml[i], strlen(xml[i]), &err), 0);
+		CU_ASSERT_EQUAL(domain_is_xen_pvh(&def), want[i] == MACHINE_XENPVH);
+		CU_ASSERT_EQUAL(domain_is_xen_pv(&def), want[i] == MACHINE_XENPV);
+		cfg.machine = MACHINE_XENFV;
+		launch_from_domain(&def, &cfg, &err);	/* /k does not exist: only the machine matters */
+		CU_ASSERT_EQUAL(cfg.machine, want[i]);
+		free(err);
+		domain_def_dispose(&def);
+		launch_config_dispose(&cfg);
+	}
+}
+
 static CU_TestInfo tests[] = {
+	{ "xenpvh guest: <type>xenpvh</type> both ways", test_pvh_guest },
+	{ "<type machine='xenpvh'>xen</type> is PVH", test_pvh_machine_spelling },
 	{ "qcow2 disk: type='qcow2' there and back", test_qcow2_disk },
 	{ "kernel guest: config -> XML -> argv -> config", test_kernel_guest },
 	{ "bootloader guest: config -> XML -> argv -> config", test_bootloader_guest },

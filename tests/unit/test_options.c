@@ -225,7 +225,8 @@ static void test_informational(void)
 	CU_ASSERT_STRING_EQUAL(r.out,
 		"Supported machines are:\n"
 		"xenpv                Xen paravirtual guest (libxc domain build)\n"
-		"xenfv                Xen HVM guest (not supported yet)\n");
+		"xenpvh               Xen PVH guest (HVM container, no firmware, no QEMU)\n"
+		"xenfv                Xen HVM guest: -kernel's bzImage booted directly (no firmware, no QEMU)\n");
 	run_dispose(&r);
 
 	parse(&r, "-machine", "xenpv,help", NULL);
@@ -243,6 +244,33 @@ static void test_informational(void)
 	parse(&r, "-M", "xenpv,help", NULL);
 	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  memory     128 MiB (-m)\n"));
+	run_dispose(&r);
+
+	/* xenpvh: the common defaults and its own (container, kernel, ACPI). */
+	parse(&r, "-M", "type=xenpvh,help", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_EXIT);
+	CU_ASSERT(!strncmp(r.out, "Machine xenpvh adds by default:\n", 32));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  vcpus      1 (-smp)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "XEN_ELFNOTE_PHYS32_ENTRY"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "  ACPI       RSDP, XSDT, FADT"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "xenpv adds"));
+	CU_ASSERT_STRING_EQUAL(r.err, "");
+	run_dispose(&r);
+}
+
+static void test_xenpvh(void)
+{
+	struct parse_run r;
+
+	parse(&r, "-M", "xenpvh", "-smp", "2", "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.machine, MACHINE_XENPVH);
+	CU_ASSERT_EQUAL(r.cfg.vcpus, 2);
+	run_dispose(&r);
+
+	parse(&r, "-M", "xenpvh", NULL);
+	CU_ASSERT_EQUAL(r.res, OPTIONS_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.err, "xenlaunch: -M xenpvh needs -kernel or -bootloader with a disk\n");
 	run_dispose(&r);
 }
 
@@ -310,8 +338,10 @@ static void test_later_options_refused(void)
 
 static void test_machine_errors(void)
 {
-	EXPECT_ERROR("xenlaunch: machine type 'xenfv' is not supported yet\n", "-M", "xenfv");
-	EXPECT_ERROR("xenlaunch: machine type 'xenfv' is not supported yet\n", "-machine", "type=xenfv");
+	EXPECT_ERROR("xenlaunch: -M xenfv needs -kernel (a bzImage): booting from firmware (hvmloader, a BIOS) "
+		     "is not supported\n", "-M", "xenfv");
+	EXPECT_ERROR("xenlaunch: -M xenfv needs -kernel (a bzImage): booting from firmware (hvmloader, a BIOS) "
+		     "is not supported\n", "-machine", "type=xenfv");
 	EXPECT_ERROR("xenlaunch: -M pc: unsupported machine type\n"
 		     "Use -machine help to list supported machines\n", "-M", "pc");
 	EXPECT_ERROR("xenlaunch: -machine xenpv,accel=kvm: unsupported property 'accel=kvm'\n",
@@ -675,6 +705,7 @@ static CU_TestInfo tests[] = {
 	{ "repeated options: the last one wins", test_last_one_wins },
 	{ "serial default: stdio, null when stdio is unavailable", test_serial_defaults },
 	{ "-version, -M help, -M xenpv,help", test_informational },
+	{ "-M xenpvh: parsed, needs a kernel", test_xenpvh },
 	{ "-help lists every option", test_help_lists_every_option },
 	{ "unknown options, missing arguments", test_syntax_errors },
 	{ "options of later work are refused by name", test_later_options_refused },

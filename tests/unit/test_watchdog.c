@@ -43,6 +43,24 @@ static void test_parse_rejects(void)
 	CU_ASSERT_STRING_EQUAL(uuid, "keep");
 }
 
+static void test_parse_ioreq(void)
+{
+	static const char *const bad[] = {
+		"I", "I ", "I -1", "I +1", "I 65536", "I 99999999999999999999", "I 3x", "I 3 ",
+		"I  3", "I 0x10", "D 3", "i 3",
+	};
+	uint16_t id = 77;
+
+	CU_ASSERT_EQUAL(watchdog_parse_ioreq("I 0", &id), 'I');
+	CU_ASSERT_EQUAL(id, 0);
+	CU_ASSERT_EQUAL(watchdog_parse_ioreq("I 65535", &id), 'I');
+	CU_ASSERT_EQUAL(id, 65535);
+	id = 77;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(watchdog_parse_ioreq(bad[i], &id), -EINVAL);
+	CU_ASSERT_EQUAL(id, 77);
+}
+
 static void test_start_dispose(void)
 {
 	struct watchdog wd;
@@ -50,6 +68,7 @@ static void test_start_dispose(void)
 	watchdog_init(&wd);
 	CU_ASSERT_EQUAL_FATAL(watchdog_start(&wd), 0);
 	CU_ASSERT(wd.pid > 0);
+	CU_ASSERT_EQUAL(watchdog_set_ioreq_server(&wd, 3), 0);	/* no domain: ignored */
 	CU_ASSERT_EQUAL(watchdog_clear_domain(&wd), 0);
 	watchdog_dispose(&wd);
 	CU_ASSERT_EQUAL(wd.pid, -1);
@@ -105,6 +124,7 @@ static void test_files_removed_on_unclean_exit(void)
 static CU_TestInfo tests[] = {
 	{ "parses D/N/C messages", test_parse },
 	{ "rejects malformed messages", test_parse_rejects },
+	{ "parses I (ioreq server) messages, rejects bad ones", test_parse_ioreq },
 	{ "starts and stops cleanly without a domain", test_start_dispose },
 	{ "an unclean exit removes the launcher's files, if still the same", test_files_removed_on_unclean_exit },
 	CU_TEST_INFO_NULL,
