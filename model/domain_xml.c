@@ -264,6 +264,7 @@ static void interface_dispose(struct domain_interface *i)
 	free(i->model);
 	free(i->target_dev);
 	free(i->ip);
+	free(i->virtualport_type);
 	extra_dispose(&i->extra);
 }
 
@@ -374,6 +375,8 @@ int domain_is_hvm(const struct domain_def *def)
 static int check_extra(const struct domain_extra *ex, const char *path, const char *target,
 		       const char *const *allowed, char **err_r)
 {
+	bool warn = !err_r;
+
 	const char *p = ex->xml;
 
 	while (p && *p) {
@@ -388,8 +391,10 @@ static int check_extra(const struct domain_extra *ex, const char *path, const ch
 			for (size_t i = 0; allowed && allowed[i]; i++)
 				if (!strcmp(allowed[i], name))
 					ok = 1;
-			if (!ok)
-				{
+			if (!ok && warn) {
+				log_warnx("element '%s%s%s' is not supported by %s", path, *path ? "/" : "", name,
+					  target);
+			} else if (!ok) {
 				if (!*err_r)
 					*err_r = xml_util_msg("element '%s%s%s' is not supported by %s", path,
 							      *path ? "/" : "", name, target);
@@ -404,6 +409,11 @@ static int check_extra(const struct domain_extra *ex, const char *path, const ch
 static const char *const top_ok[] = { "metadata", "seclabel", "resource", NULL };
 static const char *const devices_ok[] = { "controller", "memballoon", NULL };
 static const char *const device_ok[] = { "address", "alias", NULL };
+
+void domain_warn_extra(const struct domain_def *def, const char *target)
+{
+	domain_check_extra(def, target, NULL);
+}
 
 int domain_check_extra(const struct domain_def *def, const char *target, char **err_r)
 {
@@ -702,6 +712,70 @@ static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n
 	return 0;
 }
 
+/* A number attribute of 0 to max; absent is an error. */
+static int parse_num_attr(struct parse_ctx *pc, xmlNodePtr n, const char *path, const char *name,
+			  unsigned long long max, unsigned long long *out)
+{
+	char *v = xml_util_prop(n, name);
+	int rc = 0;
+
+	if (!v || parse_ull(v, max, out))
+		rc = parse_fail(pc, -EINVAL, "invalid '%s' of '%s': '%s' (0 to %llu)", name, path, v ? v : "", max);
+	free(v);
+	return rc;
+}
+
+/* <vlan [trunk='yes']><tag id='N'/>...</vlan> */
+static int parse_vlan(struct parse_ctx *pc, struct domain_interface *it, xmlNodePtr n)
+{
+	char *trunk = xml_util_prop(n, "trunk");
+
+	check_attrs(n, "devices/interface/vlan", "trunk", NULL);
+	it->vlan_trunk = trunk && !strcmp(trunk, "yes");
+	if (trunk && !it->vlan_trunk && strcmp(trunk, "no")) {
+		free(trunk);
+		return parse_fail(pc, -EINVAL, "invalid 'trunk' of 'devices/interface/vlan' (yes or no)");
+	}
+	free(trunk);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		unsigned long long id;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_el(c, "tag"))
+			return parse_fail(pc, -ENOTSUP, "element 'devices/interface/vlan/%s' is not supported", c->name);
+		check_attrs(c, "devices/interface/vlan/tag", "id", NULL);
+		if (it->n_vlan_tags == DOMAIN_VLAN_TAGS_MAX)
+			return parse_fail(pc, -E2BIG, "too many VLAN tags (at most %u)", DOMAIN_VLAN_TAGS_MAX);
+		if (parse_num_attr(pc, c, "devices/interface/vlan/tag", "id", 4095, &id))
+			return pc->rc;
+		it->vlan_tags[it->n_vlan_tags++] = (unsigned)id;
+	}
+	if (!it->n_vlan_tags)
+		return parse_fail(pc, -EINVAL, "element 'devices/interface/vlan' has no tag");
+	return 0;
+}
+
+/* <bandwidth><outbound average='KiB/s'/></bandwidth>: the guest's send rate, as xl's rate= limits it. */
+static int parse_bandwidth(struct parse_ctx *pc, struct domain_interface *it, xmlNodePtr n)
+{
+	check_attrs(n, "devices/interface/bandwidth", NULL);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_el(c, "outbound") || it->outbound_kbps || c->properties == NULL || c->properties->next ||
+		    strcmp((const char *)c->properties->name, "average"))
+			return parse_fail(pc, -ENOTSUP, "element 'devices/interface/bandwidth/%s' other than "
+					  "<outbound average=> is not supported", c->name);
+		if (parse_num_attr(pc, c, "devices/interface/bandwidth/outbound", "average", 1ull << 40,
+				   &it->outbound_kbps))
+			return pc->rc;
+		if (!it->outbound_kbps)
+			return parse_fail(pc, -EINVAL, "'average' of 'devices/interface/bandwidth/outbound' is 0");
+	}
+	return 0;
+}
+
 static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
 {
 	struct domain_interface *it = grow(pc, (void **)&def->interfaces, &def->n_interfaces, sizeof(*it),
@@ -766,6 +840,15 @@ static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNode
 		} else if (is_el(c, "ip") && !it->ip && c->properties && !c->properties->next &&
 			   !strcmp((const char *)c->properties->name, "address")) {
 			it->ip = xml_util_prop(c, "address");
+		} else if (is_el(c, "virtualport") && !it->virtualport_type && !xmlFirstElementChild(c)) {
+			check_attrs(c, "devices/interface/virtualport", "type", NULL);
+			it->virtualport_type = xml_util_prop(c, "type");
+			if (!it->virtualport_type)
+				return parse_fail(pc, -EINVAL, "missing 'type' attribute of 'devices/interface/virtualport'");
+		} else if (is_el(c, "vlan") && !it->n_vlan_tags) {
+			rc = parse_vlan(pc, it, c);
+		} else if (is_el(c, "bandwidth") && !it->outbound_kbps) {
+			rc = parse_bandwidth(pc, it, c);
 		} else {
 			rc = keep_extra(pc, &it->extra, c, "devices/interface", 3);
 		}
@@ -1404,6 +1487,20 @@ static void interface_out(FILE *f, const struct domain_interface *it)
 	}
 	if (it->driver_queues)
 		fprintf(f, "      <driver queues='%u'/>\n", it->driver_queues);
+	if (it->virtualport_type) {
+		fprintf(f, "      <virtualport");
+		attr(f, "type", it->virtualport_type);
+		fprintf(f, "/>\n");
+	}
+	if (it->n_vlan_tags) {
+		fprintf(f, "      <vlan%s>\n", it->vlan_trunk ? " trunk='yes'" : "");
+		for (size_t i = 0; i < it->n_vlan_tags; i++)
+			fprintf(f, "        <tag id='%u'/>\n", it->vlan_tags[i]);
+		fprintf(f, "      </vlan>\n");
+	}
+	if (it->outbound_kbps)
+		fprintf(f, "      <bandwidth>\n        <outbound average='%llu'/>\n      </bandwidth>\n",
+			it->outbound_kbps);
 	extra_out(f, 3, &it->extra);
 	fprintf(f, "    </interface>\n");
 }

@@ -54,6 +54,9 @@ struct domain_disk {
 	struct domain_extra extra;
 };
 
+/* VLAN tags of one interface: an Open vSwitch trunk port takes a few. */
+#define DOMAIN_VLAN_TAGS_MAX 16u
+
 struct domain_interface {
 	char *type;          /* bridge | ethernet | network ... */
 	char *mac;
@@ -65,6 +68,11 @@ struct domain_interface {
 	unsigned driver_queues; /* <driver queues=>, 0 when absent */
 	char *target_dev;
 	char *ip;            /* first <ip address=> */
+	char *virtualport_type; /* <virtualport type=> without parameters: openvswitch ... */
+	unsigned vlan_tags[DOMAIN_VLAN_TAGS_MAX]; /* <vlan><tag id=>, 0 to 4095 */
+	size_t n_vlan_tags;
+	int vlan_trunk;      /* <vlan trunk='yes'> */
+	unsigned long long outbound_kbps; /* <bandwidth><outbound average=> in KiB/s, 0 when absent */
 	struct domain_extra extra;
 };
 
@@ -230,6 +238,8 @@ int domain_uuid_canon(const char *in, char out[37]);
  * only when *err_r is NULL).
  */
 int domain_check_extra(const struct domain_def *def, const char *target, char **err_r);
+/* The same, warning about each (log_warnx) instead of failing. */
+void domain_warn_extra(const struct domain_def *def, const char *target);
 
 /* True for <os><type> values that mean a Xen PV guest ("linux", "xen"). */
 int domain_is_xen_pv(const struct domain_def *def);

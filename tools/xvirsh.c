@@ -1396,6 +1396,8 @@ static int cmd_domcapabilities(int argc, char **argv)
 
 static int cmd_to_native(int argc, char **argv)
 {
+	static const char *const flags[] = { "--lossy", NULL };
+	int seen[1] = { 0 };
 	char *pos[2], *err = NULL, *out = NULL, *bin = NULL;
 	struct domain_def def;
 	struct strv av;
@@ -1403,10 +1405,11 @@ static int cmd_to_native(int argc, char **argv)
 
 	domain_def_init(&def);
 	strv_init(&av);
-	if (args(argc, argv, "domxml-to-native", 2, pos, NULL, NULL))
+	if (args(argc, argv, "domxml-to-native", 2, pos, flags, seen))
 		return 1;
-	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "qemu-argv") && strcmp(pos[0], "xen-xl"))
-		return error("unsupported config type %s (xenlaunch-argv, qemu-argv, xen-xl)", pos[0]);
+	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "qemu-argv") && strcmp(pos[0], "xen-xl") &&
+	    strcmp(pos[0], "xen-xm"))
+		return error("unsupported config type %s (xenlaunch-argv, qemu-argv, xen-xl, xen-xm)", pos[0]);
 	r = domain_def_parse_file(&def, pos[1], &err);
 	if (!r && !strcmp(pos[0], "xenlaunch-argv")) {
 		bin = xenlaunch_path();
@@ -1414,7 +1417,8 @@ static int cmd_to_native(int argc, char **argv)
 	} else if (!r && !strcmp(pos[0], "qemu-argv")) {
 		r = domain_to_qemu_argv(&def, NULL, &av, &err);
 	} else if (!r) {
-		r = domain_to_xl_cfg(&def, &out, &err);
+		r = domain_to_xen_cfg(&def, !strcmp(pos[0], "xen-xm") ? XEN_CFG_XM : XEN_CFG_XL,
+				      seen[0] ? DOMAIN_NATIVE_LOSSY : 0, &out, &err);
 	}
 	if (!r && av.n) {
 		out = strv_to_shell(&av);
@@ -1439,6 +1443,8 @@ static int cmd_to_native(int argc, char **argv)
 
 static int cmd_from_native(int argc, char **argv)
 {
+	static const char *const flags[] = { "--lossy", NULL };
+	int seen[1] = { 0 };
 	char *pos[2], *err = NULL, *buf = NULL, *xml = NULL;
 	size_t len = 0;
 	struct domain_def def;
@@ -1447,13 +1453,14 @@ static int cmd_from_native(int argc, char **argv)
 
 	domain_def_init(&def);
 	strv_init(&av);
-	if (args(argc, argv, "domxml-from-native", 2, pos, NULL, NULL))
+	if (args(argc, argv, "domxml-from-native", 2, pos, flags, seen))
 		return 1;
-	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "xen-xl"))
-		return error("unsupported config type %s (xenlaunch-argv, xen-xl)", pos[0]);
+	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "xen-xl") && strcmp(pos[0], "xen-xm"))
+		return error("unsupported config type %s (xenlaunch-argv, xen-xl, xen-xm)", pos[0]);
 	r = xml_util_read_file(pos[1], &buf, &len, &err);
-	if (!r && !strcmp(pos[0], "xen-xl")) {
-		r = domain_from_xl_cfg(&def, buf, len, &err);
+	if (!r && strcmp(pos[0], "xenlaunch-argv")) {
+		r = domain_from_xen_cfg(&def, buf, len, !strcmp(pos[0], "xen-xm") ? XEN_CFG_XM : XEN_CFG_XL,
+					seen[0] ? DOMAIN_NATIVE_LOSSY : 0, &err);
 	} else if (!r) {
 		r = shell_split(buf, &av, &err);
 		if (!r)
@@ -1529,10 +1536,10 @@ static const struct command commands[] = {
 	{ "capabilities", cmd_capabilities, "capabilities", "capabilities" },
 	{ "domcapabilities", cmd_domcapabilities, "domcapabilities [--virttype xen] [--machine M] [--arch A]",
 	  "domain capabilities" },
-	{ "domxml-to-native", cmd_to_native, "domxml-to-native <format> <file>",
-	  "convert domain XML to a native format: xenlaunch-argv, qemu-argv, xen-xl" },
-	{ "domxml-from-native", cmd_from_native, "domxml-from-native <format> <file>",
-	  "convert a native format (xenlaunch-argv, xen-xl) to domain XML" },
+	{ "domxml-to-native", cmd_to_native, "domxml-to-native <format> <file> [--lossy]",
+	  "convert domain XML to a native format: xenlaunch-argv, qemu-argv, xen-xl, xen-xm" },
+	{ "domxml-from-native", cmd_from_native, "domxml-from-native <format> <file> [--lossy]",
+	  "convert a native format (xenlaunch-argv, xen-xl, xen-xm) to domain XML" },
 	{ "validate", cmd_validate, "validate <file>", "validate a domain XML file against libvirt's schema" },
 	{ "help", cmd_help, "help [command]", "print help" },
 };
