@@ -1402,7 +1402,7 @@ static bool is_default(const char *k, const char *v, bool hvm)
 	} defaults[] = {
 		{ "viridian", "0" }, { "rtc_timeoffset", "0" }, { "nestedhvm", "0" }, { "hpet", "1" },
 		{ "tsc_mode", "default" }, { "tsc_mode", "0" }, { "usb", "0" }, { "parallel", "none" },
-		{ "serial", "none" }, { "stdvga", "0" }, { "vnc", "0" }, { "sdl", "0" }, { "hap", "1" },
+		{ "serial", "none" }, { "stdvga", "0" }, { "vnc", "0" }, { "sdl", "0" },
 		{ "localtime", "0" }, { "vcpu_avail", "-1" },
 	};
 
@@ -1422,7 +1422,7 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 	unsigned long long memory = 0, maxmem = 0, vcpus = 0, maxvcpus = 0, vcpu_avail = 0;
 	char *root = NULL, *extra = NULL;
 	const char *type = "pv";
-	int rc, localtime = 0, hvm, hvm_off[3] = { 0 }, usb = 0, have_vcpu_avail = 0;
+	int rc, localtime = 0, hvm, hvm_off[3] = { 0 }, usb = 0, have_vcpu_avail = 0, hap = -1, viridian = 0;
 	long long rtc_offset = 0;
 
 	*err_r = NULL;
@@ -1543,10 +1543,8 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 			if (!rc && on)
 				rc = add_feature(def, "pae", NULL, err_r);
 		} else if (!strcmp(k, "hap") || !strcmp(k, "viridian")) {
-			/* hap is on by default, viridian off: only the other value is written. */
 			rc = cfg_bool(&cx, s, &on);
-			if (!rc)
-				rc = add_feature(def, k, on ? NULL : "off", err_r);
+			*(k[0] == 'h' ? &hap : &viridian) = on;
 		} else if (!strcmp(k, "boot") && hvm) {
 			for (const char *b = v; !rc && *b; b++) {
 				const char *dev = *b == 'c' ? "hd" : *b == 'd' ? "cdrom" : *b == 'n' ? "network" :
@@ -1634,6 +1632,7 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 		if (rc)
 			goto out;
 	}
+	/* <features> in one order: pae, acpi, apic (on for HVM unless said otherwise), hap, viridian. */
 	for (size_t j = 0; hvm && j < 3; j++) {
 		static const char *const hvm_flags[] = { "pae", "acpi", "apic" };
 
@@ -1643,6 +1642,12 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 				goto out;
 		}
 	}
+	if (hap >= 0)
+		rc = add_feature(def, "hap", hap ? NULL : "off", err_r);
+	if (!rc && viridian > 0)
+		rc = add_feature(def, "viridian", NULL, err_r);
+	if (rc)
+		goto out;
 	if (!def->cmdline && (root || extra)) {
 		def->cmdline = xml_util_msg("%s%s%s%s", root ? "root=" : "", root ? root : "", root && extra ? " " : "",
 					    extra ? extra : "");
@@ -1714,17 +1719,25 @@ static int cfg_disk(const struct cfg_ctx *cx, const struct domain_disk *d, char 
 		return gap(cx, "disk bus '%s' (%s)", d->target_bus, d->target_dev);
 	if (drv && strcmp(drv, "phy") && strcmp(drv, "tap") && strcmp(drv, "qemu") && strcmp(drv, "file"))
 		return gap(cx, "disk driver '%s' (%s)", drv, d->target_dev);
+	if (drv && !strcmp(drv, "file") && cx->fmt == XEN_CFG_XL && (d->shareable || d->driver_discard ||
+								       (d->source && strchr(d->source, ','))))
+		return gap(cx, "disk driver 'file' (%s) with a shareable disk, discard or a comma in its path",
+			   d->target_dev);
 	if (d->driver_cache && strcmp(d->driver_cache, "default"))
 		return gap(cx, "disk cache '%s' (%s)", d->driver_cache, d->target_dev);
 	if (!in_list(xl_formats, format))
 		return gap(cx, "disk format '%s' (%s)", format, d->target_dev);
 	if (d->shareable && d->readonly)
 		return gap(cx, "a read-only shareable disk (%s)", d->target_dev);
-	if (cx->fmt == XEN_CFG_XM) {
+	/* xl reads xm's form too: libvirt's driver 'file' has no other spelling. */
+	if (cx->fmt == XEN_CFG_XM || (drv && !strcmp(drv, "file") && !d->shareable && !d->driver_discard &&
+				      (!d->source || !strchr(d->source, ',')))) {
 		const char *prefix = !drv ? (!strcmp(d->type, "block") ? "phy:" : "file:") :
 				     !strcmp(drv, "tap") ? "tap:" : !strcmp(drv, "phy") ? "phy:" : "file:";
 		char fmtpre[16] = "";
 
+		if (drv && !strcmp(drv, "qemu"))
+			return gap(cx, "disk driver 'qemu' (%s) in an xm config", d->target_dev);
 		if (d->driver_discard)
 			return gap(cx, "disk discard in an xm config (%s)", d->target_dev);
 		if (d->source && strchr(d->source, ','))
@@ -1737,7 +1750,7 @@ static int cfg_disk(const struct cfg_ctx *cx, const struct domain_disk *d, char 
 				    d->source ? d->source : "", d->target_dev, cdrom ? ":cdrom" : "",
 				    d->shareable ? "w!" : d->readonly ? "r" : "w");
 	} else {
-		const char *backend = !drv || !strcmp(drv, "file") ? NULL : !strcmp(drv, "qemu") ? "qdisk" : drv;
+		const char *backend = !drv ? NULL : !strcmp(drv, "qemu") ? "qdisk" : drv;
 
 		if (d->shareable)
 			return gap(cx, "a shareable disk in xl.cfg (%s)", d->target_dev);
