@@ -12,6 +12,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "common/log.h"
 #include "model/names.h"
@@ -1161,9 +1162,37 @@ static int check_name_attr(struct parse_ctx *pc, const char *path, const char *a
 				   "letters, digits, '_' and '-'");
 }
 
+/*
+ * A disk name a guest can be given, as libvirt reads them: xvd, hd, sd, vd
+ * (model/names.h), fd or ubd and letters, then perhaps a partition number.
+ */
+static bool disk_name_usable(const char *dev)
+{
+	char buf[32];
+	size_t n = strlen(dev);
+
+	while (n && isdigit((unsigned char)dev[n - 1]))
+		n--;
+	if (!n || n >= sizeof(buf) - 1)
+		return false;
+	if (!strncmp(dev, "fd", 2) || !strncmp(dev, "ubd", 3)) {
+		size_t skip = dev[0] == 'f' ? 2 : 3;
+
+		snprintf(buf, sizeof(buf), "hd%.*s", (int)(n - skip), dev + skip);
+	} else {
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, dev);
+	}
+	return xvd_index(buf) >= 0;
+}
+
 static int check_devices(struct parse_ctx *pc, const struct domain_def *def)
 {
 	int rc = 0;
+
+	for (size_t i = 0; i < def->n_disks; i++)
+		if (!disk_name_usable(def->disks[i].target_dev))
+			return parse_fail(pc, -EINVAL, "unknown disk name '%s' in 'devices/disk/target' "
+					  "(xvda, hda, sda, vda..., fda)", def->disks[i].target_dev);
 
 	for (size_t i = 0; !rc && i < def->n_disks; i++) {
 		const struct domain_disk *d = &def->disks[i];
@@ -1328,6 +1357,54 @@ static int parse_domain(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr
 	return check_devices(pc, def);
 }
 
+int domain_check_limits(const char *xml, size_t len, char **err_r)
+{
+	/* The element names met under <devices> and their counts; the rest share one count. */
+	struct {
+		char name[24];
+		unsigned n;
+	} kinds[16];
+	size_t n_kinds = 0;
+	unsigned others = 0;
+	xmlTextReaderPtr r;
+	int rc = 0, in_devices = 0;
+
+	*err_r = NULL;
+	if (len > XML_UTIL_MAX_DOC || len > (size_t)INT32_MAX)
+		return 0; /* the parser says so, in its words */
+	r = xmlReaderForMemory(xml, (int)len, "domain.xml", NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!r)
+		return 0;
+	while (!rc && xmlTextReaderRead(r) == 1) {
+		const char *name = (const char *)xmlTextReaderConstLocalName(r);
+		int depth = xmlTextReaderDepth(r), type = xmlTextReaderNodeType(r);
+		unsigned *count = &others;
+
+		if (type != XML_READER_TYPE_ELEMENT || !name)
+			continue;
+		if (depth == 1)
+			in_devices = !strcmp(name, "devices") || !strcmp(name, "features");
+		if (depth != 2 || !in_devices)
+			continue;
+		for (size_t i = 0; i < n_kinds && count == &others; i++)
+			if (!strcmp(kinds[i].name, name))
+				count = &kinds[i].n;
+		if (count == &others && n_kinds < sizeof(kinds) / sizeof(kinds[0]) && strlen(name) < sizeof(kinds[0].name)) {
+			strcpy(kinds[n_kinds].name, name);
+			kinds[n_kinds].n = 0;
+			count = &kinds[n_kinds++].n;
+		}
+		if (++*count > DOMAIN_DEVICES_MAX) {
+			*err_r = xml_util_msg("too many %s elements (at most %u)", count == &others ? "device" : name,
+					      DOMAIN_DEVICES_MAX);
+			rc = *err_r ? -E2BIG : -ENOMEM;
+		}
+	}
+	xmlFreeTextReader(r);
+	return rc;
+}
+
 int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char **err_r)
 {
 	struct parse_ctx pc = { err_r, 0 };
@@ -1335,6 +1412,10 @@ int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char *
 	int rc;
 
 	*err_r = NULL;
+	/* Counting before building the tree: a hostile document is refused in its first kilobytes. */
+	rc = domain_check_limits(xml, len, err_r);
+	if (rc)
+		return rc;
 	rc = xml_util_parse(xml, len, &doc, err_r);
 	if (rc)
 		return rc;

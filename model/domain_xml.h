@@ -214,6 +214,14 @@ int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char *
 int domain_def_parse_file(struct domain_def *def, const char *path, char **err_r);
 
 /*
+ * The cheap limits, read as a stream before any tree is built (domain_def_parse
+ * starts with it; schema validation should too): at most DOMAIN_DEVICES_MAX
+ * devices of a kind and features. 0, or -E2BIG with a message in *err_r.
+ * Malformed XML passes: the parser reports it.
+ */
+int domain_check_limits(const char *xml, size_t len, char **err_r);
+
+/*
  * Formats def as libvirt does (two-space indent, single quotes, memory in
  * KiB). Returns a malloc'ed string, NULL when out of memory.
  */

@@ -579,8 +579,14 @@ static int random_uuid(char out[UUID_STRING_SIZE])
 
 static int validate_buf(const char *buf, size_t len)
 {
-	char *schema = xml_util_schema_path("domain.rng"), *err = NULL;
-	int rc = xml_util_validate(buf, len, schema, &err);
+	char *schema = NULL, *err = NULL;
+	/* The model's cheap limits before the schema's costly walk. */
+	int rc = domain_check_limits(buf, len, &err);
+
+	if (!rc) {
+		schema = xml_util_schema_path("domain.rng");
+		rc = xml_util_validate(buf, len, schema, &err);
+	}
 
 	if (rc)
 		error("%s", err);
