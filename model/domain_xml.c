@@ -1162,29 +1162,6 @@ static int check_name_attr(struct parse_ctx *pc, const char *path, const char *a
 				   "letters, digits, '_' and '-'");
 }
 
-/*
- * A disk name a guest can be given, as libvirt reads them: xvd, hd, sd, vd
- * (model/names.h), fd or ubd and letters, then perhaps a partition number.
- */
-static bool disk_name_usable(const char *dev)
-{
-	char buf[32];
-	size_t n = strlen(dev);
-
-	while (n && isdigit((unsigned char)dev[n - 1]))
-		n--;
-	if (!n || n >= sizeof(buf) - 1)
-		return false;
-	if (!strncmp(dev, "fd", 2) || !strncmp(dev, "ubd", 3)) {
-		size_t skip = dev[0] == 'f' ? 2 : 3;
-
-		snprintf(buf, sizeof(buf), "hd%.*s", (int)(n - skip), dev + skip);
-	} else {
-		snprintf(buf, sizeof(buf), "%.*s", (int)n, dev);
-	}
-	return xvd_index(buf) >= 0;
-}
-
 static int check_devices(struct parse_ctx *pc, const struct domain_def *def)
 {
 	int rc = 0;

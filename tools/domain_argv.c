@@ -1109,7 +1109,7 @@ int xen_disk_parse(struct domain_disk *d, const char *spec, unsigned flags, char
 		rc = fail(err_r, -EINVAL, "disk '%s' has no vdev", spec);
 		goto out;
 	}
-	if (xvd_index(vdev) < 0) {
+	if (!disk_name_usable(vdev)) {
 		rc = fail(err_r, -EINVAL, "disk '%s': invalid vdev '%s' (xvdN, hdN, sdN)", spec, vdev);
 		goto out;
 	}
