@@ -1321,6 +1321,54 @@ out:
 	return rc;
 }
 
+/*
+ * The installed launcher's "-M help": the machines it can start, asked
+ * rather than assumed, so that capabilities follow the launcher. NULL when
+ * it cannot be run.
+ */
+static char *launcher_machines(void)
+{
+	char *bin = xenlaunch_path(), *buf = NULL;
+	size_t len = 0;
+	int fds[2], status;
+	pid_t pid;
+	FILE *out;
+
+	if (!bin || pipe2(fds, O_CLOEXEC)) {
+		free(bin);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		execl(bin, bin, "-M", "help", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = open_memstream(&buf, &len);
+	if (pid > 0 && out) {
+		char chunk[512];
+		ssize_t n;
+
+		while ((n = read(fds[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0 && len < 65536)
+				fwrite(chunk, 1, (size_t)n, out);
+	}
+	if (out)
+		fclose(out);
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		free(buf);
+		buf = NULL;
+	}
+	free(bin);
+	return buf;
+}
+
 static int probe_caps(struct host_caps *caps)
 {
 	struct utsname_buf {
@@ -1351,6 +1399,14 @@ static int probe_caps(struct host_caps *caps)
 		free(err);
 		host_caps_dispose(caps);
 		return 1;
+	}
+	{
+		char *m_help = launcher_machines();
+
+		if (!m_help)
+			log_warnx("cannot run '%s -M help': no guest type is offered", caps->emulator);
+		host_caps_restrict(caps, m_help ? m_help : "");
+		free(m_help);
 	}
 	return 0;
 }
@@ -1390,8 +1446,16 @@ static int cmd_domcapabilities(int argc, char **argv)
 	if (probe_caps(&caps))
 		return 1;
 	rc = host_domcaps_format(&caps, machine, arch, &xml, &err);
-	if (rc)
-		error("failed to get domain capabilities: %s", err);
+	if (rc) {
+		char *m_help = launcher_machines();
+
+		if (m_help && !host_caps_launcher_starts(m_help, machine))
+			error("failed to get domain capabilities: machine '%s' is not supported by %s yet ('-M help')",
+			      machine, caps.emulator);
+		else
+			error("failed to get domain capabilities: %s", err);
+		free(m_help);
+	}
 	else
 		fputs(xml, stdout);
 	free(xml);
