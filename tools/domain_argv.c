@@ -2002,9 +2002,10 @@ int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, uns
 		return fail(err_r, -ENOMEM, "out of memory");
 	cfg_str(f, "name", def->name);
 	cfg_str(f, "uuid", def->uuid);
-	if (pv)
-		cfg_str(f, "type", "pv");
-	else if (!hvm)
+	if (pv) {
+		if (fmt == XEN_CFG_XL) /* xm knew no type: PV was its default */
+			cfg_str(f, "type", "pv");
+	} else if (!hvm)
 		cfg_str(f, "type", "pvh");
 	if (def->memory_kib) {
 		fprintf(f, "maxmem = %llu\n", mib(def->memory_kib));
@@ -2085,6 +2086,28 @@ int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, uns
 	}
 	for (size_t i = 0; i < def->n_chardevs; i++)
 		n_serial += def->chardevs[i].kind == DOMAIN_CHARDEV_SERIAL;
+	/* A PV guest's Xen console is a pty unless said otherwise: serial = reads into it. */
+	if (!hvm && def->n_chardevs && !(def->n_chardevs == 1 && !strcmp(def->chardevs[0].type, "pty"))) {
+		size_t k = 0;
+
+		fputs("serial = [ ", f);
+		for (size_t i = 0; i < def->n_chardevs; i++) {
+			char *spec = NULL;
+
+			if (def->chardevs[i].kind == DOMAIN_CHARDEV_SERIAL) {
+				rc = gap(&cx, "a serial port of a PV guest");
+				if (rc)
+					goto out;
+				continue;
+			}
+			rc = chardev_spec(&def->chardevs[i], "xvirsh yet", &spec, err_r);
+			if (rc)
+				goto out;
+			cfg_item(f, k++ == 0, spec);
+			free(spec);
+		}
+		fputs(" ]\n", f);
+	}
 	if (hvm) {
 		fputs("parallel = \"none\"\n", f);
 		if (!n_serial) {
