@@ -215,9 +215,12 @@ cat >bad-editor <<'EOF'
 #!/bin/sh
 echo "<domain type='xen'><name>xvg</name><bogus/>" >"$1"
 EOF
+# The edit also sets the guest's clock ten years ahead (an adjustment in
+# seconds): the launcher gets -rtc base=DATE and Xen the domain's offset.
 cat >pty-editor <<'EOF'
 #!/bin/sh
-sed -i -e "s|<console type='file'>|<console type='pty'>|" -e "/console.out/d" "$1"
+sed -i -e "s|<console type='file'>|<console type='pty'>|" -e "/console.out/d" \
+	-e "s|<on_poweroff>|<clock offset='variable' adjustment='315576000' basis='utc'/><on_poweroff>|" "$1"
 EOF
 chmod +x bad-editor pty-editor
 EDITOR=./bad-editor xvirsh edit xvg >edit.out 2>edit.err && fail "edit accepted invalid XML"
@@ -233,7 +236,7 @@ xvirsh start xvg 2>start.err || fail "start with a pty console: $(cat start.err)
 pid=$(cat run/xvg.pid)
 i=0
 while :; do
-	(sleep 1; printf 'echo con-$((6*7))\r'; sleep 2; printf '\035') |
+	(sleep 1; printf 'echo con-$((6*7)) year-$(date +%%Y)\r'; sleep 2; printf '\035') |
 		socat - EXEC:"xvirsh console xvg",pty,setsid,ctty,raw,echo=0 >con.out 2>con.err
 	grep -q 'con-42' con.out && break
 	i=$((i + 1))
@@ -241,6 +244,14 @@ while :; do
 done
 grep -q "Connected to domain 'xvg'" con.out || fail "console: no banner"
 echo "console: the guest's shell answered through 'xvirsh console' after $((i + 1)) attempt(s); Ctrl-] left"
+# <clock adjustment='315576000'/>: the PV guest's wallclock, read from Xen at boot, is ten years ahead.
+gyear=$(tr -d '\r' <con.out | sed -n 's/.*year-\([0-9][0-9]*\).*/\1/p' | tail -n 1)
+[ -n "$gyear" ] && [ "$gyear" -ge $(($(date +%Y) + 9)) ] ||
+	fail "clock: the guest says year '$gyear', dom0 $(date +%Y); want ten years ahead"
+tr '\0' ' ' </proc/$pid/cmdline | grep -q -- "-rtc base=20[0-9-]*T" || fail "clock: no -rtc base=DATE for the launcher"
+xvirsh dumpxml xvg | grep -q "<clock offset='variable' adjustment='3155[0-9]*' basis='utc'/>" ||
+	fail "clock: dumpxml does not describe the adjustment: $(xvirsh dumpxml xvg | grep clock)"
+echo "clock: adjustment='315576000' -> -rtc base=DATE; the guest says $gyear, dom0 $(date +%Y)"
 t0=$(now_ms)
 xvirsh destroy xvg >/dev/null 2>destroy.err || fail "destroy: $(cat destroy.err)"
 t1=$(now_ms)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "model/domain_xml.h"
@@ -449,7 +450,80 @@ static void test_xm_hvm_config(void)
 	domain_def_dispose(&def);
 }
 
+/* <clock> -> the launcher's -rtc, as libvirt writes QEMU's; and back from a running launcher's argv. */
+static void test_clock_to_rtc(void)
+{
+	static const struct {
+		const char *clock, *rtc; /* rtc: the -rtc argument, "DATE+N" for now + N seconds, NULL: none */
+	} cases[] = {
+		{ "<clock offset='utc'/>", NULL },
+		{ "<clock offset='utc' adjustment='reset'/>", NULL },
+		{ "<clock offset='localtime'/>", "base=localtime" },
+		{ "<clock offset='variable' adjustment='0' basis='localtime'/>", "base=localtime" },
+		{ "<clock offset='variable' adjustment='3600' basis='utc'/>", "DATE+3600" },
+		{ "<clock offset='utc' adjustment='-86400'/>", "DATE-86400" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *xml = xml_util_msg("<domain type='xen'><name>c</name><os><type>linux</type><kernel>/k</kernel></os>"
+					 "%s</domain>", cases[i].clock), *err = NULL;
+		struct domain_def def, back;
+		struct strv av;
+		const char *rtc = NULL;
+		time_t now = time(NULL);
+
+		domain_def_init(&def);
+		domain_def_init(&back);
+		CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml, strlen(xml), &err), 0);
+		CU_ASSERT_EQUAL_FATAL(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run", &av, &err), 0);
+		for (size_t k = 0; k + 1 < av.n; k++)
+			if (!strcmp(av.v[k], "-rtc"))
+				rtc = av.v[k + 1];
+		if (!cases[i].rtc) {
+			CU_ASSERT_PTR_NULL(rtc);
+		} else if (strncmp(cases[i].rtc, "DATE", 4)) {
+			CU_ASSERT(rtc && !strcmp(rtc, cases[i].rtc));
+		} else {
+			struct tm tm = { 0 };
+			long want = strtol(cases[i].rtc + 4, NULL, 10);
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(rtc);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(strptime(rtc, "base=%Y-%m-%dT%H:%M:%S", &tm));
+			CU_ASSERT(labs((long)(timegm(&tm) - now) - want) <= 2);
+			/* and back: the launcher's argv describes the same adjustment */
+			CU_ASSERT_EQUAL_FATAL(domain_from_xenlaunch_argv(&back, av.n, av.v, &err), 0);
+			CU_ASSERT_STRING_EQUAL(back.clock_offset, "variable");
+			CU_ASSERT(labs(strtol(back.clock_adjustment, NULL, 10) - want) <= 2);
+		}
+		if (cases[i].rtc && !strcmp(cases[i].rtc, "base=localtime")) {
+			CU_ASSERT_EQUAL_FATAL(domain_from_xenlaunch_argv(&back, av.n, av.v, &err), 0);
+			CU_ASSERT_STRING_EQUAL(back.clock_offset, "localtime");
+		}
+		strv_dispose(&av);
+		free(xml);
+		free(err);
+		domain_def_dispose(&def);
+		domain_def_dispose(&back);
+	}
+	/* what the launcher cannot do is refused by name */
+	{
+		static const char xml[] = "<domain type='xen'><name>c</name><os><type>linux</type><kernel>/k</kernel></os>"
+					  "<clock offset='timezone' timezone='Europe/Paris'/></domain>";
+		struct domain_def def;
+		struct strv av;
+		char *err = NULL;
+
+		domain_def_init(&def);
+		CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml, strlen(xml), &err), 0);
+		CU_ASSERT(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run", &av, &err) < 0);
+		CU_ASSERT(err && strstr(err, "clock offset 'timezone' is not supported by xenlaunch"));
+		free(err);
+		domain_def_dispose(&def);
+	}
+}
+
 static CU_TestInfo tests[] = {
+	{ "<clock> -> -rtc base=localtime|DATE and back", test_clock_to_rtc },
 	{ "every disk spelling of xl-disk-configuration and xm", test_disk_spellings },
 	{ "disk spellings refused, by name", test_disk_refusals },
 	{ "every setting: XML -> cfg -> XML and cfg -> XML -> cfg are fixed points", test_setting_fixed_points },
