@@ -514,29 +514,30 @@ out:
 
 /* xl.cfg output. */
 
-static void cfg_str(FILE *f, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	fprintf(f, "%s = \"", key);
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		fputc(*p, f);
-	}
-	fputs("\"\n", f);
-}
-
 /* One quoted list element, as xl's parser reads it. */
 static void cfg_item(FILE *f, int first, const char *s)
 {
 	fputs(first ? "\"" : ", \"", f);
 	for (const char *p = s; *p; p++) {
+		/* A newline would end the string: escaped, as the reader reads \n and \t. */
+		if (*p == '\n' || *p == '\t') {
+			fputs(*p == '\n' ? "\\n" : "\\t", f);
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fputc('\\', f);
 		fputc(*p, f);
 	}
 	fputc('"', f);
+}
+
+static void cfg_str(FILE *f, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	fprintf(f, "%s = ", key);
+	cfg_item(f, 1, value);
+	fputc('\n', f);
 }
 
 /* From native formats. */
@@ -933,6 +934,8 @@ static int xl_cfg_parse(struct xl_cfg *c, const char *text, size_t len, char **e
 /* xm and xl disk specs: xl-disk-configuration(5), the deprecated xm forms included. */
 
 static const char *const xl_formats[] = { "raw", "qcow", "qcow2", "vhd", "qed", NULL };
+/* HVM flags that are on unless the config says 0. */
+static const char *const hvm_flags[] = { "pae", "acpi", "apic", NULL };
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -1456,7 +1459,6 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 						       "bootloader_args", "on_poweroff", "on_reboot", "on_crash",
 						       "device_model_override", "device_model", "root", "extra",
 						       "firmware_override", "boot", "uuid", "type", "builder", NULL };
-		static const char *const hvm_flags[] = { "pae", "acpi", "apic" };
 		int on = 0;
 
 		if (in_list(strings, k) && s->is_list) {
@@ -1535,7 +1537,7 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 				rc = fail(err_r, -EINVAL, "%s: invalid value '%s' for 'rtc_timeoffset'", name, v);
 		} else if (hvm && (!strcmp(k, "pae") || !strcmp(k, "acpi") || !strcmp(k, "apic"))) {
 			rc = cfg_bool(&cx, s, &on);
-			for (size_t j = 0; !rc && j < 3; j++)
+			for (size_t j = 0; !rc && hvm_flags[j]; j++)
 				if (!strcmp(k, hvm_flags[j]))
 					hvm_off[j] = !on;
 		} else if (!hvm && !strcmp(k, "pae")) {
@@ -1633,9 +1635,7 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 			goto out;
 	}
 	/* <features> in one order: pae, acpi, apic (on for HVM unless said otherwise), hap, viridian. */
-	for (size_t j = 0; hvm && j < 3; j++) {
-		static const char *const hvm_flags[] = { "pae", "acpi", "apic" };
-
+	for (size_t j = 0; hvm && hvm_flags[j]; j++) {
 		if (!hvm_off[j]) {
 			rc = add_feature(def, hvm_flags[j], NULL, err_r);
 			if (rc)
@@ -1871,10 +1871,9 @@ static bool feature_on(const struct domain_feature *f)
 /* <features> as xl's pae, acpi, apic, hap, viridian. */
 static int cfg_features(const struct cfg_ctx *cx, const struct domain_def *def, FILE *f)
 {
-	static const char *const hvm_flags[] = { "pae", "acpi", "apic" };
 	int hvm = domain_is_hvm(def), rc = 0;
 
-	for (size_t k = 0; hvm && k < 3; k++) {
+	for (size_t k = 0; hvm && hvm_flags[k]; k++) {
 		int on = 0;
 
 		for (size_t i = 0; i < def->n_features; i++)
