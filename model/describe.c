@@ -514,6 +514,9 @@ static int from_unsupported(struct from_ctx *fc, const struct domain_def *def)
 	if (def->n_features)
 		return refuse(fc, -ENOTSUP, "element 'features/%s' is not supported by xenlaunch",
 			      def->features[0].name);
+	if (def->xenbus_max_grant_frames || def->xenbus_max_event_channels)
+		return refuse(fc, -ENOTSUP, "controller xenbus %s is not supported by xenlaunch",
+			      def->xenbus_max_grant_frames ? "maxGrantFrames" : "maxEventChannels");
 	return 0;
 }
 

@@ -1041,6 +1041,39 @@ static int parse_video(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr 
 	return 0;
 }
 
+/*
+ * The xenbus controller, when it says no more than its limits; 1 when read,
+ * 0 when it is to be kept as written, or a negative errno.
+ */
+static int parse_xenbus(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	char *type = xml_util_prop(n, "type"), *index = xml_util_prop(n, "index");
+	bool ours = type && !strcmp(type, "xenbus") && (!index || !strcmp(index, "0")) && !xmlFirstElementChild(n) &&
+		    !def->has_xenbus;
+	unsigned long long v;
+
+	for (xmlAttrPtr a = n->properties; ours && a; a = a->next)
+		ours = !a->ns && (!strcmp((const char *)a->name, "type") || !strcmp((const char *)a->name, "index") ||
+				  !strcmp((const char *)a->name, "maxGrantFrames") ||
+				  !strcmp((const char *)a->name, "maxEventChannels"));
+	free(type);
+	free(index);
+	if (!ours)
+		return 0;
+	def->has_xenbus = 1;
+	if (xmlHasProp(n, (const xmlChar *)"maxGrantFrames")) {
+		if (parse_num_attr(pc, n, "devices/controller", "maxGrantFrames", UINT32_MAX, &v) || !v)
+			return parse_fail(pc, -EINVAL, "invalid 'maxGrantFrames' of 'devices/controller': 0");
+		def->xenbus_max_grant_frames = (unsigned)v;
+	}
+	if (xmlHasProp(n, (const xmlChar *)"maxEventChannels")) {
+		if (parse_num_attr(pc, n, "devices/controller", "maxEventChannels", UINT32_MAX, &v) || !v)
+			return parse_fail(pc, -EINVAL, "invalid 'maxEventChannels' of 'devices/controller': 0");
+		def->xenbus_max_event_channels = (unsigned)v;
+	}
+	return 1;
+}
+
 static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr devs)
 {
 	check_attrs(devs, "devices", NULL);
@@ -1065,6 +1098,8 @@ static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePt
 			rc = parse_input(pc, def, c);
 		else if (is_el(c, "video"))
 			rc = parse_video(pc, def, c);
+		else if (is_el(c, "controller") && (rc = parse_xenbus(pc, def, c)) != 0)
+			rc = rc < 0 ? rc : 0;
 		else
 			rc = keep_extra(pc, &def->devices_extra, c, "devices", 2);
 		if (rc)
@@ -1744,6 +1779,14 @@ char *domain_def_format(const struct domain_def *def)
 		graphics_out(f, &def->graphics[i]);
 	for (size_t i = 0; i < def->n_videos; i++)
 		video_out(f, &def->videos[i]);
+	if (def->has_xenbus) {
+		fprintf(f, "    <controller type='xenbus' index='0'");
+		if (def->xenbus_max_grant_frames)
+			fprintf(f, " maxGrantFrames='%u'", def->xenbus_max_grant_frames);
+		if (def->xenbus_max_event_channels)
+			fprintf(f, " maxEventChannels='%u'", def->xenbus_max_event_channels);
+		fprintf(f, "/>\n");
+	}
 	extra_out(f, 2, &def->devices_extra);
 	fprintf(f, "  </devices>\n");
 	extra_out(f, 1, &def->extra);

@@ -195,6 +195,14 @@ struct domain_def {
 	size_t n_inputs;
 	struct domain_video *videos;
 	size_t n_videos;
+	/*
+	 * <controller type='xenbus' index='0' maxGrantFrames= maxEventChannels=>:
+	 * the limits of the guest's grant table and event channels (xl's
+	 * max_grant_frames, max_event_channels); 0 when not given.
+	 */
+	int has_xenbus;
+	unsigned xenbus_max_grant_frames;
+	unsigned xenbus_max_event_channels;
 	struct domain_extra devices_extra;
 
 	struct domain_extra extra; /* unknown children of <domain> */

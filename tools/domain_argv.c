@@ -1484,7 +1484,15 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 			rc = xl_uint(s, DOMAIN_VCPUS_MAX, &vcpus, err_r);
 		else if (!strcmp(k, "maxvcpus"))
 			rc = xl_uint(s, DOMAIN_VCPUS_MAX, &maxvcpus, err_r);
-		else if (!strcmp(k, "vcpu_avail")) {
+		else if (!strcmp(k, "max_grant_frames") || !strcmp(k, "max_event_channels")) {
+			unsigned long long n = 0;
+
+			rc = xl_uint(s, UINT32_MAX, &n, err_r);
+			if (!rc && !n)
+				rc = fail(err_r, -EINVAL, "%s: invalid value '0' for '%s'", name, k);
+			def->has_xenbus = 1;
+			*(k[4] == 'g' ? &def->xenbus_max_grant_frames : &def->xenbus_max_event_channels) = (unsigned)n;
+		} else if (!strcmp(k, "vcpu_avail")) {
 			/* xm's bitmap of the vCPUs online at boot. */
 			rc = xl_uint(s, ~0ull, &vcpu_avail, err_r);
 			have_vcpu_avail = 1;
@@ -2026,6 +2034,10 @@ int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, uns
 	cfg_str(f, "on_reboot", def->on_reboot);
 	cfg_str(f, "on_crash", def->on_crash);
 	cfg_str(f, "device_model_override", def->emulator);
+	if (def->xenbus_max_grant_frames)
+		fprintf(f, "max_grant_frames = %u\n", def->xenbus_max_grant_frames);
+	if (def->xenbus_max_event_channels)
+		fprintf(f, "max_event_channels = %u\n", def->xenbus_max_event_channels);
 	if (hvm && (vnc || sdl)) {
 		fprintf(f, "sdl = %d\nvnc = %d\n", !!sdl, !!vnc);
 		if (vnc) {

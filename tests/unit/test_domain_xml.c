@@ -117,9 +117,10 @@ static void test_pv_kernel_values(void)
 	CU_ASSERT_EQUAL_FATAL(def.n_inputs, 2);
 	CU_ASSERT_STRING_EQUAL(def.inputs[1].type, "keyboard");
 	CU_ASSERT_STRING_EQUAL(def.inputs[1].bus, "xen");
-	/* controller and memballoon are kept verbatim, in document order. */
-	CU_ASSERT_STRING_EQUAL(def.devices_extra.xml,
-			       "<controller type=\"xenbus\" index=\"0\"/>\n<memballoon model=\"xen\"/>\n");
+	/* the xenbus controller is read (no limits); memballoon is kept verbatim. */
+	CU_ASSERT(def.has_xenbus);
+	CU_ASSERT_EQUAL(def.xenbus_max_grant_frames, 0);
+	CU_ASSERT_STRING_EQUAL(def.devices_extra.xml, "<memballoon model=\"xen\"/>\n");
 	domain_def_dispose(&def);
 	free(path);
 }
@@ -172,7 +173,7 @@ static void emit_unknown(void)
 
 	parse_str(&def,
 		  "<domain type='xen'><name>a</name><os><type>linux</type><smbios mode='host'/></os>"
-		  "<frobnicate/><devices><controller type='xenbus'/>"
+		  "<frobnicate/><devices><controller type='ide'/>"
 		  "<disk type='file'><source file='/x'/><target dev='xvda'/><iotune/></disk></devices>"
 		  "<memory unit='KiB' wat='1'>1024</memory></domain>",
 		  &err);

@@ -226,6 +226,9 @@ static const struct setting settings[] = {
 	  "usb = 1\nusbdevice = [ \"tablet\" ]", NULL, NULL, NULL },
 	{ "device model", true, NULL, NULL, NULL, "<emulator>/usr/lib/xen/bin/qemu-system-i386</emulator>",
 	  "device_model_override = \"/usr/lib/xen/bin/qemu-system-i386\"", NULL, NULL, NULL },
+	{ "xenbus limits", false, NULL, NULL, NULL,
+	  "<controller type='xenbus' index='0' maxGrantFrames='64' maxEventChannels='2047'/>",
+	  "max_grant_frames = 64\nmax_event_channels = 2047", NULL, NULL, NULL },
 	/* What xvirsh does not translate yet: refused by name. */
 	{ "PCI passthrough", true, NULL, NULL, NULL,
 	  "<hostdev mode='subsystem' type='pci' managed='no'>\n      <source>\n        <address domain='0x0000' "
@@ -367,7 +370,8 @@ static void test_cfg_refusals_and_lossy(void)
 		const char *cfg, *msg;
 	} cases[] = {
 		{ "pci = [ \"01:00.0\" ]", "xl.cfg setting 'pci' is not supported by xvirsh yet" },
-		{ "max_grant_frames = 64", "xl.cfg setting 'max_grant_frames' is not supported by xvirsh yet" },
+		{ "usbctrl = [ \"version=3\" ]", "xl.cfg setting 'usbctrl' is not supported by xvirsh yet" },
+		{ "max_grant_frames = 0", "xl.cfg: invalid value '0' for 'max_grant_frames'" },
 		{ "vif = [ \"bridge=br0,mtu=9000\" ]", "vif setting 'mtu' is not supported by xvirsh yet" },
 		{ "vif = [ \"rate=10MB/s@20ms\" ]", "vif rate interval '@20ms' is not supported by xvirsh yet" },
 		{ "builder = \"hvm\"\nusbdevice = \"host:1234:5678\"", "usbdevice 'host:1234:5678' is not supported by xvirsh yet" },
