@@ -1727,9 +1727,9 @@ static int cfg_disk(const struct cfg_ctx *cx, const struct domain_disk *d, char 
 		return gap(cx, "disk bus '%s' (%s)", d->target_bus, d->target_dev);
 	if (drv && strcmp(drv, "phy") && strcmp(drv, "tap") && strcmp(drv, "qemu") && strcmp(drv, "file"))
 		return gap(cx, "disk driver '%s' (%s)", drv, d->target_dev);
-	if (drv && !strcmp(drv, "file") && cx->fmt == XEN_CFG_XL && (d->shareable || d->driver_discard ||
-								       (d->source && strchr(d->source, ','))))
-		return gap(cx, "disk driver 'file' (%s) with a shareable disk, discard or a comma in its path",
+	if (drv && !strcmp(drv, "file") && cx->fmt == XEN_CFG_XL &&
+	    (d->shareable || d->driver_discard || (d->source && strpbrk(d->source, ",="))))
+		return gap(cx, "disk driver 'file' (%s) with a shareable disk, discard, or ',' or '=' in its path",
 			   d->target_dev);
 	if (d->driver_cache && strcmp(d->driver_cache, "default"))
 		return gap(cx, "disk cache '%s' (%s)", d->driver_cache, d->target_dev);
@@ -1737,9 +1737,12 @@ static int cfg_disk(const struct cfg_ctx *cx, const struct domain_disk *d, char 
 		return gap(cx, "disk format '%s' (%s)", format, d->target_dev);
 	if (d->shareable && d->readonly)
 		return gap(cx, "a read-only shareable disk (%s)", d->target_dev);
+	/* xl reads a path that is not absolute as one under /dev. */
+	if (d->source && d->source[0] != '/')
+		return gap(cx, "a relative disk path (%s: '%s')", d->target_dev, d->source);
 	/* xl reads xm's form too: libvirt's driver 'file' has no other spelling. */
 	if (cx->fmt == XEN_CFG_XM || (drv && !strcmp(drv, "file") && !d->shareable && !d->driver_discard &&
-				      (!d->source || !strchr(d->source, ',')))) {
+				      (!d->source || !strpbrk(d->source, ",=")))) {
 		const char *prefix = !drv ? (!strcmp(d->type, "block") ? "phy:" : "file:") :
 				     !strcmp(drv, "tap") ? "tap:" : !strcmp(drv, "phy") ? "phy:" : "file:";
 		char fmtpre[16] = "";
@@ -1748,8 +1751,9 @@ static int cfg_disk(const struct cfg_ctx *cx, const struct domain_disk *d, char 
 			return gap(cx, "disk driver 'qemu' (%s) in an xm config", d->target_dev);
 		if (d->driver_discard)
 			return gap(cx, "disk discard in an xm config (%s)", d->target_dev);
-		if (d->source && strchr(d->source, ','))
-			return gap(cx, "a comma in an xm config's disk path (%s)", d->target_dev);
+		/* xm's positional form has no quoting: a ',' or '=' would read as another parameter. */
+		if (d->source && strpbrk(d->source, ",="))
+			return gap(cx, "',' or '=' in an xm config's disk path (%s)", d->target_dev);
 		if (!strcmp(prefix, "tap:"))
 			snprintf(fmtpre, sizeof(fmtpre), "%s:", !strcmp(format, "raw") ? "aio" : format);
 		else if (strcmp(format, "raw"))
