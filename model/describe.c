@@ -514,6 +514,10 @@ static int from_unsupported(struct from_ctx *fc, const struct domain_def *def)
 	if (def->n_features)
 		return refuse(fc, -ENOTSUP, "element 'features/%s' is not supported by xenlaunch",
 			      def->features[0].name);
+	if (def->n_hostdevs)
+		return refuse(fc, -ENOTSUP, "element 'devices/hostdev' (PCI passthrough of %04x:%02x:%02x.%x) is not "
+					    "supported by xenlaunch", def->hostdevs[0].domain, def->hostdevs[0].bus,
+			      def->hostdevs[0].slot, def->hostdevs[0].function);
 	if (def->xenbus_max_grant_frames || def->xenbus_max_event_channels)
 		return refuse(fc, -ENOTSUP, "controller xenbus %s is not supported by xenlaunch",
 			      def->xenbus_max_grant_frames ? "maxGrantFrames" : "maxEventChannels");

@@ -354,6 +354,7 @@ void domain_def_dispose(struct domain_def *def)
 		extra_dispose(&def->videos[i].extra);
 	}
 	free(def->videos);
+	free(def->hostdevs);
 	extra_dispose(&def->devices_extra);
 	extra_dispose(&def->extra);
 	memset(def, 0, sizeof(*def));
@@ -1074,6 +1075,75 @@ static int parse_xenbus(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr
 	return 1;
 }
 
+/* A number attribute of 0 to max in C's spelling (0x1a, 26); false when absent or out of range. */
+static bool hex_attr(xmlNodePtr n, const char *name, unsigned long max, unsigned *out)
+{
+	char *v = xml_util_prop(n, name), *end = NULL;
+	unsigned long x = 0;
+	bool ok;
+
+	errno = 0;
+	if (v && isdigit((unsigned char)*v))
+		x = strtoul(v, &end, 0);
+	ok = v && end && !*end && !errno && x <= max;
+	free(v);
+	*out = (unsigned)x;
+	return ok;
+}
+
+/*
+ * <hostdev mode='subsystem' type='pci' [managed=]><source [writeFiltering=]>
+ * <address domain bus slot function/></source></hostdev>: 1 when read, 0
+ * when it says more (kept as written), or a negative errno.
+ */
+static int parse_hostdev(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	char *mode = xml_util_prop(n, "mode"), *type = xml_util_prop(n, "type"), *managed = xml_util_prop(n, "managed");
+	xmlNodePtr src = xmlFirstElementChild(n), addr = src ? xmlFirstElementChild(src) : NULL;
+	char *wf = src ? xml_util_prop(src, "writeFiltering") : NULL;
+	struct domain_hostdev h = { 0 }, *slot;
+	bool simple = mode && type && !strcmp(mode, "subsystem") && !strcmp(type, "pci") && src && is_el(src, "source") &&
+		      !xmlNextElementSibling(src) && addr && is_el(addr, "address") && !xmlNextElementSibling(addr) &&
+		      !xmlFirstElementChild(addr);
+	int rc = 0;
+
+	for (xmlAttrPtr a = n->properties; simple && a; a = a->next)
+		simple = !a->ns && (!strcmp((const char *)a->name, "mode") || !strcmp((const char *)a->name, "type") ||
+				    !strcmp((const char *)a->name, "managed"));
+	for (xmlAttrPtr a = simple ? src->properties : NULL; simple && a; a = a->next)
+		simple = !a->ns && !strcmp((const char *)a->name, "writeFiltering");
+	for (xmlAttrPtr a = simple ? addr->properties : NULL; simple && a; a = a->next)
+		simple = !a->ns && (!strcmp((const char *)a->name, "domain") || !strcmp((const char *)a->name, "bus") ||
+				    !strcmp((const char *)a->name, "slot") || !strcmp((const char *)a->name, "function"));
+	if (!simple)
+		goto out;
+	if ((managed && strcmp(managed, "yes") && strcmp(managed, "no")) || (wf && strcmp(wf, "yes") && strcmp(wf, "no"))) {
+		rc = parse_fail(pc, -EINVAL, "invalid 'managed' or 'writeFiltering' of 'devices/hostdev' (yes or no)");
+		goto out;
+	}
+	if (!hex_attr(addr, "domain", 0xffff, &h.domain) || !hex_attr(addr, "bus", 0xff, &h.bus) ||
+	    !hex_attr(addr, "slot", 0x1f, &h.slot) || !hex_attr(addr, "function", 7, &h.function)) {
+		rc = parse_fail(pc, -EINVAL, "invalid PCI address of 'devices/hostdev/source/address' "
+					     "(domain 0-0xffff, bus 0-0xff, slot 0-0x1f, function 0-7)");
+		goto out;
+	}
+	h.managed = managed && !strcmp(managed, "yes");
+	h.permissive = wf && !strcmp(wf, "no");
+	slot = grow(pc, (void **)&def->hostdevs, &def->n_hostdevs, sizeof(*slot), "hostdev");
+	if (!slot) {
+		rc = pc->rc;
+		goto out;
+	}
+	*slot = h;
+	rc = 1;
+out:
+	free(mode);
+	free(type);
+	free(managed);
+	free(wf);
+	return rc;
+}
+
 static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr devs)
 {
 	check_attrs(devs, "devices", NULL);
@@ -1099,6 +1169,8 @@ static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePt
 		else if (is_el(c, "video"))
 			rc = parse_video(pc, def, c);
 		else if (is_el(c, "controller") && (rc = parse_xenbus(pc, def, c)) != 0)
+			rc = rc < 0 ? rc : 0;
+		else if (is_el(c, "hostdev") && (rc = parse_hostdev(pc, def, c)) != 0)
 			rc = rc < 0 ? rc : 0;
 		else
 			rc = keep_extra(pc, &def->devices_extra, c, "devices", 2);
@@ -1779,6 +1851,15 @@ char *domain_def_format(const struct domain_def *def)
 		graphics_out(f, &def->graphics[i]);
 	for (size_t i = 0; i < def->n_videos; i++)
 		video_out(f, &def->videos[i]);
+	for (size_t i = 0; i < def->n_hostdevs; i++) {
+		const struct domain_hostdev *h = &def->hostdevs[i];
+
+		fprintf(f, "    <hostdev mode='subsystem' type='pci' managed='%s'>\n      <source%s>\n"
+			   "        <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
+			   "      </source>\n    </hostdev>\n",
+			h->managed ? "yes" : "no", h->permissive ? " writeFiltering='no'" : "", h->domain, h->bus, h->slot,
+			h->function);
+	}
 	if (def->has_xenbus) {
 		fprintf(f, "    <controller type='xenbus' index='0'");
 		if (def->xenbus_max_grant_frames)

@@ -118,6 +118,13 @@ struct domain_video {
 	struct domain_extra extra;
 };
 
+/* <hostdev mode='subsystem' type='pci'>: a host PCI function given to the guest. */
+struct domain_hostdev {
+	unsigned domain, bus, slot, function; /* <source><address>: 0-0xffff, 0-0xff, 0-0x1f, 0-7 */
+	int managed;    /* managed='yes': detached from its host driver at start (xl's seize=1) */
+	int permissive; /* <source writeFiltering='no'>: config space writes unfiltered (xl's permissive=1) */
+};
+
 /* A feature flag such as <acpi/>, <pae/> or <hap state='off'/>. */
 struct domain_feature {
 	char *name;
@@ -195,6 +202,8 @@ struct domain_def {
 	size_t n_inputs;
 	struct domain_video *videos;
 	size_t n_videos;
+	struct domain_hostdev *hostdevs;
+	size_t n_hostdevs;
 	/*
 	 * <controller type='xenbus' index='0' maxGrantFrames= maxEventChannels=>:
 	 * the limits of the guest's grant table and event channels (xl's

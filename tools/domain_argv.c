@@ -442,6 +442,8 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 	rc = domain_check_extra(def, target, err_r);
 	if (rc)
 		return rc;
+	if (def->n_hostdevs)
+		return fail(err_r, -ENOTSUP, "element 'devices/hostdev' is not supported by %s", target);
 	if (strv_add(&av, binary ? binary : def->emulator ? def->emulator : "/usr/bin/qemu-system-x86_64") ||
 	    strv_add(&av, "-name") || strv_addf(&av, "guest=%s", def->name))
 		goto nomem;
@@ -1368,6 +1370,50 @@ static int xl_uint(const struct xl_setting *s, unsigned long long max, unsigned 
 }
 
 
+/* A pci = [ ... ] item: [DDDD:]BB:DD.F[,permissive=0|1][,seize=0|1], xl-pci-configuration(5). */
+static int xl_pci(const struct cfg_ctx *cx, struct domain_def *def, const char *spec)
+{
+	struct domain_hostdev *h = grow_one((void **)&def->hostdevs, &def->n_hostdevs, sizeof(*h), cx->err_r);
+	unsigned dom = 0, bus = 0, slot = 0, fn = 0;
+	char *copy, *save = NULL, *bdf;
+	int n = 0, rc = 0;
+	bool ok = false;
+
+	if (!h)
+		return -E2BIG;
+	copy = strdup(spec);
+	if (!copy)
+		return fail(cx->err_r, -ENOMEM, "out of memory");
+	bdf = strtok_r(copy, ",", &save);
+	/* sscanf's %x would take signs, blanks and 0x: hex digits, ':' and '.' only */
+	if (bdf && !bdf[strspn(bdf, "0123456789abcdefABCDEF:.")]) {
+		ok = sscanf(bdf, "%4x:%2x:%2x.%1x%n", &dom, &bus, &slot, &fn, &n) == 4 && !bdf[n];
+		if (!ok) {
+			dom = 0;
+			n = 0;
+			ok = sscanf(bdf, "%2x:%2x.%1x%n", &bus, &slot, &fn, &n) == 3 && !bdf[n];
+		}
+	}
+	if (!ok || slot > 0x1f || fn > 7) {
+		rc = fail(cx->err_r, -EINVAL, "%s: invalid PCI device '%s' ([DDDD:]BB:DD.F)", cfg_name(cx->fmt), spec);
+		goto out;
+	}
+	*h = (struct domain_hostdev){ .domain = dom, .bus = bus, .slot = slot, .function = fn };
+	for (char *item = strtok_r(NULL, ",", &save); !rc && item; item = strtok_r(NULL, ",", &save)) {
+		const char *v;
+
+		if ((v = kv(item, "permissive")) && (!strcmp(v, "0") || !strcmp(v, "1")))
+			h->permissive = v[0] == '1';
+		else if ((v = kv(item, "seize")) && (!strcmp(v, "0") || !strcmp(v, "1")))
+			h->managed = v[0] == '1';
+		else
+			rc = gap(cx, "pci setting '%s'", item);
+	}
+out:
+	free(copy);
+	return rc;
+}
+
 /* A boolean setting: 0 or 1 (xl also takes a number's truth; we take those two). */
 static int cfg_bool(const struct cfg_ctx *cx, const struct xl_setting *s, int *out)
 {
@@ -1582,6 +1628,9 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 			for (size_t j = 0; !rc && j < s->values.n; j++)
 				if (strcmp(s->values.v[j], "none"))
 					rc = add_chardev(def, s->values.v[j], err_r);
+		} else if (!strcmp(k, "pci")) {
+			for (size_t j = 0; !rc && j < s->values.n; j++)
+				rc = xl_pci(&cx, def, s->values.v[j]);
 		} else if (!strcmp(k, "usb")) {
 			rc = cfg_bool(&cx, s, &usb);
 		} else if (!strcmp(k, "usbdevice")) {
@@ -1866,6 +1915,16 @@ static int vif_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **
 	return cfg_vif(cx, &def->interfaces[i], s);
 }
 
+/* xl's BDF with the settings libvirt's <hostdev> has: permissive=1, seize=1 (managed). */
+static int pci_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **s)
+{
+	const struct domain_hostdev *h = &((const struct domain_def *)arg)->hostdevs[i];
+
+	*s = xml_util_msg("%04x:%02x:%02x.%x%s%s", h->domain, h->bus, h->slot, h->function,
+			  h->permissive ? ",permissive=1" : "", h->managed ? ",seize=1" : "");
+	return *s ? 0 : fail(cx->err_r, -ENOMEM, "out of memory");
+}
+
 static int usb_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **s)
 {
 	const struct domain_def *def = arg;
@@ -2088,7 +2147,9 @@ int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, uns
 		fputs(" ]\n", f);
 		free(item);
 	}
-	rc = cfg_list(&cx, f, "vif", def->n_interfaces, vif_item, def);
+	rc = cfg_list(&cx, f, "pci", def->n_hostdevs, pci_item, def);
+	if (!rc)
+		rc = cfg_list(&cx, f, "vif", def->n_interfaces, vif_item, def);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < def->n_inputs; i++)

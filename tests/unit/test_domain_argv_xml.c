@@ -455,7 +455,7 @@ static void assert_same_guest(const struct domain_def *a, const struct domain_de
  * What we do not translate is refused by name, in either direction, as
  * our gap ("not supported by xvirsh yet").
  */
-#define XL_AGREED 13
+#define XL_AGREED 14
 #define XM_AGREED 21
 #define XM_PAIRS 27
 

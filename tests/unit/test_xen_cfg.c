@@ -232,7 +232,13 @@ static const struct setting settings[] = {
 	/* What xvirsh does not translate yet: refused by name. */
 	{ "PCI passthrough", true, NULL, NULL, NULL,
 	  "<hostdev mode='subsystem' type='pci' managed='no'>\n      <source>\n        <address domain='0x0000' "
-	  "bus='0x01' slot='0x00' function='0x0'/>\n      </source>\n    </hostdev>",
+	  "bus='0x01' slot='0x00' function='0x0'/>\n      </source>\n    </hostdev>\n"
+	  "    <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source writeFiltering='no'>\n"
+	  "        <address domain='0x0001' bus='0x0c' slot='0x1b' function='0x2'/>\n      </source>\n    </hostdev>",
+	  "pci = [ \"0000:01:00.0\", \"0001:0c:1b.2,permissive=1,seize=1\" ]", NULL, NULL, NULL },
+	{ "USB hostdev", true, NULL, NULL, NULL,
+	  "<hostdev mode='subsystem' type='usb'>\n      <source>\n        <vendor id='0x1234'/>\n"
+	  "        <product id='0xbeef'/>\n      </source>\n    </hostdev>",
 	  NULL, NULL, "element 'devices/hostdev' is not supported by xvirsh yet", NULL },
 	{ "clock timer", true, NULL, NULL, "offset='utc'>\n    <timer name='hpet' present='no'/>\n  </clock>", NULL, NULL,
 	  NULL, "element 'clock/timer' is not supported by xvirsh yet", NULL },
@@ -369,7 +375,9 @@ static void test_cfg_refusals_and_lossy(void)
 	static const struct {
 		const char *cfg, *msg;
 	} cases[] = {
-		{ "pci = [ \"01:00.0\" ]", "xl.cfg setting 'pci' is not supported by xvirsh yet" },
+		{ "pci = [ \"01:00.0,rdm_policy=strict\" ]", "pci setting 'rdm_policy=strict' is not supported by xvirsh yet" },
+		{ "pci = [ \"01:00.9\" ]", "xl.cfg: invalid PCI device '01:00.9' ([DDDD:]BB:DD.F)" },
+		{ "pci = [ \"-1:00.0\" ]", "xl.cfg: invalid PCI device '-1:00.0' ([DDDD:]BB:DD.F)" },
 		{ "usbctrl = [ \"version=3\" ]", "xl.cfg setting 'usbctrl' is not supported by xvirsh yet" },
 		{ "max_grant_frames = 0", "xl.cfg: invalid value '0' for 'max_grant_frames'" },
 		{ "vif = [ \"bridge=br0,mtu=9000\" ]", "vif setting 'mtu' is not supported by xvirsh yet" },
@@ -398,10 +406,10 @@ static void test_cfg_refusals_and_lossy(void)
 		domain_def_dispose(&def);
 	}
 	/* --lossy: one warning per dropped setting; defaults say nothing. */
-	lossy_cfg = "name = \"t\"\nviridian = 0\nrtc_timeoffset = 0\nhap = 1\npci = [ \"01:00.0\" ]\ncpuid = \"host\"\n"
+	lossy_cfg = "name = \"t\"\nviridian = 0\nrtc_timeoffset = 0\nhap = 1\nusbctrl = [ \"version=3\" ]\ncpuid = \"host\"\n"
 		    "disk = [ \"phy:/dev/vg/g,xvda,w\" ]\n";
 	log = capture_log(read_lossy);
-	CU_ASSERT_PTR_NOT_NULL(strstr(log, "xl.cfg: xl.cfg setting 'pci' is not supported by xvirsh yet, dropped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "xl.cfg: xl.cfg setting 'usbctrl' is not supported by xvirsh yet, dropped"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "xl.cfg: xl.cfg setting 'cpuid' is not supported by xvirsh yet, dropped"));
 	CU_ASSERT_PTR_NULL(strstr(log, "viridian"));
 	CU_ASSERT_PTR_NULL(strstr(log, "rtc_timeoffset"));
@@ -510,6 +518,23 @@ static void test_clock_to_rtc(void)
 		domain_def_dispose(&back);
 	}
 	/* what the launcher cannot do is refused by name */
+	{
+		static const char xml[] = "<domain type='xen'><name>c</name><os><type>linux</type><kernel>/k</kernel></os>"
+					  "<devices><hostdev mode='subsystem' type='pci'><source><address domain='0' "
+					  "bus='1' slot='0x1a' function='1'/></source></hostdev></devices></domain>";
+		struct domain_def def;
+		struct strv av;
+		char *err = NULL;
+
+		domain_def_init(&def);
+		CU_ASSERT_EQUAL_FATAL(domain_def_parse(&def, xml, strlen(xml), &err), 0);
+		CU_ASSERT_EQUAL(def.n_hostdevs, 1);
+		CU_ASSERT(domain_to_xenlaunch_argv(&def, "xenlaunch", "/run", &av, &err) < 0);
+		CU_ASSERT(err && !strcmp(err, "element 'devices/hostdev' (PCI passthrough of 0000:01:1a.1) is not supported "
+					      "by xenlaunch"));
+		free(err);
+		domain_def_dispose(&def);
+	}
 	{
 		static const char xml[] = "<domain type='xen'><name>c</name><os><type>linux</type><kernel>/k</kernel></os>"
 					  "<clock offset='timezone' timezone='Europe/Paris'/></domain>";
