@@ -1991,6 +1991,31 @@ static int cfg_clock(const struct cfg_ctx *cx, const struct domain_def *def, FIL
 	return 0;
 }
 
+/*
+ * The controllers kept as written: the IDE and PCI root ones every HVM
+ * guest has go without saying; any other (USB's usbctrl, SCSI...) is ours
+ * to translate and is not yet.
+ */
+static int cfg_controllers(const struct cfg_ctx *cx, const struct domain_def *def)
+{
+	for (const char *p = def->devices_extra.xml; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
+		const char *t = strstr(p, " type=\""), *nl = strchr(p, '\n');
+		char type[32] = "";
+		int rc;
+
+		if (strncmp(p, "<controller ", 12))
+			continue;
+		if (t && (!nl || t < nl))
+			snprintf(type, sizeof(type), "%.*s", (int)strcspn(t + 7, "\""), t + 7);
+		if (!strcmp(type, "ide") || !strcmp(type, "pci"))
+			continue;
+		rc = gap(cx, "controller type '%s'", type);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int cfg_inputs(const struct cfg_ctx *cx, const struct domain_def *def)
 {
 	int hvm = domain_is_hvm(def);
@@ -2058,7 +2083,7 @@ int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, uns
 		return rc;
 	if (!hvm && def->n_boot && (rc = gap(&cx, "element 'os/boot' of a PV guest")))
 		return rc;
-	if ((rc = cfg_inputs(&cx, def)))
+	if ((rc = cfg_inputs(&cx, def)) || (rc = cfg_controllers(&cx, def)))
 		return rc;
 	for (size_t i = 0; i < def->n_videos; i++) {
 		const char *m = def->videos[i].model;

@@ -236,6 +236,8 @@ static const struct setting settings[] = {
 	  "    <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source writeFiltering='no'>\n"
 	  "        <address domain='0x0001' bus='0x0c' slot='0x1b' function='0x2'/>\n      </source>\n    </hostdev>",
 	  "pci = [ \"0000:01:00.0\", \"0001:0c:1b.2,permissive=1,seize=1\" ]", NULL, NULL, NULL },
+	{ "USB controller", true, NULL, NULL, NULL, "<controller type='usb' index='0' model='qemu-xhci' ports='15'/>",
+	  NULL, NULL, "controller type 'usb' is not supported by xvirsh yet", NULL },
 	{ "USB hostdev", true, NULL, NULL, NULL,
 	  "<hostdev mode='subsystem' type='usb'>\n      <source>\n        <vendor id='0x1234'/>\n"
 	  "        <product id='0xbeef'/>\n      </source>\n    </hostdev>",
