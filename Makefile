@@ -104,6 +104,9 @@ FUZZ_SRCS_rfb        := console/rfb_stream.c
 FUZZ_SRCS_bzimage    := xenfv/bzimage.c
 FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c model/nic_opts.c \
 			common/qemu_opts.c common/strv.c
+FUZZ_SRCS_xen_cfg    := tools/domain_argv.c model/describe.c model/domain_xml.c model/xml_util.c model/names.c \
+			model/nic_opts.c model/options.c model/layouts.c model/display_opts.c model/config.c \
+			common/qemu_opts.c common/strv.c disk/format.c
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
 			model/config.c common/qemu_opts.c common/strv.c disk/format.c
 

@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bootloader/bootloader.h"
@@ -59,6 +60,7 @@ static const struct machine_ops *const machine_table[] = {
 
 struct app {
 	struct launch_config cfg;
+	int64_t started;	/* when the domain was last built: -rtc's date is an offset from then */
 	struct event_loop loop;
 	struct watchdog wd;
 	struct machine m;
@@ -217,6 +219,7 @@ static int mon_domain_xml(void *opaque, char **xml_r)
 		.domid = a->m.running ? a->m.dom.domid : 0,
 		.serial_pty = a->serial ? chardev_pty_path(a->serial) : NULL,
 		.vnc_port = a->cfg.display.vnc ? vnc_port(&a->disp) : -1,
+		.started = a->started,
 	};
 
 	*xml_r = launch_describe_xml(&a->cfg, &live);
@@ -336,11 +339,36 @@ static void on_monitor(struct event_source *src, uint32_t events)
 
 /* ---- PV devices --------------------------------------------------------- */
 
+/*
+ * -rtc: the domain's clock offset from UTC, as libxl sets rtc_timeoffset and
+ * localtime. Xen adds it to the wallclock it gives the domain, so a PV
+ * guest reads it at boot from its shared info, and an HVM guest's RTC
+ * starts there. Set before the guest runs, at every (re)build.
+ */
+static int rtc_apply(struct app *a, uint32_t domid)
+{
+	int32_t off = 0;
+
+	a->started = (int64_t)time(NULL);
+	if (rtc_offset(&a->cfg, a->started, &off)) {
+		log_warnx("domain %u: -rtc: the date is more than %d seconds from now", domid, RTC_OFFSET_MAX);
+		return -ERANGE;
+	}
+	if (off && xc_domain_set_time_offset(a->m.xch, domid, off) < 0) {
+		log_warn("domain %u: xc_domain_set_time_offset(%d)", domid, (int)off);
+		return -errno;
+	}
+	if (off)
+		log_info("domain %u: clock offset %+d s from UTC (-rtc)", domid, (int)off);
+	return 0;
+}
+
 static int devices_start(void *opaque, uint32_t domid)
 {
 	struct app *a = opaque;
+	int rc = rtc_apply(a, domid);
 
-	return xenbus_backend_start(&a->xb, domid, &a->cfg);
+	return rc ? rc : xenbus_backend_start(&a->xb, domid, &a->cfg);
 }
 
 static void devices_stop(void *opaque)

@@ -1,8 +1,10 @@
 /* model/config: comparing two launch configs; see config.h. */
 #include "model/config.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 static bool same_str(const char *a, const char *b)
 {
@@ -39,6 +41,8 @@ const char *launch_config_diff(const struct launch_config *a, const struct launc
 	DIFF(same_str(a->bootloader_args, b->bootloader_args), "bootloader_args");
 	DIFF(same_chardev(&a->serial, &b->serial), "serial");
 	DIFF(same_chardev(&a->monitor, &b->monitor), "monitor");
+	DIFF(a->rtc_base == b->rtc_base, "rtc_base");
+	DIFF(a->rtc_base != RTC_BASE_DATE || a->rtc_date == b->rtc_date, "rtc_date");
 	DIFF(a->no_reboot == b->no_reboot, "no_reboot");
 	DIFF(a->start_paused == b->start_paused, "start_paused");
 	DIFF(a->daemonize == b->daemonize, "daemonize");
@@ -78,4 +82,24 @@ const char *launch_config_diff(const struct launch_config *a, const struct launc
 		DIFF(x->queues == y->queues, "nics[].queues");
 	}
 	return NULL;
+}
+
+int rtc_offset(const struct launch_config *cfg, int64_t now, int32_t *offset_r)
+{
+	int64_t off = 0;
+
+	if (cfg->rtc_base == RTC_BASE_LOCALTIME) {
+		time_t t = (time_t)now;
+		struct tm tm;
+
+		if (!localtime_r(&t, &tm))
+			return -ERANGE;
+		off = tm.tm_gmtoff;
+	} else if (cfg->rtc_base == RTC_BASE_DATE) {
+		off = cfg->rtc_date - now;
+	}
+	if (off > RTC_OFFSET_MAX || off < -RTC_OFFSET_MAX)
+		return -ERANGE;
+	*offset_r = (int32_t)off;
+	return 0;
 }

@@ -104,6 +104,16 @@ struct display_config {
 	unsigned vnc_stall_timeout_ms;	/* a viewer taking no output for that long is dropped; 0: 10 s */
 };
 
+/* -rtc base=: where the guest's clock starts (QEMU's spelling). */
+enum rtc_base {
+	RTC_BASE_UTC,		/* base=utc, the default */
+	RTC_BASE_LOCALTIME,	/* base=localtime: the host's local time */
+	RTC_BASE_DATE,		/* base=2006-06-17T16:01:21 or 2006-06-17, UTC */
+};
+
+/* Xen keeps a domain's clock offset in 32 bits of seconds (xc_domain_set_time_offset). */
+#define RTC_OFFSET_MAX INT32_MAX
+
 struct launch_config {
 	enum machine_type machine;
 	/*
@@ -140,7 +150,16 @@ struct launch_config {
 	struct display_config display;	/* -vnc, -sdl, -display: the vfb/vkbd console */
 	struct nic_config nics[LAUNCH_MAX_NICS];	/* argv order: guest eth0, eth1, ... */
 	unsigned n_nics;
+	enum rtc_base rtc_base;	/* -rtc base= */
+	int64_t rtc_date;	/* RTC_BASE_DATE: seconds since the epoch, UTC */
 };
+
+/*
+ * The domain's clock offset from UTC, in seconds, for a guest started at
+ * `now`: 0 for utc, the host's UTC offset then for localtime, the date's
+ * distance for a date. -ERANGE when it does not fit Xen's 32 bits.
+ */
+int rtc_offset(const struct launch_config *cfg, int64_t now, int32_t *offset_r);
 
 /*
  * The first field in which a and b differ, by its name ("disks[].cache"),

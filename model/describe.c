@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "common/qemu_opts.h"
@@ -154,6 +156,22 @@ int launch_describe(const struct launch_config *cfg, const struct launch_live *l
 	    !set(&def->on_reboot, cfg->no_reboot ? "destroy" : "restart") ||
 	    !set(&def->on_crash, "destroy"))
 		return -ENOMEM;
+	/*
+	 * The clock, when not UTC: a date is told as the offset the guest got,
+	 * so that starting from this XML gives it again.
+	 */
+	def->has_clock = cfg->rtc_base != RTC_BASE_UTC;
+	if (def->has_clock && !set(&def->clock_offset, cfg->rtc_base == RTC_BASE_LOCALTIME ? "localtime" : "variable"))
+		return -ENOMEM;
+	if (cfg->rtc_base == RTC_BASE_DATE) {
+		int64_t started = live->started ? live->started : (int64_t)time(NULL);
+
+		if (!set(&def->clock_basis, "utc") ||
+		    asprintf(&def->clock_adjustment, "%lld", (long long)(cfg->rtc_date - started)) < 0) {
+			def->clock_adjustment = NULL;
+			return -ENOMEM;
+		}
+	}
 	if (cfg->bootloader) {
 		/* The kernel the bootloader found is the guest's to change: a
 		 * restart asks the bootloader again, so only it is described. */
@@ -493,11 +511,57 @@ static int from_unsupported(struct from_ctx *fc, const struct domain_def *def)
 	if (def->n_features)
 		return refuse(fc, -ENOTSUP, "element 'features/%s' is not supported by xenlaunch",
 			      def->features[0].name);
-	if (def->clock_offset && strcmp(def->clock_offset, "utc"))
-		return refuse(fc, -ENOTSUP, "clock offset '%s' is not supported by xenlaunch", def->clock_offset);
-	if (def->clock_timezone || def->clock_basis || (def->clock_adjustment &&
-							 strcmp(def->clock_adjustment, "reset")))
-		return refuse(fc, -ENOTSUP, "clock adjustments are not supported by xenlaunch");
+	if (def->n_hostdevs)
+		return refuse(fc, -ENOTSUP, "element 'devices/hostdev' (PCI passthrough of %04x:%02x:%02x.%x) is not "
+					    "supported by xenlaunch", def->hostdevs[0].domain, def->hostdevs[0].bus,
+			      def->hostdevs[0].slot, def->hostdevs[0].function);
+	if (def->xenbus_max_grant_frames || def->xenbus_max_event_channels)
+		return refuse(fc, -ENOTSUP, "controller xenbus %s is not supported by xenlaunch",
+			      def->xenbus_max_grant_frames ? "maxGrantFrames" : "maxEventChannels");
+	return 0;
+}
+
+/*
+ * <clock> as -rtc base=, as libvirt's QEMU driver writes it: utc and
+ * localtime as they are, an adjustment as the date the guest's clock starts
+ * at (now, plus the host's UTC offset for a localtime basis, plus the
+ * adjustment).
+ */
+static int from_clock(struct from_ctx *fc, const struct domain_def *def)
+{
+	const char *off = def->clock_offset ? def->clock_offset : "utc", *adj = def->clock_adjustment;
+	bool local = !strcmp(off, "localtime") ||
+		     (!strcmp(off, "variable") && def->clock_basis && !strcmp(def->clock_basis, "localtime"));
+	long long seconds = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	if (def->clock_timezone || (strcmp(off, "utc") && strcmp(off, "localtime") && strcmp(off, "variable")))
+		return refuse(fc, -ENOTSUP, "clock offset '%s' is not supported by xenlaunch", off);
+	if (def->clock_basis && strcmp(def->clock_basis, "utc") && strcmp(def->clock_basis, "localtime"))
+		return refuse(fc, -EINVAL, "invalid clock basis '%s' (utc or localtime)", def->clock_basis);
+	if (adj && strcmp(adj, "reset")) {
+		char *end;
+
+		errno = 0;
+		seconds = strtoll(adj, &end, 10);
+		if (errno || *end || end == adj || seconds > RTC_OFFSET_MAX || seconds < -RTC_OFFSET_MAX)
+			return refuse(fc, -EINVAL, "invalid clock adjustment '%s' (seconds, at most %d either way)", adj,
+				      RTC_OFFSET_MAX);
+	}
+	if (!seconds) {
+		fc->cfg->rtc_base = local ? RTC_BASE_LOCALTIME : RTC_BASE_UTC;
+		return 0;
+	}
+	fc->cfg->rtc_base = RTC_BASE_DATE;
+	fc->cfg->rtc_date = now + seconds;
+	if (local) {
+		struct launch_config lt = { .rtc_base = RTC_BASE_LOCALTIME };
+		int32_t gmtoff = 0;
+
+		if (rtc_offset(&lt, now, &gmtoff))
+			return refuse(fc, -ERANGE, "cannot tell the host's UTC offset");
+		fc->cfg->rtc_date += gmtoff;
+	}
 	return 0;
 }
 
@@ -589,6 +653,8 @@ int launch_from_domain(const struct domain_def *def, struct launch_config *cfg, 
 		rc = from_chardevs(&fc, def);
 	if (!rc)
 		rc = from_graphics(&fc, def);
+	if (!rc)
+		rc = from_clock(&fc, def);
 	if (rc)
 		return rc;
 	/* libvirt's Xen examples name qemu-dm: here the launcher is the device model */

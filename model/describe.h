@@ -21,6 +21,7 @@ struct launch_live {
 	uint32_t domid;		/* 0: no domain runs right now */
 	const char *serial_pty;	/* the pty serial0 opened; NULL for other targets */
 	int vnc_port;		/* the TCP port the VNC server listens on; -1: none */
+	int64_t started;	/* when the domain was built, seconds since the epoch; 0: now */
 };
 
 /*

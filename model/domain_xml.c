@@ -12,6 +12,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "common/log.h"
 #include "common/strv.h"
@@ -259,6 +260,7 @@ static void interface_dispose(struct domain_interface *i)
 	free(i->model);
 	free(i->target_dev);
 	free(i->ip);
+	free(i->virtualport_type);
 	extra_dispose(&i->extra);
 }
 
@@ -347,6 +349,7 @@ void domain_def_dispose(struct domain_def *def)
 		extra_dispose(&def->videos[i].extra);
 	}
 	free(def->videos);
+	free(def->hostdevs);
 	extra_dispose(&def->devices_extra);
 	extra_dispose(&def->extra);
 	memset(def, 0, sizeof(*def));
@@ -384,6 +387,8 @@ int domain_is_hvm(const struct domain_def *def)
 static int check_extra(const struct domain_extra *ex, const char *path, const char *target,
 		       const char *const *allowed, char **err_r)
 {
+	bool warn = !err_r;
+
 	const char *p = ex->xml;
 
 	while (p && *p) {
@@ -398,8 +403,10 @@ static int check_extra(const struct domain_extra *ex, const char *path, const ch
 			for (size_t i = 0; allowed && allowed[i]; i++)
 				if (!strcmp(allowed[i], name))
 					ok = 1;
-			if (!ok)
-				{
+			if (!ok && warn) {
+				log_warnx("element '%s%s%s' is not supported by %s", path, *path ? "/" : "", name,
+					  target);
+			} else if (!ok) {
 				if (!*err_r)
 					*err_r = str_printf("element '%s%s%s' is not supported by %s", path,
 							      *path ? "/" : "", name, target);
@@ -414,6 +421,11 @@ static int check_extra(const struct domain_extra *ex, const char *path, const ch
 static const char *const top_ok[] = { "metadata", "seclabel", "resource", NULL };
 static const char *const devices_ok[] = { "controller", "memballoon", NULL };
 static const char *const device_ok[] = { "address", "alias", NULL };
+
+void domain_warn_extra(const struct domain_def *def, const char *target)
+{
+	domain_check_extra(def, target, NULL);
+}
 
 int domain_check_extra(const struct domain_def *def, const char *target, char **err_r)
 {
@@ -712,6 +724,70 @@ static int parse_disk(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n
 	return 0;
 }
 
+/* A number attribute of 0 to max; absent is an error. */
+static int parse_num_attr(struct parse_ctx *pc, xmlNodePtr n, const char *path, const char *name,
+			  unsigned long long max, unsigned long long *out)
+{
+	char *v = xml_util_prop(n, name);
+	int rc = 0;
+
+	if (!v || parse_ull(v, max, out))
+		rc = parse_fail(pc, -EINVAL, "invalid '%s' of '%s': '%s' (0 to %llu)", name, path, v ? v : "", max);
+	free(v);
+	return rc;
+}
+
+/* <vlan [trunk='yes']><tag id='N'/>...</vlan> */
+static int parse_vlan(struct parse_ctx *pc, struct domain_interface *it, xmlNodePtr n)
+{
+	char *trunk = xml_util_prop(n, "trunk");
+
+	check_attrs(n, "devices/interface/vlan", "trunk", NULL);
+	it->vlan_trunk = trunk && !strcmp(trunk, "yes");
+	if (trunk && !it->vlan_trunk && strcmp(trunk, "no")) {
+		free(trunk);
+		return parse_fail(pc, -EINVAL, "invalid 'trunk' of 'devices/interface/vlan' (yes or no)");
+	}
+	free(trunk);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		unsigned long long id;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_el(c, "tag"))
+			return parse_fail(pc, -ENOTSUP, "element 'devices/interface/vlan/%s' is not supported", c->name);
+		check_attrs(c, "devices/interface/vlan/tag", "id", NULL);
+		if (it->n_vlan_tags == DOMAIN_VLAN_TAGS_MAX)
+			return parse_fail(pc, -E2BIG, "too many VLAN tags (at most %u)", DOMAIN_VLAN_TAGS_MAX);
+		if (parse_num_attr(pc, c, "devices/interface/vlan/tag", "id", 4095, &id))
+			return pc->rc;
+		it->vlan_tags[it->n_vlan_tags++] = (unsigned)id;
+	}
+	if (!it->n_vlan_tags)
+		return parse_fail(pc, -EINVAL, "element 'devices/interface/vlan' has no tag");
+	return 0;
+}
+
+/* <bandwidth><outbound average='KiB/s'/></bandwidth>: the guest's send rate, as xl's rate= limits it. */
+static int parse_bandwidth(struct parse_ctx *pc, struct domain_interface *it, xmlNodePtr n)
+{
+	check_attrs(n, "devices/interface/bandwidth", NULL);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_el(c, "outbound") || it->outbound_kbps || c->properties == NULL || c->properties->next ||
+		    strcmp((const char *)c->properties->name, "average"))
+			return parse_fail(pc, -ENOTSUP, "element 'devices/interface/bandwidth/%s' other than "
+					  "<outbound average=> is not supported", c->name);
+		if (parse_num_attr(pc, c, "devices/interface/bandwidth/outbound", "average", 1ull << 40,
+				   &it->outbound_kbps))
+			return pc->rc;
+		if (!it->outbound_kbps)
+			return parse_fail(pc, -EINVAL, "'average' of 'devices/interface/bandwidth/outbound' is 0");
+	}
+	return 0;
+}
+
 static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
 {
 	struct domain_interface *it = grow(pc, (void **)&def->interfaces, &def->n_interfaces, sizeof(*it),
@@ -776,6 +852,15 @@ static int parse_interface(struct parse_ctx *pc, struct domain_def *def, xmlNode
 		} else if (is_el(c, "ip") && !it->ip && c->properties && !c->properties->next &&
 			   !strcmp((const char *)c->properties->name, "address")) {
 			it->ip = xml_util_prop(c, "address");
+		} else if (is_el(c, "virtualport") && !it->virtualport_type && !xmlFirstElementChild(c)) {
+			check_attrs(c, "devices/interface/virtualport", "type", NULL);
+			it->virtualport_type = xml_util_prop(c, "type");
+			if (!it->virtualport_type)
+				return parse_fail(pc, -EINVAL, "missing 'type' attribute of 'devices/interface/virtualport'");
+		} else if (is_el(c, "vlan") && !it->n_vlan_tags) {
+			rc = parse_vlan(pc, it, c);
+		} else if (is_el(c, "bandwidth") && !it->outbound_kbps) {
+			rc = parse_bandwidth(pc, it, c);
 		} else {
 			rc = keep_extra(pc, &it->extra, c, "devices/interface", 3);
 		}
@@ -967,6 +1052,108 @@ static int parse_video(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr 
 	return 0;
 }
 
+/*
+ * The xenbus controller, when it says no more than its limits; 1 when read,
+ * 0 when it is to be kept as written, or a negative errno.
+ */
+static int parse_xenbus(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	char *type = xml_util_prop(n, "type"), *index = xml_util_prop(n, "index");
+	bool ours = type && !strcmp(type, "xenbus") && (!index || !strcmp(index, "0")) && !xmlFirstElementChild(n) &&
+		    !def->has_xenbus;
+	unsigned long long v;
+
+	for (xmlAttrPtr a = n->properties; ours && a; a = a->next)
+		ours = !a->ns && (!strcmp((const char *)a->name, "type") || !strcmp((const char *)a->name, "index") ||
+				  !strcmp((const char *)a->name, "maxGrantFrames") ||
+				  !strcmp((const char *)a->name, "maxEventChannels"));
+	free(type);
+	free(index);
+	if (!ours)
+		return 0;
+	def->has_xenbus = 1;
+	if (xmlHasProp(n, (const xmlChar *)"maxGrantFrames")) {
+		if (parse_num_attr(pc, n, "devices/controller", "maxGrantFrames", UINT32_MAX, &v) || !v)
+			return parse_fail(pc, -EINVAL, "invalid 'maxGrantFrames' of 'devices/controller': 0");
+		def->xenbus_max_grant_frames = (unsigned)v;
+	}
+	if (xmlHasProp(n, (const xmlChar *)"maxEventChannels")) {
+		if (parse_num_attr(pc, n, "devices/controller", "maxEventChannels", UINT32_MAX, &v) || !v)
+			return parse_fail(pc, -EINVAL, "invalid 'maxEventChannels' of 'devices/controller': 0");
+		def->xenbus_max_event_channels = (unsigned)v;
+	}
+	return 1;
+}
+
+/* A number attribute of 0 to max in C's spelling (0x1a, 26); false when absent or out of range. */
+static bool hex_attr(xmlNodePtr n, const char *name, unsigned long max, unsigned *out)
+{
+	char *v = xml_util_prop(n, name), *end = NULL;
+	unsigned long x = 0;
+	bool ok;
+
+	errno = 0;
+	if (v && isdigit((unsigned char)*v))
+		x = strtoul(v, &end, 0);
+	ok = v && end && !*end && !errno && x <= max;
+	free(v);
+	*out = (unsigned)x;
+	return ok;
+}
+
+/*
+ * <hostdev mode='subsystem' type='pci' [managed=]><source [writeFiltering=]>
+ * <address domain bus slot function/></source></hostdev>: 1 when read, 0
+ * when it says more (kept as written), or a negative errno.
+ */
+static int parse_hostdev(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr n)
+{
+	char *mode = xml_util_prop(n, "mode"), *type = xml_util_prop(n, "type"), *managed = xml_util_prop(n, "managed");
+	xmlNodePtr src = xmlFirstElementChild(n), addr = src ? xmlFirstElementChild(src) : NULL;
+	char *wf = src ? xml_util_prop(src, "writeFiltering") : NULL;
+	struct domain_hostdev h = { 0 }, *slot;
+	bool simple = mode && type && !strcmp(mode, "subsystem") && !strcmp(type, "pci") && src && is_el(src, "source") &&
+		      !xmlNextElementSibling(src) && addr && is_el(addr, "address") && !xmlNextElementSibling(addr) &&
+		      !xmlFirstElementChild(addr);
+	int rc = 0;
+
+	for (xmlAttrPtr a = n->properties; simple && a; a = a->next)
+		simple = !a->ns && (!strcmp((const char *)a->name, "mode") || !strcmp((const char *)a->name, "type") ||
+				    !strcmp((const char *)a->name, "managed"));
+	for (xmlAttrPtr a = simple ? src->properties : NULL; simple && a; a = a->next)
+		simple = !a->ns && !strcmp((const char *)a->name, "writeFiltering");
+	for (xmlAttrPtr a = simple ? addr->properties : NULL; simple && a; a = a->next)
+		simple = !a->ns && (!strcmp((const char *)a->name, "domain") || !strcmp((const char *)a->name, "bus") ||
+				    !strcmp((const char *)a->name, "slot") || !strcmp((const char *)a->name, "function"));
+	if (!simple)
+		goto out;
+	if ((managed && strcmp(managed, "yes") && strcmp(managed, "no")) || (wf && strcmp(wf, "yes") && strcmp(wf, "no"))) {
+		rc = parse_fail(pc, -EINVAL, "invalid 'managed' or 'writeFiltering' of 'devices/hostdev' (yes or no)");
+		goto out;
+	}
+	if (!hex_attr(addr, "domain", 0xffff, &h.domain) || !hex_attr(addr, "bus", 0xff, &h.bus) ||
+	    !hex_attr(addr, "slot", 0x1f, &h.slot) || !hex_attr(addr, "function", 7, &h.function)) {
+		rc = parse_fail(pc, -EINVAL, "invalid PCI address of 'devices/hostdev/source/address' "
+					     "(domain 0-0xffff, bus 0-0xff, slot 0-0x1f, function 0-7)");
+		goto out;
+	}
+	h.managed = managed && !strcmp(managed, "yes");
+	h.permissive = wf && !strcmp(wf, "no");
+	slot = grow(pc, (void **)&def->hostdevs, &def->n_hostdevs, sizeof(*slot), "hostdev");
+	if (!slot) {
+		rc = pc->rc;
+		goto out;
+	}
+	*slot = h;
+	rc = 1;
+out:
+	free(mode);
+	free(type);
+	free(managed);
+	free(wf);
+	return rc;
+}
+
 static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr devs)
 {
 	check_attrs(devs, "devices", NULL);
@@ -991,6 +1178,10 @@ static int parse_devices(struct parse_ctx *pc, struct domain_def *def, xmlNodePt
 			rc = parse_input(pc, def, c);
 		else if (is_el(c, "video"))
 			rc = parse_video(pc, def, c);
+		else if (is_el(c, "controller") && (rc = parse_xenbus(pc, def, c)) != 0)
+			rc = rc < 0 ? rc : 0;
+		else if (is_el(c, "hostdev") && (rc = parse_hostdev(pc, def, c)) != 0)
+			rc = rc < 0 ? rc : 0;
 		else
 			rc = keep_extra(pc, &def->devices_extra, c, "devices", 2);
 		if (rc)
@@ -1091,6 +1282,11 @@ static int check_name_attr(struct parse_ctx *pc, const char *path, const char *a
 static int check_devices(struct parse_ctx *pc, const struct domain_def *def)
 {
 	int rc = 0;
+
+	for (size_t i = 0; i < def->n_disks; i++)
+		if (!disk_name_usable(def->disks[i].target_dev))
+			return parse_fail(pc, -EINVAL, "unknown disk name '%s' in 'devices/disk/target' "
+					  "(xvda, hda, sda, vda..., fda)", def->disks[i].target_dev);
 
 	for (size_t i = 0; !rc && i < def->n_disks; i++) {
 		const struct domain_disk *d = &def->disks[i];
@@ -1255,6 +1451,54 @@ static int parse_domain(struct parse_ctx *pc, struct domain_def *def, xmlNodePtr
 	return check_devices(pc, def);
 }
 
+int domain_check_limits(const char *xml, size_t len, char **err_r)
+{
+	/* The element names met under <devices> and their counts; the rest share one count. */
+	struct {
+		char name[24];
+		unsigned n;
+	} kinds[16];
+	size_t n_kinds = 0;
+	unsigned others = 0;
+	xmlTextReaderPtr r;
+	int rc = 0, in_devices = 0;
+
+	*err_r = NULL;
+	if (len > XML_UTIL_MAX_DOC || len > (size_t)INT32_MAX)
+		return 0; /* the parser says so, in its words */
+	r = xmlReaderForMemory(xml, (int)len, "domain.xml", NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!r)
+		return 0;
+	while (!rc && xmlTextReaderRead(r) == 1) {
+		const char *name = (const char *)xmlTextReaderConstLocalName(r);
+		int depth = xmlTextReaderDepth(r), type = xmlTextReaderNodeType(r);
+		unsigned *count = &others;
+
+		if (type != XML_READER_TYPE_ELEMENT || !name)
+			continue;
+		if (depth == 1)
+			in_devices = !strcmp(name, "devices") || !strcmp(name, "features");
+		if (depth != 2 || !in_devices)
+			continue;
+		for (size_t i = 0; i < n_kinds && count == &others; i++)
+			if (!strcmp(kinds[i].name, name))
+				count = &kinds[i].n;
+		if (count == &others && n_kinds < sizeof(kinds) / sizeof(kinds[0]) && strlen(name) < sizeof(kinds[0].name)) {
+			strcpy(kinds[n_kinds].name, name);
+			kinds[n_kinds].n = 0;
+			count = &kinds[n_kinds++].n;
+		}
+		if (++*count > DOMAIN_DEVICES_MAX) {
+			*err_r = str_printf("too many %s elements (at most %u)", count == &others ? "device" : name,
+					      DOMAIN_DEVICES_MAX);
+			rc = *err_r ? -E2BIG : -ENOMEM;
+		}
+	}
+	xmlFreeTextReader(r);
+	return rc;
+}
+
 int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char **err_r)
 {
 	struct parse_ctx pc = { err_r, 0 };
@@ -1262,6 +1506,10 @@ int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char *
 	int rc;
 
 	*err_r = NULL;
+	/* Counting before building the tree: a hostile document is refused in its first kilobytes. */
+	rc = domain_check_limits(xml, len, err_r);
+	if (rc)
+		return rc;
 	rc = xml_util_parse(xml, len, &doc, err_r);
 	if (rc)
 		return rc;
@@ -1414,6 +1662,20 @@ static void interface_out(FILE *f, const struct domain_interface *it)
 	}
 	if (it->driver_queues)
 		fprintf(f, "      <driver queues='%u'/>\n", it->driver_queues);
+	if (it->virtualport_type) {
+		fprintf(f, "      <virtualport");
+		attr(f, "type", it->virtualport_type);
+		fprintf(f, "/>\n");
+	}
+	if (it->n_vlan_tags) {
+		fprintf(f, "      <vlan%s>\n", it->vlan_trunk ? " trunk='yes'" : "");
+		for (size_t i = 0; i < it->n_vlan_tags; i++)
+			fprintf(f, "        <tag id='%u'/>\n", it->vlan_tags[i]);
+		fprintf(f, "      </vlan>\n");
+	}
+	if (it->outbound_kbps)
+		fprintf(f, "      <bandwidth>\n        <outbound average='%llu'/>\n      </bandwidth>\n",
+			it->outbound_kbps);
 	extra_out(f, 3, &it->extra);
 	fprintf(f, "    </interface>\n");
 }
@@ -1599,6 +1861,23 @@ char *domain_def_format(const struct domain_def *def)
 		graphics_out(f, &def->graphics[i]);
 	for (size_t i = 0; i < def->n_videos; i++)
 		video_out(f, &def->videos[i]);
+	for (size_t i = 0; i < def->n_hostdevs; i++) {
+		const struct domain_hostdev *h = &def->hostdevs[i];
+
+		fprintf(f, "    <hostdev mode='subsystem' type='pci' managed='%s'>\n      <source%s>\n"
+			   "        <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
+			   "      </source>\n    </hostdev>\n",
+			h->managed ? "yes" : "no", h->permissive ? " writeFiltering='no'" : "", h->domain, h->bus, h->slot,
+			h->function);
+	}
+	if (def->has_xenbus) {
+		fprintf(f, "    <controller type='xenbus' index='0'");
+		if (def->xenbus_max_grant_frames)
+			fprintf(f, " maxGrantFrames='%u'", def->xenbus_max_grant_frames);
+		if (def->xenbus_max_event_channels)
+			fprintf(f, " maxEventChannels='%u'", def->xenbus_max_event_channels);
+		fprintf(f, "/>\n");
+	}
 	extra_out(f, 2, &def->devices_extra);
 	fprintf(f, "  </devices>\n");
 	extra_out(f, 1, &def->extra);

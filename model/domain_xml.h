@@ -54,6 +54,9 @@ struct domain_disk {
 	struct domain_extra extra;
 };
 
+/* VLAN tags of one interface: an Open vSwitch trunk port takes a few. */
+#define DOMAIN_VLAN_TAGS_MAX 16u
+
 struct domain_interface {
 	char *type;          /* bridge | ethernet | network ... */
 	char *mac;
@@ -65,6 +68,11 @@ struct domain_interface {
 	unsigned driver_queues; /* <driver queues=>, 0 when absent */
 	char *target_dev;
 	char *ip;            /* first <ip address=> */
+	char *virtualport_type; /* <virtualport type=> without parameters: openvswitch ... */
+	unsigned vlan_tags[DOMAIN_VLAN_TAGS_MAX]; /* <vlan><tag id=>, 0 to 4095 */
+	size_t n_vlan_tags;
+	int vlan_trunk;      /* <vlan trunk='yes'> */
+	unsigned long long outbound_kbps; /* <bandwidth><outbound average=> in KiB/s, 0 when absent */
 	struct domain_extra extra;
 };
 
@@ -108,6 +116,13 @@ struct domain_video {
 	unsigned heads;    /* 0 when absent */
 	char *primary;     /* yes | no */
 	struct domain_extra extra;
+};
+
+/* <hostdev mode='subsystem' type='pci'>: a host PCI function given to the guest. */
+struct domain_hostdev {
+	unsigned domain, bus, slot, function; /* <source><address>: 0-0xffff, 0-0xff, 0-0x1f, 0-7 */
+	int managed;    /* managed='yes': detached from its host driver at start (xl's seize=1) */
+	int permissive; /* <source writeFiltering='no'>: config space writes unfiltered (xl's permissive=1) */
 };
 
 /* A feature flag such as <acpi/>, <pae/> or <hap state='off'/>. */
@@ -187,6 +202,16 @@ struct domain_def {
 	size_t n_inputs;
 	struct domain_video *videos;
 	size_t n_videos;
+	struct domain_hostdev *hostdevs;
+	size_t n_hostdevs;
+	/*
+	 * <controller type='xenbus' index='0' maxGrantFrames= maxEventChannels=>:
+	 * the limits of the guest's grant table and event channels (xl's
+	 * max_grant_frames, max_event_channels); 0 when not given.
+	 */
+	int has_xenbus;
+	unsigned xenbus_max_grant_frames;
+	unsigned xenbus_max_event_channels;
 	struct domain_extra devices_extra;
 
 	struct domain_extra extra; /* unknown children of <domain> */
@@ -204,6 +229,14 @@ void domain_def_dispose(struct domain_def *def);
  */
 int domain_def_parse(struct domain_def *def, const char *xml, size_t len, char **err_r);
 int domain_def_parse_file(struct domain_def *def, const char *path, char **err_r);
+
+/*
+ * The cheap limits, read as a stream before any tree is built (domain_def_parse
+ * starts with it; schema validation should too): at most DOMAIN_DEVICES_MAX
+ * devices of a kind and features. 0, or -E2BIG with a message in *err_r.
+ * Malformed XML passes: the parser reports it.
+ */
+int domain_check_limits(const char *xml, size_t len, char **err_r);
 
 /*
  * Formats def as libvirt does (two-space indent, single quotes, memory in
@@ -230,6 +263,8 @@ int domain_uuid_canon(const char *in, char out[37]);
  * only when *err_r is NULL).
  */
 int domain_check_extra(const struct domain_def *def, const char *target, char **err_r);
+/* The same, warning about each (log_warnx) instead of failing. */
+void domain_warn_extra(const struct domain_def *def, const char *target);
 
 /* True for <os><type> values that mean a Xen PV guest ("linux", "xen"), unless
  * its machine is xenpvh. */

@@ -155,3 +155,26 @@ int xvd_index(const char *dev)
 	}
 	return idx - 1;
 }
+
+/*
+ * A disk name a guest can be given, as libvirt reads them: xvd, hd, sd, vd
+ * (model/names.h), fd or ubd and letters, then perhaps a partition number.
+ */
+bool disk_name_usable(const char *dev)
+{
+	char buf[32];
+	size_t n = strlen(dev);
+
+	while (n && isdigit((unsigned char)dev[n - 1]))
+		n--;
+	if (!n || n >= sizeof(buf) - 1)
+		return false;
+	if (!strncmp(dev, "fd", 2) || !strncmp(dev, "ubd", 3)) {
+		size_t skip = dev[0] == 'f' ? 2 : 3;
+
+		snprintf(buf, sizeof(buf), "hd%.*s", (int)(n - skip), dev + skip);
+	} else {
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, dev);
+	}
+	return xvd_index(buf) >= 0;
+}

@@ -6,6 +6,7 @@
 #ifndef MODEL_NAMES_H
 #define MODEL_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,11 @@ void xvd_name(unsigned index, char out[XVD_NAME_SIZE]);
  * are all 1 (xvdaa is 26, as Xen counts). -1 for anything else.
  */
 int xvd_index(const char *dev);
+/*
+ * Whether a <target dev> names a disk a guest can be given, as libvirt
+ * reads them: xvd, hd, sd, vd (as xvd_index), fd or ubd and letters, then
+ * perhaps a partition number (xvda1).
+ */
+bool disk_name_usable(const char *dev);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -904,6 +905,79 @@ static enum options_result parse_uuid(struct parse_state *st, const struct optio
 	return OPTIONS_RUN;
 }
 
+/* A -rtc date: 2006-06-17T16:01:21 or 2006-06-17, UTC, as QEMU reads it. */
+static int rtc_date_parse(const char *v, int64_t *secs_r)
+{
+	struct tm tm = { 0 }, back;
+	char tail;
+	int n;
+	time_t t;
+
+	n = sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec, &tail);
+	if (n != 6 && !(n == 3 && strlen(v) == 10))
+		return -EINVAL;
+	if (tm.tm_year < 1970 || tm.tm_year > 9999 || (n == 6 && strlen(v) != 19))
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	t = timegm(&tm);
+	/* timegm() normalises 2006-02-30 into March: such a date is no date. */
+	if (t == (time_t)-1 || tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon || tm.tm_hour != back.tm_hour ||
+	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+		return -EINVAL;
+	*secs_r = (int64_t)t;
+	return 0;
+}
+
+/* -rtc base=utc|localtime|DATE; QEMU's clock= and driftfix= are not ours to take. */
+static enum options_result parse_rtc(struct parse_state *st, const struct option_desc *o, const char *val)
+{
+	enum options_result res = OPTIONS_ERROR;
+	struct qemu_opts opts = { 0 };
+	char why[128];
+	bool base = false;
+
+	if (qemu_opts_parse(val, &opts, why, sizeof(why)) < 0) {
+		fprintf(st->err, PROG ": -rtc %s: %s\n", val, why);
+		goto out;
+	}
+	for (size_t i = 0; i < opts.n; i++) {
+		const struct qemu_opt *q = &opts.items[i];
+
+		if (strcmp(q->key, "base") || !q->value) {
+			fprintf(st->err, PROG ": -rtc %s: unsupported property '%s' (base=utc|localtime|DATE)\n", val,
+				q->text);
+			goto out;
+		}
+		if (base) {
+			fprintf(st->err, PROG ": -rtc %s: property 'base' is given twice\n", val);
+			goto out;
+		}
+		base = true;
+		if (!strcmp(q->value, "utc")) {
+			st->cfg->rtc_base = RTC_BASE_UTC;
+		} else if (!strcmp(q->value, "localtime")) {
+			st->cfg->rtc_base = RTC_BASE_LOCALTIME;
+		} else if (rtc_date_parse(q->value, &st->cfg->rtc_date) == 0) {
+			st->cfg->rtc_base = RTC_BASE_DATE;
+		} else {
+			fprintf(st->err, PROG ": -rtc %s: invalid datetime format\n"
+					      "valid formats: '2006-06-17T16:01:21' or '2006-06-17'\n", val);
+			goto out;
+		}
+	}
+	if (!base) {
+		fprintf(st->err, PROG ": -rtc %s: missing 'base' (base=utc|localtime|DATE)\n", val);
+		goto out;
+	}
+	res = OPTIONS_RUN;
+out:
+	qemu_opts_dispose(&opts);
+	return res;
+}
+
 /* -serial and -monitor; only one serial port. */
 static enum options_result parse_chardev(struct parse_state *st, const struct option_desc *o, const char *val)
 {
@@ -1088,6 +1162,21 @@ static int format_uuid(const struct launch_config *cfg, const struct option_desc
 	return add_opt(av, o, uuid);
 }
 
+static int format_rtc(const struct launch_config *cfg, const struct option_desc *o, struct strv *av)
+{
+	char date[32];
+	time_t t = (time_t)cfg->rtc_date;
+	struct tm tm;
+
+	if (cfg->rtc_base == RTC_BASE_UTC)
+		return 0;
+	if (cfg->rtc_base == RTC_BASE_LOCALTIME)
+		return add_opt(av, o, "base=localtime");
+	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "base=%Y-%m-%dT%H:%M:%S", &tm))
+		return -ENOMEM;
+	return add_opt(av, o, date);
+}
+
 /* The value chardev_spec_parse() reads back into spec. */
 static int chardev_format(const struct chardev_spec *spec, char **line_r)
 {
@@ -1225,6 +1314,8 @@ static const struct option_desc option_table[] = {
 	  .parse = parse_chardev, .format = format_chardev },
 	{ "monitor", "DEV", "monitor target: stdio, pty, none, unix:PATH,server,nowait",
 	  .parse = parse_chardev, .format = format_chardev },
+	{ "rtc", "base=BASE", "where the guest's clock starts: utc (default), localtime, or a UTC date "
+	  "2006-06-17T16:01:21 or 2006-06-17", .parse = parse_rtc, .format = format_rtc },
 	{ "no-reboot", NULL, "exit instead of rebooting the guest", FLAG(no_reboot) },
 	{ "S", NULL, "do not start the guest's vCPUs ('cont' in the monitor starts them)", FLAG(start_paused) },
 	{ "daemonize", NULL, "detach from the terminal once the guest is running", FLAG(daemonize) },

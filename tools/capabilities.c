@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,33 @@ out:
 	return rc;
 }
 
+/* Whether the launcher's "-M help" text lists `machine` without saying it is not supported. */
+bool host_caps_launcher_starts(const char *m_help, const char *machine)
+{
+	size_t n = strlen(machine);
+
+	for (const char *line = m_help; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t len = strcspn(line, "\n");
+		char buf[256];
+
+		if (strncmp(line, machine, n) || (line[n] != ' ' && line[n] != '\t' && line[n] != '\n' && line[n]))
+			continue;
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+		return !strstr(buf, "not supported");
+	}
+	return false;
+}
+
+void host_caps_restrict(struct host_caps *caps, const char *m_help)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < caps->n_guests; i++)
+		if (host_caps_launcher_starts(m_help, caps->guests[i].machine))
+			caps->guests[k++] = caps->guests[i];
+	caps->n_guests = k;
+}
+
 char *host_caps_format(const struct host_caps *caps)
 {
 	char *buf = NULL;
@@ -237,11 +265,12 @@ int host_domcaps_format(const struct host_caps *caps, const char *machine, const
 
 	*xml_r = NULL;
 	*err_r = NULL;
+	/* Without an arch, the host's, as libvirt picks: xenfv exists for i686 and x86_64. */
 	for (size_t i = 0; i < caps->n_guests; i++)
-		if (!strcmp(caps->guests[i].machine, machine) && (!arch || !strcmp(caps->guests[i].arch, arch))) {
+		if (!strcmp(caps->guests[i].machine, machine) &&
+		    (arch ? !strcmp(caps->guests[i].arch, arch) :
+			    !g || (caps->host_arch && !strcmp(caps->guests[i].arch, caps->host_arch))))
 			g = &caps->guests[i];
-			break;
-		}
 	if (!g) {
 		*err_r = str_printf("the host has no guest for machine '%s'%s%s", machine, arch ? " and arch " : "",
 				      arch ? arch : "");

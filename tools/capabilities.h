@@ -7,6 +7,7 @@
 #ifndef TOOLS_CAPABILITIES_H
 #define TOOLS_CAPABILITIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Where Debian's Xen 4.17 keeps hvmloader. */
@@ -52,11 +53,20 @@ int host_caps_from_xen_string(struct host_caps *caps, const char *xen_caps);
  */
 int host_caps_probe_xen(struct host_caps *caps, char **err_r);
 
+/*
+ * Keeps the guests whose machine the launcher starts: those its "-M help"
+ * text (m_help, QEMU's "NAME  DESCRIPTION" lines) lists without "not
+ * supported". What Xen could run but xenlaunch cannot is not offered.
+ */
+void host_caps_restrict(struct host_caps *caps, const char *m_help);
+bool host_caps_launcher_starts(const char *m_help, const char *machine);
+
 /* <capabilities> XML; NULL when out of memory. */
 char *host_caps_format(const struct host_caps *caps);
 
 /*
- * <domainCapabilities> for one machine (xenpv, xenfv, xenpvh) of the host.
+ * <domainCapabilities> for one machine (xenpv, xenfv, xenpvh) of the host,
+ * for arch, or when arch is NULL the host's arch if the machine has it.
  * Returns 0 with *xml_r, or -EINVAL with *err_r for a machine or arch the
  * host has no guest for.
  */

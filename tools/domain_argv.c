@@ -122,6 +122,43 @@ static int fail(char **err_r, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* Translating a config: its format, whether --lossy drops what we cannot translate. */
+struct cfg_ctx {
+	enum xen_cfg_format fmt;
+	unsigned flags;
+	char **err_r;
+};
+
+static const char *cfg_name(enum xen_cfg_format fmt)
+{
+	return fmt == XEN_CFG_XM ? "xm config" : "xl.cfg";
+}
+
+/*
+ * A setting xvirsh cannot translate yet: refused by name (the gap is ours,
+ * not the format's), or with --lossy dropped with one warning.
+ */
+static int gap(const struct cfg_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int gap(const struct cfg_ctx *cx, const char *fmt, ...)
+{
+	va_list ap;
+	char *what = NULL;
+	int rc = 0;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (!what)
+		return fail(cx->err_r, -ENOMEM, "out of memory");
+	if (cx->flags & DOMAIN_NATIVE_LOSSY)
+		log_warnx("%s: %s is not supported by xvirsh yet, dropped", cfg_name(cx->fmt), what);
+	else
+		rc = fail(cx->err_r, -ENOTSUP, "%s is not supported by xvirsh yet", what);
+	free(what);
+	return rc;
+}
+
 /* MiB, rounded up, of a KiB size. */
 static unsigned long long mib(unsigned long long kib)
 {
@@ -400,6 +437,8 @@ int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct
 	rc = domain_check_extra(def, target, err_r);
 	if (rc)
 		return rc;
+	if (def->n_hostdevs)
+		return fail(err_r, -ENOTSUP, "element 'devices/hostdev' is not supported by %s", target);
 	if (strv_add(&av, binary ? binary : def->emulator ? def->emulator : "/usr/bin/qemu-system-x86_64") ||
 	    strv_add(&av, "-name") || strv_addf(&av, "guest=%s", def->name))
 		goto nomem;
@@ -472,24 +511,16 @@ out:
 
 /* xl.cfg output. */
 
-static void cfg_str(FILE *f, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	fprintf(f, "%s = \"", key);
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		fputc(*p, f);
-	}
-	fputs("\"\n", f);
-}
-
 /* One quoted list element, as xl's parser reads it. */
 static void cfg_item(FILE *f, int first, const char *s)
 {
 	fputs(first ? "\"" : ", \"", f);
 	for (const char *p = s; *p; p++) {
+		/* A newline would end the string: escaped, as the reader reads \n and \t. */
+		if (*p == '\n' || *p == '\t') {
+			fputs(*p == '\n' ? "\\n" : "\\t", f);
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fputc('\\', f);
 		fputc(*p, f);
@@ -497,248 +528,13 @@ static void cfg_item(FILE *f, int first, const char *s)
 	fputc('"', f);
 }
 
-static int cfg_disk(const struct domain_disk *d, char **out, char **err_r)
+static void cfg_str(FILE *f, const char *key, const char *value)
 {
-	int cdrom = d->device && !strcmp(d->device, "cdrom");
-	const char *backend;
-
-	if (d->device && strcmp(d->device, "disk") && !cdrom)
-		return fail(err_r, -ENOTSUP, "disk device '%s' (%s) is not supported by xl.cfg", d->device,
-			    d->target_dev);
-	if (strcmp(d->type, "file") && strcmp(d->type, "block"))
-		return fail(err_r, -ENOTSUP, "disk type '%s' (%s) is not supported by xl.cfg", d->type, d->target_dev);
-	backend = d->driver_name && !strcmp(d->driver_name, "phy") ? "phy" :
-		  d->driver_name && !strcmp(d->driver_name, "tap") ? "tap" : "qdisk";
-	*out = str_printf("format=%s,vdev=%s,access=%s,backendtype=%s%s%s%s",
-			    d->driver_type ? d->driver_type : "raw", d->target_dev, d->readonly ? "ro" : "rw", backend,
-			    cdrom ? ",devtype=cdrom" : "", d->source ? ",target=" : "", d->source ? d->source : "");
-	return *out ? 0 : fail(err_r, -ENOMEM, "out of memory");
-}
-
-int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r)
-{
-	static const char target[] = "xl.cfg";
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = NULL;
-	int rc, hvm = domain_is_hvm(def);
-	const struct domain_graphics *vnc = NULL, *sdl = NULL;
-	size_t n_serial = 0;
-
-	*err_r = NULL;
-	*cfg_r = NULL;
-	if (strcmp(def->virt_type, "xen"))
-		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest", def->virt_type);
-	if (!hvm && !domain_is_xen_pv(def) && !domain_is_xen_pvh(def))
-		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by %s", def->os_type, target);
-	rc = domain_check_extra(def, target, err_r);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < def->n_graphics; i++) {
-		if (!strcmp(def->graphics[i].type, "vnc") && !vnc)
-			vnc = &def->graphics[i];
-		else if (!strcmp(def->graphics[i].type, "sdl") && !sdl)
-			sdl = &def->graphics[i];
-		else
-			return fail(err_r, -ENOTSUP, "graphics type '%s' is not supported by %s", def->graphics[i].type,
-				    target);
-	}
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return fail(err_r, -ENOMEM, "out of memory");
-	cfg_str(f, "name", def->name);
-	cfg_str(f, "uuid", def->uuid);
-	if (domain_is_xen_pv(def))
-		cfg_str(f, "type", "pv");
-	else if (!hvm)
-		cfg_str(f, "type", "pvh");
-	if (def->memory_kib) {
-		fprintf(f, "maxmem = %llu\n", mib(def->memory_kib));
-		fprintf(f, "memory = %llu\n",
-			mib(def->current_memory_kib ? def->current_memory_kib : def->memory_kib));
-	}
-	if (def->vcpus) {
-		if (def->vcpus_current && def->vcpus_current < def->vcpus) {
-			fprintf(f, "vcpus = %u\nmaxvcpus = %u\n", def->vcpus_current, def->vcpus);
-		} else {
-			fprintf(f, "vcpus = %u\n", def->vcpus);
-		}
-	}
-	if (hvm) {
-		const char *names[] = { "pae", "acpi", "apic" };
-
-		for (size_t k = 0; k < 3; k++) {
-			int on = 0;
-
-			for (size_t i = 0; i < def->n_features; i++)
-				if (!strcmp(def->features[i].name, names[k]))
-					on = !def->features[i].state || !strcmp(def->features[i].state, "on");
-			fprintf(f, "%s = %d\n", names[k], on);
-		}
-	}
-	for (size_t i = 0; i < def->n_features; i++) {
-		const char *n = def->features[i].name;
-
-		if (!hvm || (strcmp(n, "pae") && strcmp(n, "acpi") && strcmp(n, "apic"))) {
-			if (!strcmp(n, "hap"))
-				fprintf(f, "hap = %d\n", !def->features[i].state || !strcmp(def->features[i].state, "on"));
-			else if (hvm || strcmp(n, "pae"))
-				log_warnx("%s: feature '%s' is not supported by %s, ignored", def->name, n, target);
-		}
-	}
-	fprintf(f, "localtime = %d\n", def->clock_offset && !strcmp(def->clock_offset, "localtime"));
-	cfg_str(f, "on_poweroff", def->on_poweroff);
-	cfg_str(f, "on_reboot", def->on_reboot);
-	cfg_str(f, "on_crash", def->on_crash);
-	if (hvm)
-		cfg_str(f, "device_model_override", def->emulator);
-	if (hvm && (vnc || sdl)) {
-		fprintf(f, "sdl = %d\nvnc = %d\n", !!sdl, !!vnc);
-		if (vnc) {
-			int autoport = vnc->port < 0 || (vnc->autoport && !strcmp(vnc->autoport, "yes"));
-
-			fprintf(f, "vncunused = %d\n", autoport);
-			if (!autoport && vnc->port >= 5900)
-				fprintf(f, "vncdisplay = %d\n", vnc->port - 5900);
-			cfg_str(f, "vnclisten", vnc->listen);
-			cfg_str(f, "vncpasswd", vnc->passwd);
-			cfg_str(f, "keymap", vnc->keymap);
-		}
-		if (sdl) {
-			cfg_str(f, "display", sdl->display);
-			cfg_str(f, "xauthority", sdl->xauth);
-		}
-	} else if (vnc || sdl) {
-		char *item = NULL;
-
-		if (vnc) {
-			int autoport = vnc->port < 0 || (vnc->autoport && !strcmp(vnc->autoport, "yes"));
-
-			item = str_printf("vnc=1,vncunused=%d%s%s%s%s", autoport, vnc->listen ? ",vnclisten=" : "",
-					    vnc->listen ? vnc->listen : "", vnc->passwd ? ",vncpasswd=" : "",
-					    vnc->passwd ? vnc->passwd : "");
-			if (item && !autoport && vnc->port >= 5900) {
-				char *t = str_printf("%s,vncdisplay=%d", item, vnc->port - 5900);
-
-				free(item);
-				item = t;
-			}
-		} else {
-			item = str_printf("sdl=1%s%s%s%s", sdl->display ? ",display=" : "",
-					    sdl->display ? sdl->display : "", sdl->xauth ? ",xauthority=" : "",
-					    sdl->xauth ? sdl->xauth : "");
-		}
-		if (!item) {
-			rc = fail(err_r, -ENOMEM, "out of memory");
-			goto out;
-		}
-		fputs("vfb = [ ", f);
-		cfg_item(f, 1, item);
-		fputs(" ]\n", f);
-		free(item);
-	}
-	if (def->n_interfaces) {
-		fputs("vif = [ ", f);
-		for (size_t i = 0; i < def->n_interfaces; i++) {
-			const struct domain_interface *it = &def->interfaces[i];
-			char *item = NULL;
-			size_t ilen = 0;
-			FILE *g;
-
-			if (strcmp(it->type, "bridge") && strcmp(it->type, "ethernet")) {
-				rc = fail(err_r, -ENOTSUP, "interface type '%s' is not supported by %s", it->type, target);
-				goto out;
-			}
-			g = open_memstream(&item, &ilen);
-			if (!g) {
-				rc = fail(err_r, -ENOMEM, "out of memory");
-				goto out;
-			}
-			if (it->mac)
-				fprintf(g, "mac=%s,", it->mac);
-			if (it->source_bridge)
-				fprintf(g, "bridge=%s,", it->source_bridge);
-			if (it->ip)
-				fprintf(g, "ip=%s,", it->ip);
-			if (it->script)
-				fprintf(g, "script=%s,", it->script);
-			if (it->model)
-				fprintf(g, "model=%s,", it->model);
-			if (it->target_dev)
-				fprintf(g, "vifname=%s,", it->target_dev);
-			fclose(g);
-			if (ilen)
-				item[ilen - 1] = '\0';
-			cfg_item(f, i == 0, item);
-			free(item);
-		}
-		fputs(" ]\n", f);
-	}
-	for (size_t i = 0; i < def->n_chardevs; i++)
-		n_serial += def->chardevs[i].kind == DOMAIN_CHARDEV_SERIAL;
-	if (hvm) {
-		fputs("parallel = \"none\"\n", f);
-		if (!n_serial) {
-			fputs("serial = \"none\"\n", f);
-		} else {
-			size_t k = 0;
-
-			fputs("serial = [ ", f);
-			for (size_t i = 0; i < def->n_chardevs; i++) {
-				char *spec = NULL;
-
-				if (def->chardevs[i].kind != DOMAIN_CHARDEV_SERIAL)
-					continue;
-				rc = chardev_spec(&def->chardevs[i], target, &spec, err_r);
-				if (rc)
-					goto out;
-				cfg_item(f, k++ == 0, spec);
-				free(spec);
-			}
-			fputs(" ]\n", f);
-		}
-		cfg_str(f, "builder", "hvm");
-	}
-	cfg_str(f, "kernel", def->kernel);
-	cfg_str(f, "ramdisk", def->initrd);
-	cfg_str(f, "cmdline", def->cmdline);
-	cfg_str(f, "bootloader", def->bootloader);
-	cfg_str(f, "bootloader_args", def->bootloader_args);
-	if (hvm && def->n_boot) {
-		char order[DOMAIN_BOOT_MAX + 1] = { 0 };
-
-		for (size_t i = 0; i < def->n_boot; i++)
-			order[i] = !strcmp(def->boot[i], "hd") ? 'c' : !strcmp(def->boot[i], "cdrom") ? 'd' :
-				   !strcmp(def->boot[i], "network") ? 'n' : 'a';
-		cfg_str(f, "boot", order);
-	}
-	if (def->n_disks) {
-		fputs("disk = [ ", f);
-		for (size_t i = 0; i < def->n_disks; i++) {
-			char *item = NULL;
-
-			rc = cfg_disk(&def->disks[i], &item, err_r);
-			if (rc)
-				goto out;
-			cfg_item(f, i == 0, item);
-			free(item);
-		}
-		fputs(" ]\n", f);
-	}
-	if (fclose(f)) {
-		f = NULL;
-		rc = fail(err_r, -ENOMEM, "out of memory");
-		goto out;
-	}
-	f = NULL;
-	*cfg_r = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	if (f)
-		fclose(f);
-	free(buf);
-	return rc;
+	if (!value)
+		return;
+	fprintf(f, "%s = ", key);
+	cfg_item(f, 1, value);
+	fputc('\n', f);
 }
 
 /* From native formats. */
@@ -996,7 +792,19 @@ static const char *xl_scalar(const char *p, const char *end, char **out, int lin
 		fail(err_r, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (p < end && (*p == '"' || *p == '\'')) {
+	if (end - p >= 6 && (!strncmp(p, "\"\"\"", 3) || !strncmp(p, "'''", 3))) {
+		/* xm configs are Python: a triple-quoted string holds quotes as they are. */
+		const char *e = memmem(p + 3, (size_t)(end - p - 3), p, 3);
+
+		if (!e) {
+			fclose(f);
+			free(buf);
+			fail(err_r, -EINVAL, "xl.cfg line %d: unterminated string", line);
+			return NULL;
+		}
+		fwrite(p + 3, 1, (size_t)(e - p - 3), f);
+		p = e + 3;
+	} else if (p < end && (*p == '"' || *p == '\'')) {
 		char q = *p++;
 
 		while (p < end && *p != q && *p != '\n') {
@@ -1120,106 +928,317 @@ static int xl_cfg_parse(struct xl_cfg *c, const char *text, size_t len, char **e
 	return 0;
 }
 
-/* An xl disk spec (docs/misc/xl-disk-configuration.txt). */
-static int xl_disk(struct domain_def *def, const char *spec, char **err_r)
-{
-	struct domain_disk *d = grow_one((void **)&def->disks, &def->n_disks, sizeof(*d), err_r);
-	const char *p = spec;
-	char *target = NULL, *format = NULL, *vdev = NULL, *backend = NULL;
-	int positional = 0, rc = 0, cdrom = 0, readonly = 0;
+/* xm and xl disk specs: xl-disk-configuration(5), the deprecated xm forms included. */
 
-	if (!d)
-		return -E2BIG;
+static const char *const xl_formats[] = { "raw", "qcow", "qcow2", "vhd", "qed", NULL };
+/* HVM flags that are on unless the config says 0. */
+static const char *const hvm_flags[] = { "pae", "acpi", "apic", NULL };
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+/* xl's bare flags that have no place in the model yet. */
+static const char *const disk_flags[] = { "direct-io-safe", "colo", "trusted", "untrusted", NULL };
+
+static bool is_access(const char *s)
+{
+	static const char *const access[] = { "", "r", "ro", "w", "rw", "w!", NULL };
+
+	return in_list(access, s);
+}
+
+/*
+ * Strips xm's prefixes from a positional target ("tap:aio:/x", "phy:/dev/x",
+ * "qcow2:/x"): those that name the backend set *driver (libvirt's driver
+ * name), the format prefixes set *format, the rest are ignored as xl does.
+ * Returns the target after them; *depr tells whether there were any.
+ */
+static const char *strip_prefixes(const char *t, const char **driver, const char **format, bool *depr,
+				  const char **script)
+{
+	static const struct {
+		const char *prefix, *driver, *format;
+	} pre[] = {
+		{ "phy:", "phy", NULL }, { "file:", "file", NULL }, { "tap:", "tap", NULL }, { "tap2:", "tap", NULL },
+		{ "tapdisk:", "tap", NULL }, { "aio:", NULL, "raw" }, { "ioemu:", NULL, NULL },
+		{ "raw:", NULL, "raw" }, { "qcow:", NULL, "qcow" }, { "qcow2:", NULL, "qcow2" },
+		{ "vhd:", NULL, "vhd" }, { "qed:", NULL, "qed" },
+		{ "iscsi:", NULL, NULL }, { "nbd:", NULL, NULL }, { "enbd:", NULL, NULL }, { "drbd:", NULL, NULL },
+	};
+
+	for (bool again = true; again;) {
+		again = false;
+		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+			size_t n = strlen(pre[i].prefix);
+
+			if (strncmp(t, pre[i].prefix, n))
+				continue;
+			if (i >= sizeof(pre) / sizeof(pre[0]) - 4)
+				*script = pre[i].prefix;
+			if (pre[i].driver)
+				*driver = pre[i].driver;
+			if (pre[i].format)
+				*format = pre[i].format;
+			*depr = again = true;
+			t += n;
+			break;
+		}
+	}
+	return t;
+}
+
+/* Sets a disk parameter once: xl refuses a parameter given twice. */
+static int disk_param(char **dst, const char *v, const char *name, const char *spec, char **err_r)
+{
+	if (*dst)
+		return fail(err_r, -EINVAL, "disk '%s': '%s' given twice", spec, name);
+	return set_str(dst, v, err_r);
+}
+
+int xen_disk_parse(struct domain_disk *d, const char *spec, unsigned flags, char **err_r)
+{
+	const char *p = spec, *driver = NULL, *prefix_format = NULL, *script = NULL;
+	char *pos[4] = { NULL }, *target = NULL, *format = NULL, *vdev = NULL, *access = NULL, *devtype = NULL;
+	char *backend = NULL, *path = NULL;
+	size_t npos = 0;
+	bool depr = false, shareable = false, readonly;
+	int rc = 0;
+
 	while (!rc && *p) {
-		const char *comma;
+		const char *comma, *v;
 		size_t n;
 		char *item;
-		const char *v;
 
-		/* xl's disk syntax allows blanks around the commas ("a=b, c=d"). */
 		p += strspn(p, " \t");
+		/* target= takes the rest of the spec, commas included. */
+		if (!strncmp(p, "target=", 7)) {
+			free(target);
+			rc = set_str(&target, p + 7, err_r);
+			break;
+		}
 		comma = strchr(p, ',');
 		n = comma ? (size_t)(comma - p) : strlen(p);
 		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
-		/* target= takes the rest of the spec, commas included. */
-		if (!strncmp(p, "target=", 7)) {
-			rc = set_str(&target, p + 7, err_r);
-			break;
-		}
 		item = dupstr(p, n);
 		if (!item)
 			return fail(err_r, -ENOMEM, "out of memory");
 		p = comma ? comma + 1 : p + strlen(p);
 		if ((v = kv(item, "format")))
-			rc = *v ? set_str(&format, v, err_r) : 0;
+			rc = disk_param(&format, v, "format", spec, err_r);
 		else if ((v = kv(item, "vdev")))
-			rc = set_str(&vdev, v, err_r);
+			rc = disk_param(&vdev, v, "vdev", spec, err_r);
 		else if ((v = kv(item, "access")))
-			readonly = !strcmp(v, "ro") || !strcmp(v, "r");
+			rc = disk_param(&access, v, "access", spec, err_r);
 		else if ((v = kv(item, "backendtype")))
-			rc = set_str(&backend, v, err_r);
+			rc = disk_param(&backend, v, "backendtype", spec, err_r);
 		else if ((v = kv(item, "devtype")))
-			cdrom = !strcmp(v, "cdrom");
+			rc = disk_param(&devtype, v, "devtype", spec, err_r);
 		else if (!strcmp(item, "cdrom"))
-			cdrom = 1;
-		else if (strchr(item, '=') && positional == 0)
-			log_warnx("xl.cfg: disk setting '%s' is not supported, ignored", item);
+			rc = disk_param(&devtype, "cdrom", "devtype", spec, err_r);
+		else if (!strcmp(item, "discard") || !strcmp(item, "no-discard"))
+			rc = set_str(&d->driver_discard, item[0] == 'd' ? "unmap" : "ignore", err_r);
+		else if (strchr(item, '=') || in_list(disk_flags, item))
+			/* a key=value or flag of xl's we do not translate (script=, backend=, colo...) */
+			rc = (flags & DOMAIN_NATIVE_LOSSY) ?
+				     (log_warnx("disk '%s': setting '%.*s' is not supported by xvirsh yet, dropped", spec,
+						(int)strcspn(item, "="), item), 0) :
+				     fail(err_r, -ENOTSUP, "disk setting '%.*s' is not supported by xvirsh yet",
+					  (int)strcspn(item, "="), item);
+		else if (npos == 4)
+			rc = fail(err_r, -EINVAL, "disk '%s': too many positional parameters", spec);
 		else {
-			/* target, format, vdev, access in that order. */
-			switch (positional++) {
-			case 0: rc = *item ? set_str(&target, item, err_r) : 0; break;
-			case 1: rc = *item ? set_str(&format, item, err_r) : 0; break;
-			case 2:
-				if (strchr(item, ':') && !strcmp(strchr(item, ':'), ":cdrom")) {
-					*strchr(item, ':') = '\0';
-					cdrom = 1;
-				}
-				rc = set_str(&vdev, item, err_r);
-				break;
-			case 3: readonly = !strcmp(item, "r") || !strcmp(item, "ro"); break;
-			default:
-				if (strchr(item, '='))
-					log_warnx("xl.cfg: disk setting '%s' is not supported, ignored", item);
-				else
-					rc = fail(err_r, -EINVAL, "xl.cfg: too many positional disk parameters in '%s'", spec);
-			}
+			pos[npos++] = item;
+			item = NULL;
 		}
 		free(item);
 	}
-	if (!rc && !vdev)
-		rc = fail(err_r, -EINVAL, "xl.cfg: disk '%s' has no vdev", spec);
-	if (!rc) {
-		int phy = backend && !strcmp(backend, "phy");
+	if (rc)
+		goto out;
+	if (npos) {
+		const char *t = strip_prefixes(pos[0], &driver, &prefix_format, &depr, &script);
+		/*
+		 * xm's TARGET,VDEV,ACCESS: after a prefix, or when the second
+		 * word is no format and the third an access mode.
+		 */
+		bool xm = npos <= 3 && npos >= 2 &&
+			  (depr || (npos == 3 && !in_list(xl_formats, pos[1]) && is_access(pos[2])));
 
-		rc = set_str(&d->type, phy || (target && !strncmp(target, "/dev/", 5)) ? "block" : "file", err_r);
-		if (!rc)
-			rc = set_str(&d->device, cdrom ? "cdrom" : "disk", err_r);
-		if (!rc)
-			rc = set_str(&d->driver_name, phy ? "phy" : backend && !strcmp(backend, "tap") ? "tap" : "qemu",
-				     err_r);
-		if (!rc)
-			rc = set_str(&d->driver_type, format ? format : "raw", err_r);
-		if (!rc && target)
-			rc = set_str(&d->source, target, err_r);
-		if (!rc)
-			rc = set_str(&d->target_dev, vdev, err_r);
-		if (!rc)
-			rc = set_str(&d->target_bus, !strncmp(vdev, "xvd", 3) ? "xen" : !strncmp(vdev, "hd", 2) ? "ide" :
-							     !strncmp(vdev, "sd", 2) ? "scsi" : "xen", err_r);
-		/* xl opens every CD-ROM read-only. */
-		d->readonly = readonly || cdrom;
+		if (script) {
+			rc = (flags & DOMAIN_NATIVE_LOSSY) ? 0 :
+				fail(err_r, -ENOTSUP, "disk script prefix '%s' is not supported by xvirsh yet", script);
+			goto out;
+		}
+		if (*t && !target)
+			rc = set_str(&target, t, err_r);
+		if (!rc && prefix_format && !format)
+			rc = set_str(&format, prefix_format, err_r);
+		for (size_t i = 1; !rc && i < npos; i++) {
+			static const char *const names[] = { "target", "format", "vdev", "access" };
+			size_t slot = xm ? (i == 1 ? 2 : 3) : i;
+			char **dst = slot == 1 ? &format : slot == 2 ? &vdev : &access;
+
+			if (*pos[i])
+				rc = disk_param(dst, pos[i], names[slot], spec, err_r);
+		}
+		if (rc)
+			goto out;
 	}
+	/* xm's "ioemu:hda" and "hdc:cdrom". */
+	if (vdev && !strncmp(vdev, "ioemu:", 6))
+		memmove(vdev, vdev + 6, strlen(vdev + 6) + 1);
+	if (vdev && strchr(vdev, ':')) {
+		char *colon = strchr(vdev, ':');
+
+		if (strcmp(colon, ":cdrom") && strcmp(colon, ":disk")) {
+			rc = fail(err_r, -EINVAL, "disk '%s': unknown device type '%s'", spec, colon + 1);
+			goto out;
+		}
+		if (!strcmp(colon, ":cdrom") && !devtype)
+			rc = set_str(&devtype, "cdrom", err_r);
+		*colon = '\0';
+		if (rc)
+			goto out;
+	}
+	if (!vdev || !*vdev) {
+		rc = fail(err_r, -EINVAL, "disk '%s' has no vdev", spec);
+		goto out;
+	}
+	if (!disk_name_usable(vdev)) {
+		rc = fail(err_r, -EINVAL, "disk '%s': invalid vdev '%s' (xvdN, hdN, sdN)", spec, vdev);
+		goto out;
+	}
+	if (format && !*format) {
+		free(format);
+		format = NULL;
+	}
+	if (format && !in_list(xl_formats, format)) {
+		rc = fail(err_r, -EINVAL, "disk '%s': unknown format '%s' (raw, qcow, qcow2, vhd, qed)", spec, format);
+		goto out;
+	}
+	if (devtype && strcmp(devtype, "cdrom") && strcmp(devtype, "disk")) {
+		rc = fail(err_r, -EINVAL, "disk '%s': unknown devtype '%s'", spec, devtype);
+		goto out;
+	}
+	if (access && !is_access(access)) {
+		rc = fail(err_r, -EINVAL, "disk '%s': unknown access '%s' (r, ro, w, rw, w!)", spec, access);
+		goto out;
+	}
+	if (backend && strcmp(backend, "phy") && strcmp(backend, "tap") && strcmp(backend, "qdisk")) {
+		rc = fail(err_r, -EINVAL, "disk '%s': unknown backendtype '%s' (phy, tap, qdisk)", spec, backend);
+		goto out;
+	}
+	if (backend)
+		driver = !strcmp(backend, "qdisk") ? "qemu" : backend;
+	/* xl prepends /dev to a target that is no absolute path. */
+	if (target && *target && *target != '/') {
+		path = str_printf("/dev/%s", target);
+		if (!path) {
+			rc = fail(err_r, -ENOMEM, "out of memory");
+			goto out;
+		}
+		free(target);
+		target = path;
+	}
+	shareable = access && !strcmp(access, "w!");
+	/* xl opens every CD-ROM read-only. */
+	readonly = (access && (!strcmp(access, "r") || !strcmp(access, "ro"))) || (devtype && !strcmp(devtype, "cdrom"));
+	rc = set_str(&d->type, (driver && !strcmp(driver, "phy")) || (target && !strncmp(target, "/dev/", 5)) ?
+			      "block" : "file", err_r);
+	if (!rc)
+		rc = set_str(&d->device, devtype && !strcmp(devtype, "cdrom") ? "cdrom" : "disk", err_r);
+	if (!rc && driver)
+		rc = set_str(&d->driver_name, driver, err_r);
+	if (!rc)
+		rc = set_str(&d->driver_type, format ? format : "raw", err_r);
+	if (!rc && target && *target)
+		rc = set_str(&d->source, target, err_r);
+	if (!rc)
+		rc = set_str(&d->target_dev, vdev, err_r);
+	if (!rc)
+		rc = set_str(&d->target_bus, !strncmp(vdev, "hd", 2) ? "ide" : !strncmp(vdev, "sd", 2) ? "scsi" : "xen",
+			     err_r);
+	d->readonly = readonly;
+	d->shareable = shareable;
+out:
+	for (size_t i = 0; i < npos; i++)
+		free(pos[i]);
 	free(target);
 	free(format);
 	free(vdev);
+	free(access);
+	free(devtype);
 	free(backend);
 	return rc;
 }
 
-static int xl_vif(struct domain_def *def, const char *spec, char **err_r)
+/* xl's rate= ("10MB/s", "100Mb/s"), in KiB/s as libvirt's <bandwidth> counts, rounded up. */
+static int vif_rate(const struct cfg_ctx *cx, const char *v, unsigned long long *kbps)
 {
-	struct domain_interface *it = grow_one((void **)&def->interfaces, &def->n_interfaces, sizeof(*it), err_r);
+	static const struct {
+		const char *unit;
+		unsigned long long mul, div; /* KiB/s = n * mul / div */
+	} units[] = {
+		{ "GB/s", 1 << 20, 1 }, { "MB/s", 1 << 10, 1 }, { "KB/s", 1, 1 }, { "B/s", 1, 1024 },
+		{ "Gb/s", 1 << 17, 1 }, { "Mb/s", 1 << 7, 1 }, { "Kb/s", 1, 8 }, { "b/s", 1, 8192 },
+	};
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = isdigit((unsigned char)*v) ? strtoull(v, &end, 10) : 0;
+	if (!n || errno || n > (1ull << 40))
+		return fail(cx->err_r, -EINVAL, "%s: invalid vif rate '%s'", cfg_name(cx->fmt), v);
+	if (strchr(end, '@'))
+		return gap(cx, "vif rate interval '%s'", strchr(end, '@'));
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			*kbps = (n * units[i].mul + units[i].div - 1) / units[i].div;
+			return 0;
+		}
+	return fail(cx->err_r, -EINVAL, "%s: invalid vif rate '%s' (a number and B/s, KB/s, MB/s, GB/s, b/s ... Gb/s)",
+		    cfg_name(cx->fmt), v);
+}
+
+/* bridge=ovsbr0.42 (one VLAN) or ovsbr0:42:43 (a trunk): an Open vSwitch port, as libvirt reads it. */
+static int vif_bridge(const struct cfg_ctx *cx, struct domain_interface *it, const char *v)
+{
+	size_t n = strcspn(v, ".:");
+	const char *p = v + n;
+	int rc;
+
+	if (!*p)
+		return set_str(&it->source_bridge, v, cx->err_r);
+	it->vlan_trunk = *p == ':';
+	while (*p) {
+		char *end;
+		unsigned long tag;
+
+		if (it->n_vlan_tags == DOMAIN_VLAN_TAGS_MAX || (*p == '.' && it->n_vlan_tags) ||
+		    !isdigit((unsigned char)p[1]))
+			return fail(cx->err_r, -EINVAL, "%s: invalid vif bridge '%s'", cfg_name(cx->fmt), v);
+		errno = 0;
+		tag = strtoul(p + 1, &end, 10);
+		if (errno || tag > 4095 || (*end && *end != ':'))
+			return fail(cx->err_r, -EINVAL, "%s: invalid VLAN tag in vif bridge '%s' (0 to 4095)",
+				    cfg_name(cx->fmt), v);
+		it->vlan_tags[it->n_vlan_tags++] = (unsigned)tag;
+		p = end;
+	}
+	it->source_bridge = dupstr(v, n);
+	rc = it->source_bridge ? set_str(&it->virtualport_type, "openvswitch", cx->err_r) :
+				 fail(cx->err_r, -ENOMEM, "out of memory");
+	return rc;
+}
+
+static int xl_vif(const struct cfg_ctx *cx, struct domain_def *def, const char *spec)
+{
+	struct domain_interface *it = grow_one((void **)&def->interfaces, &def->n_interfaces, sizeof(*it), cx->err_r);
 	char *copy, *save = NULL;
 	int rc = 0;
 
@@ -1227,32 +1246,40 @@ static int xl_vif(struct domain_def *def, const char *spec, char **err_r)
 		return -E2BIG;
 	copy = strdup(spec);
 	if (!copy)
-		return fail(err_r, -ENOMEM, "out of memory");
+		return fail(cx->err_r, -ENOMEM, "out of memory");
 	for (char *item = strtok_r(copy, ",", &save); !rc && item; item = strtok_r(NULL, ",", &save)) {
 		const char *v;
 
 		while (*item == ' ')
 			item++;
 		if ((v = kv(item, "mac")))
-			rc = set_str(&it->mac, v, err_r);
+			rc = set_str(&it->mac, v, cx->err_r);
 		else if ((v = kv(item, "bridge")))
-			rc = set_str(&it->source_bridge, v, err_r);
+			rc = vif_bridge(cx, it, v);
 		else if ((v = kv(item, "script")))
-			rc = set_str(&it->script, v, err_r);
+			rc = set_str(&it->script, v, cx->err_r);
 		else if ((v = kv(item, "model")))
-			rc = set_str(&it->model, v, err_r);
+			rc = set_str(&it->model, v, cx->err_r);
 		else if ((v = kv(item, "vifname")))
-			rc = set_str(&it->target_dev, v, err_r);
+			rc = set_str(&it->target_dev, v, cx->err_r);
 		else if ((v = kv(item, "ip")))
-			rc = set_str(&it->ip, v, err_r);
-		else if (!kv(item, "type"))
-			log_warnx("xl.cfg: vif setting '%s' is not supported, ignored", item);
+			rc = set_str(&it->ip, v, cx->err_r);
+		else if ((v = kv(item, "rate")))
+			rc = vif_rate(cx, v, &it->outbound_kbps);
+		else if ((v = kv(item, "type"))) {
+			/* xl's type=vif and xm's type=netfront: the PV NIC alone, libvirt's model netfront. */
+			if (!strcmp(v, "vif") || !strcmp(v, "netfront"))
+				rc = set_str(&it->model, "netfront", cx->err_r);
+			else if (strcmp(v, "ioemu"))
+				rc = fail(cx->err_r, -EINVAL, "%s: unknown vif type '%s' (ioemu, vif)", cfg_name(cx->fmt), v);
+		} else if (*item)
+			rc = gap(cx, "vif setting '%.*s'", (int)strcspn(item, "="), item);
 	}
 	free(copy);
 	if (!rc)
-		rc = set_str(&it->type, it->source_bridge ? "bridge" : "ethernet", err_r);
+		rc = set_str(&it->type, it->source_bridge ? "bridge" : "ethernet", cx->err_r);
 	if (!rc && it->ip && strchr(it->ip, ' ')) {
-		log_warnx("xl.cfg: vif ip '%s': only the first address is kept", it->ip);
+		rc = gap(cx, "a second vif ip address ('%s')", it->ip);
 		*strchr(it->ip, ' ') = '\0';
 	}
 	return rc;
@@ -1278,7 +1305,6 @@ static struct domain_graphics *xl_graphics(struct domain_def *def, const char *t
 	}
 	return g;
 }
-
 /* A vnc/sdl key of xl.cfg or of a vfb spec. 1 when known, 0 when not, <0 on error. */
 static int xl_graphics_key(struct domain_def *def, const char *key, const char *v, char **err_r)
 {
@@ -1338,13 +1364,110 @@ static int xl_uint(const struct xl_setting *s, unsigned long long max, unsigned 
 	return 0;
 }
 
-int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, char **err_r)
+
+/* A pci = [ ... ] item: [DDDD:]BB:DD.F[,permissive=0|1][,seize=0|1], xl-pci-configuration(5). */
+static int xl_pci(const struct cfg_ctx *cx, struct domain_def *def, const char *spec)
 {
+	struct domain_hostdev *h = grow_one((void **)&def->hostdevs, &def->n_hostdevs, sizeof(*h), cx->err_r);
+	unsigned dom = 0, bus = 0, slot = 0, fn = 0;
+	char *copy, *save = NULL, *bdf;
+	int n = 0, rc = 0;
+	bool ok = false;
+
+	if (!h)
+		return -E2BIG;
+	copy = strdup(spec);
+	if (!copy)
+		return fail(cx->err_r, -ENOMEM, "out of memory");
+	bdf = strtok_r(copy, ",", &save);
+	/* sscanf's %x would take signs, blanks and 0x: hex digits, ':' and '.' only */
+	if (bdf && !bdf[strspn(bdf, "0123456789abcdefABCDEF:.")]) {
+		ok = sscanf(bdf, "%4x:%2x:%2x.%1x%n", &dom, &bus, &slot, &fn, &n) == 4 && !bdf[n];
+		if (!ok) {
+			dom = 0;
+			n = 0;
+			ok = sscanf(bdf, "%2x:%2x.%1x%n", &bus, &slot, &fn, &n) == 3 && !bdf[n];
+		}
+	}
+	if (!ok || slot > 0x1f || fn > 7) {
+		rc = fail(cx->err_r, -EINVAL, "%s: invalid PCI device '%s' ([DDDD:]BB:DD.F)", cfg_name(cx->fmt), spec);
+		goto out;
+	}
+	*h = (struct domain_hostdev){ .domain = dom, .bus = bus, .slot = slot, .function = fn };
+	for (char *item = strtok_r(NULL, ",", &save); !rc && item; item = strtok_r(NULL, ",", &save)) {
+		const char *v;
+
+		if ((v = kv(item, "permissive")) && (!strcmp(v, "0") || !strcmp(v, "1")))
+			h->permissive = v[0] == '1';
+		else if ((v = kv(item, "seize")) && (!strcmp(v, "0") || !strcmp(v, "1")))
+			h->managed = v[0] == '1';
+		else
+			rc = gap(cx, "pci setting '%s'", item);
+	}
+out:
+	free(copy);
+	return rc;
+}
+
+/* A boolean setting: 0 or 1 (xl also takes a number's truth; we take those two). */
+static int cfg_bool(const struct cfg_ctx *cx, const struct xl_setting *s, int *out)
+{
+	if (s->is_list || (strcmp(s->values.v[0], "0") && strcmp(s->values.v[0], "1")))
+		return fail(cx->err_r, -EINVAL, "%s: invalid value '%s' for '%s' (0 or 1)", cfg_name(cx->fmt),
+			    s->is_list ? "[...]" : s->values.v[0], s->key);
+	*out = s->values.v[0][0] == '1';
+	return 0;
+}
+
+static int add_feature(struct domain_def *def, const char *name, const char *state, char **err_r)
+{
+	struct domain_feature *f = grow_one((void **)&def->features, &def->n_features, sizeof(*f), err_r);
+
+	def->has_features = 1;
+	if (!f)
+		return -E2BIG;
+	return set_str(&f->name, name, err_r) || (state && set_str(&f->state, state, err_r)) ? -ENOMEM : 0;
+}
+
+static int add_input(struct domain_def *def, const char *type, const char *bus, char **err_r)
+{
+	struct domain_input *in = grow_one((void **)&def->inputs, &def->n_inputs, sizeof(*in), err_r);
+
+	if (!in)
+		return -E2BIG;
+	return set_str(&in->type, type, err_r) || set_str(&in->bus, bus, err_r) ? -ENOMEM : 0;
+}
+
+/* Settings that hold their default value change nothing: accepted quietly. */
+static bool is_default(const char *k, const char *v, bool hvm)
+{
+	static const struct {
+		const char *key, *value;
+	} defaults[] = {
+		{ "viridian", "0" }, { "rtc_timeoffset", "0" }, { "nestedhvm", "0" }, { "hpet", "1" },
+		{ "tsc_mode", "default" }, { "tsc_mode", "0" }, { "usb", "0" }, { "parallel", "none" },
+		{ "serial", "none" }, { "stdvga", "0" }, { "vnc", "0" }, { "sdl", "0" },
+		{ "localtime", "0" }, { "vcpu_avail", "-1" },
+	};
+
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (!strcmp(k, defaults[i].key) && !strcmp(v, defaults[i].value))
+			return true;
+	/* pae, acpi and apic are on for HVM guests unless said otherwise. */
+	return hvm && (!strcmp(k, "pae") || !strcmp(k, "acpi") || !strcmp(k, "apic")) && !strcmp(v, "1");
+}
+
+int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, enum xen_cfg_format fmt, unsigned flags,
+			char **err_r)
+{
+	const struct cfg_ctx cx = { .fmt = fmt, .flags = flags, .err_r = err_r };
+	const char *name = cfg_name(fmt);
 	struct xl_cfg cfg = { 0 };
-	unsigned long long memory = 0, maxmem = 0, vcpus = 0, maxvcpus = 0;
+	unsigned long long memory = 0, maxmem = 0, vcpus = 0, maxvcpus = 0, vcpu_avail = 0;
 	char *root = NULL, *extra = NULL;
-	const char *type = "pv", *serial_list_key = NULL;
-	int rc, localtime = 0;
+	const char *type = "pv";
+	int rc, localtime = 0, hvm, hvm_off[3] = { 0 }, usb = 0, have_vcpu_avail = 0, hap = -1, viridian = 0;
+	long long rtc_offset = 0;
 
 	*err_r = NULL;
 	rc = xl_cfg_parse(&cfg, text, len, err_r);
@@ -1352,9 +1475,9 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 		goto out;
 	/* The guest type decides how the other settings read. */
 	for (size_t i = 0; i < cfg.n; i++) {
-		if (!strcmp(cfg.s[i].key, "builder") && !strcmp(cfg.s[i].values.v[0], "hvm"))
+		if (!strcmp(cfg.s[i].key, "builder") && cfg.s[i].values.n && !strcmp(cfg.s[i].values.v[0], "hvm"))
 			type = "hvm";
-		if (!strcmp(cfg.s[i].key, "type"))
+		if (!strcmp(cfg.s[i].key, "type") && cfg.s[i].values.n)
 			type = cfg.s[i].values.v[0];
 	}
 	if (!strcmp(type, "pv"))
@@ -1364,31 +1487,33 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 	else if (!strcmp(type, "pvh"))
 		rc = set_str(&def->os_type, "xenpvh", err_r) || set_str(&def->os_machine, "xenpvh", err_r);
 	else
-		rc = fail(err_r, -EINVAL, "xl.cfg: unknown guest type '%s'", type);
+		rc = fail(err_r, -EINVAL, "%s: unknown guest type '%s'", name, type);
 	if (!rc)
 		rc = set_str(&def->virt_type, "xen", err_r) || set_str(&def->os_arch, "x86_64", err_r);
 	if (rc)
 		goto out;
+	hvm = domain_is_hvm(def);
 	for (size_t i = 0; !rc && i < cfg.n; i++) {
 		const struct xl_setting *s = &cfg.s[i];
 		const char *k = s->key, *v = s->values.n ? s->values.v[0] : "";
-		static const char *const strings[] = { "name", "kernel", "ramdisk", "cmdline", "bootloader",
+		static const char *const strings[] = { "name", "kernel", "ramdisk", "cmdline", "bootloader", "bootargs", "cdrom",
 						       "bootloader_args", "on_poweroff", "on_reboot", "on_crash",
-						       "device_model_override", "root", "extra", NULL };
-		int is_string = 0;
+						       "device_model_override", "device_model", "root", "extra",
+						       "firmware_override", "boot", "uuid", "type", "builder", NULL };
+		int on = 0;
 
-		for (size_t j = 0; strings[j]; j++)
-			is_string |= !strcmp(k, strings[j]);
-		if (is_string && s->is_list) {
-			rc = fail(err_r, -EINVAL, "xl.cfg: '%s' must be a string", k);
+		if (in_list(strings, k) && s->is_list) {
+			rc = fail(err_r, -EINVAL, "%s: '%s' must be a string", name, k);
 			break;
 		}
+		if (!s->is_list && is_default(k, v, hvm))
+			continue;
 		if (!strcmp(k, "name"))
 			rc = set_str(&def->name, v, err_r);
 		else if (!strcmp(k, "uuid")) {
 			char canon[37];
 
-			rc = domain_uuid_canon(v, canon) ? fail(err_r, -EINVAL, "xl.cfg: invalid uuid '%s'", v) :
+			rc = domain_uuid_canon(v, canon) ? fail(err_r, -EINVAL, "%s: invalid uuid '%s'", name, v) :
 							    set_str(&def->uuid, canon, err_r);
 		} else if (!strcmp(k, "type") || !strcmp(k, "builder"))
 			;
@@ -1400,8 +1525,28 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 			rc = xl_uint(s, DOMAIN_VCPUS_MAX, &vcpus, err_r);
 		else if (!strcmp(k, "maxvcpus"))
 			rc = xl_uint(s, DOMAIN_VCPUS_MAX, &maxvcpus, err_r);
-		else if (!strcmp(k, "kernel"))
-			rc = set_str(&def->kernel, v, err_r);
+		else if (!strcmp(k, "max_grant_frames") || !strcmp(k, "max_event_channels")) {
+			unsigned long long n = 0;
+
+			rc = xl_uint(s, UINT32_MAX, &n, err_r);
+			if (!rc && !n)
+				rc = fail(err_r, -EINVAL, "%s: invalid value '0' for '%s'", name, k);
+			def->has_xenbus = 1;
+			*(k[4] == 'g' ? &def->xenbus_max_grant_frames : &def->xenbus_max_event_channels) = (unsigned)n;
+		} else if (!strcmp(k, "vcpu_avail")) {
+			/* xm's bitmap of the vCPUs online at boot. */
+			rc = xl_uint(s, ~0ull, &vcpu_avail, err_r);
+			have_vcpu_avail = 1;
+		} else if (!strcmp(k, "kernel")) {
+			const char *base = strrchr(v, '/') ? strrchr(v, '/') + 1 : v;
+
+			/* An HVM guest's kernel is its firmware in xm configs, and hvmloader in xl's. */
+			if (hvm && (fmt == XEN_CFG_XM || !strncmp(base, "hvmloader", 9)))
+				rc = set_str(&def->loader, v, err_r);
+			else
+				rc = set_str(&def->kernel, v, err_r);
+		} else if (!strcmp(k, "firmware_override") && hvm)
+			rc = set_str(&def->loader, v, err_r);
 		else if (!strcmp(k, "ramdisk"))
 			rc = set_str(&def->initrd, v, err_r);
 		else if (!strcmp(k, "cmdline"))
@@ -1412,41 +1557,87 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 			rc = set_str(&extra, v, err_r);
 		else if (!strcmp(k, "bootloader"))
 			rc = set_str(&def->bootloader, v, err_r);
-		else if (!strcmp(k, "bootloader_args"))
+		else if (!strcmp(k, "bootloader_args") || (!strcmp(k, "bootargs") && fmt == XEN_CFG_XM))
 			rc = set_str(&def->bootloader_args, v, err_r);
+		else if (!strcmp(k, "cdrom") && fmt == XEN_CFG_XM && hvm) {
+			/* xend's HVM CD-ROM: the second IDE master. */
+			struct domain_disk *d = grow_one((void **)&def->disks, &def->n_disks, sizeof(*d), err_r);
+			char *spec = str_printf("file:%s,hdc:cdrom,r", v);
+
+			rc = !d ? -E2BIG : !spec ? fail(err_r, -ENOMEM, "out of memory") : xen_disk_parse(d, spec, flags, err_r);
+			free(spec);
+		}
 		else if (!strcmp(k, "on_poweroff"))
 			rc = set_str(&def->on_poweroff, v, err_r);
 		else if (!strcmp(k, "on_reboot"))
 			rc = set_str(&def->on_reboot, v, err_r);
 		else if (!strcmp(k, "on_crash"))
 			rc = set_str(&def->on_crash, v, err_r);
-		else if (!strcmp(k, "device_model_override"))
+		else if (!strcmp(k, "device_model_override") || (!strcmp(k, "device_model") && fmt == XEN_CFG_XM))
 			rc = set_str(&def->emulator, v, err_r);
 		else if (!strcmp(k, "localtime"))
-			localtime = !strcmp(v, "1");
-		else if (!strcmp(k, "pae") || !strcmp(k, "acpi") || !strcmp(k, "apic") || !strcmp(k, "hap")) {
-			if (!strcmp(v, "1")) {
-				struct domain_feature *f = grow_one((void **)&def->features, &def->n_features,
-								    sizeof(*f), err_r);
+			rc = cfg_bool(&cx, s, &localtime);
+		else if (!strcmp(k, "rtc_timeoffset")) {
+			char *end;
 
-				def->has_features = 1;
-				rc = f ? set_str(&f->name, k, err_r) : -E2BIG;
+			errno = 0;
+			rtc_offset = s->is_list ? 0 : strtoll(v, &end, 10);
+			if (s->is_list || errno || *end || end == v || rtc_offset < -(1ll << 40) || rtc_offset > (1ll << 40))
+				rc = fail(err_r, -EINVAL, "%s: invalid value '%s' for 'rtc_timeoffset'", name, v);
+		} else if (hvm && (!strcmp(k, "pae") || !strcmp(k, "acpi") || !strcmp(k, "apic"))) {
+			rc = cfg_bool(&cx, s, &on);
+			for (size_t j = 0; !rc && hvm_flags[j]; j++)
+				if (!strcmp(k, hvm_flags[j]))
+					hvm_off[j] = !on;
+		} else if (!hvm && !strcmp(k, "pae")) {
+			rc = cfg_bool(&cx, s, &on);
+			if (!rc && on)
+				rc = add_feature(def, "pae", NULL, err_r);
+		} else if (!strcmp(k, "hap") || !strcmp(k, "viridian")) {
+			rc = cfg_bool(&cx, s, &on);
+			*(k[0] == 'h' ? &hap : &viridian) = on;
+		} else if (!strcmp(k, "boot") && hvm) {
+			for (const char *b = v; !rc && *b; b++) {
+				const char *dev = *b == 'c' ? "hd" : *b == 'd' ? "cdrom" : *b == 'n' ? "network" :
+						  *b == 'a' ? "fd" : NULL;
+
+				if (!dev)
+					rc = fail(err_r, -EINVAL, "%s: invalid boot device '%c' in '%s' (a, c, d, n)", name,
+						  *b, v);
+				else if (def->n_boot == DOMAIN_BOOT_MAX)
+					rc = fail(err_r, -EINVAL, "%s: more than %d boot devices in '%s'", name,
+						  DOMAIN_BOOT_MAX, v);
+				else
+					rc = set_str(&def->boot[def->n_boot++], dev, err_r);
 			}
-		} else if (!strcmp(k, "boot")) {
-			for (const char *b = v; !rc && *b && def->n_boot < DOMAIN_BOOT_MAX; b++)
-				rc = set_str(&def->boot[def->n_boot++], *b == 'c' ? "hd" : *b == 'd' ? "cdrom" :
-									*b == 'n' ? "network" : "fd", err_r);
 		} else if (!strcmp(k, "disk")) {
-			for (size_t j = 0; !rc && j < s->values.n; j++)
-				rc = xl_disk(def, s->values.v[j], err_r);
+			for (size_t j = 0; !rc && j < s->values.n; j++) {
+				struct domain_disk *d = grow_one((void **)&def->disks, &def->n_disks, sizeof(*d), err_r);
+
+				rc = d ? xen_disk_parse(d, s->values.v[j], flags, err_r) : -E2BIG;
+			}
 		} else if (!strcmp(k, "vif")) {
 			for (size_t j = 0; !rc && j < s->values.n; j++)
-				rc = xl_vif(def, s->values.v[j], err_r);
+				rc = xl_vif(&cx, def, s->values.v[j]);
 		} else if (!strcmp(k, "serial")) {
-			serial_list_key = k;
 			for (size_t j = 0; !rc && j < s->values.n; j++)
 				if (strcmp(s->values.v[j], "none"))
 					rc = add_chardev(def, s->values.v[j], err_r);
+		} else if (!strcmp(k, "pci")) {
+			for (size_t j = 0; !rc && j < s->values.n; j++)
+				rc = xl_pci(&cx, def, s->values.v[j]);
+		} else if (!strcmp(k, "usb")) {
+			rc = cfg_bool(&cx, s, &usb);
+		} else if (!strcmp(k, "usbdevice")) {
+			for (size_t j = 0; !rc && j < s->values.n; j++) {
+				const char *u = s->values.v[j];
+
+				if (!strcmp(u, "tablet") || !strcmp(u, "mouse") || !strcmp(u, "keyboard"))
+					rc = add_input(def, u, "usb", err_r);
+				else
+					rc = gap(&cx, "usbdevice '%s'", u);
+			}
+			usb = 0;
 		} else if (!strcmp(k, "vfb")) {
 			for (size_t j = 0; !rc && j < s->values.n; j++) {
 				char *copy = strdup(s->values.v[j]), *save = NULL;
@@ -1458,32 +1649,57 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 				for (char *item = strtok_r(copy, ",", &save); !rc && item; item = strtok_r(NULL, ",", &save)) {
 					char *eq = strchr(item, '=');
 
-					if (!eq)
+					if (!eq) {
+						rc = gap(&cx, "vfb flag '%s'", item);
 						continue;
+					}
 					*eq = '\0';
+					if (!strcmp(item, "type")) {
+						if (strcmp(eq + 1, "vnc") && strcmp(eq + 1, "sdl"))
+							rc = gap(&cx, "vfb type '%s'", eq + 1);
+						else if (!xl_graphics(def, eq + 1, err_r))
+							rc = -ENOMEM;
+						continue;
+					}
 					rc = xl_graphics_key(def, item, eq + 1, err_r);
-					if (rc == 0 && strcmp(item, "type"))
-						log_warnx("xl.cfg: vfb setting '%s' is not supported, ignored", item);
-					rc = rc > 0 ? 0 : rc;
+					rc = rc == 0 ? gap(&cx, "vfb setting '%s'", item) : rc > 0 ? 0 : rc;
 				}
 				free(copy);
 			}
-		} else if (!strcmp(k, "parallel") && !strcmp(v, "none")) {
-			;
+		} else if (s->is_list && !s->values.n) {
+			; /* pci = [], an empty list of anything, says nothing */
 		} else {
 			rc = xl_graphics_key(def, k, v, err_r);
 			if (rc == 0)
-				log_warnx("xl.cfg: setting '%s' is not supported, ignored", k);
+				rc = gap(&cx, "%s setting '%s'", name, k);
 			rc = rc > 0 ? 0 : rc;
 		}
 	}
 	if (rc)
 		goto out;
-	(void)serial_list_key;
 	if (!def->name) {
-		rc = fail(err_r, -EINVAL, "xl.cfg: missing 'name'");
+		rc = fail(err_r, -EINVAL, "%s: missing 'name'", name);
 		goto out;
 	}
+	if (usb) {
+		rc = gap(&cx, "usb = 1 without a usbdevice (a bare USB controller)");
+		if (rc)
+			goto out;
+	}
+	/* <features> in one order: pae, acpi, apic (on for HVM unless said otherwise), hap, viridian. */
+	for (size_t j = 0; hvm && hvm_flags[j]; j++) {
+		if (!hvm_off[j]) {
+			rc = add_feature(def, hvm_flags[j], NULL, err_r);
+			if (rc)
+				goto out;
+		}
+	}
+	if (hap >= 0)
+		rc = add_feature(def, "hap", hap ? NULL : "off", err_r);
+	if (!rc && viridian > 0)
+		rc = add_feature(def, "viridian", NULL, err_r);
+	if (rc)
+		goto out;
 	if (!def->cmdline && (root || extra)) {
 		def->cmdline = str_printf("%s%s%s%s", root ? "root=" : "", root ? root : "", root && extra ? " " : "",
 					    extra ? extra : "");
@@ -1499,7 +1715,20 @@ int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, cha
 	def->vcpus = (unsigned)(maxvcpus ? maxvcpus : vcpus ? vcpus : 1);
 	if (maxvcpus && vcpus && vcpus < maxvcpus)
 		def->vcpus_current = (unsigned)vcpus;
+	if (have_vcpu_avail) {
+		unsigned n = (unsigned)__builtin_popcountll(vcpu_avail);
+
+		if (!n || n > def->vcpus) {
+			rc = fail(err_r, -EINVAL, "%s: vcpu_avail %llu names no vCPU or more than vcpus = %u", name,
+				  vcpu_avail, def->vcpus);
+			goto out;
+		}
+		def->vcpus_current = n < def->vcpus ? n : 0;
+	}
+	/* The guest's clock: localtime or UTC, and an offset from it in seconds. */
 	rc = set_str(&def->clock_offset, localtime ? "localtime" : "utc", err_r);
+	if (!rc && rtc_offset)
+		def->clock_adjustment = str_printf("%lld", rtc_offset), rc = def->clock_adjustment ? 0 : -ENOMEM;
 	def->has_clock = 1;
 	if (!rc && (domain_is_xen_pv(def) || domain_is_xen_pvh(def)) && !def->n_chardevs)
 		rc = add_chardev(def, "pty", err_r);
@@ -1514,4 +1743,528 @@ out:
 	free(extra);
 	xl_cfg_dispose(&cfg);
 	return rc;
+}
+
+int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, char **err_r)
+{
+	return domain_from_xen_cfg(def, text, len, XEN_CFG_XL, 0, err_r);
+}
+
+/* xl.cfg and xm config output. */
+
+/*
+ * A disk as xl writes it (key=value, target last), or as xm did
+ * ("phy:/dev/vg/lv,xvda,w"): the prefix names libvirt's driver.
+ */
+static int cfg_disk(const struct cfg_ctx *cx, const struct domain_disk *d, char **out)
+{
+	int cdrom = d->device && !strcmp(d->device, "cdrom");
+	const char *format = d->driver_type ? d->driver_type : "raw", *drv = d->driver_name;
+
+	*out = NULL;
+	if (d->device && strcmp(d->device, "disk") && !cdrom)
+		return gap(cx, "disk device '%s' (%s)", d->device, d->target_dev);
+	if (strcmp(d->type, "file") && strcmp(d->type, "block"))
+		return gap(cx, "disk type '%s' (%s)", d->type, d->target_dev);
+	if (d->target_bus && strcmp(d->target_bus, "xen") && strcmp(d->target_bus, "ide") &&
+	    strcmp(d->target_bus, "scsi"))
+		return gap(cx, "disk bus '%s' (%s)", d->target_bus, d->target_dev);
+	if (drv && strcmp(drv, "phy") && strcmp(drv, "tap") && strcmp(drv, "qemu") && strcmp(drv, "file"))
+		return gap(cx, "disk driver '%s' (%s)", drv, d->target_dev);
+	if (drv && !strcmp(drv, "file") && cx->fmt == XEN_CFG_XL &&
+	    (d->shareable || d->driver_discard || (d->source && strpbrk(d->source, ",="))))
+		return gap(cx, "disk driver 'file' (%s) with a shareable disk, discard, or ',' or '=' in its path",
+			   d->target_dev);
+	if (d->driver_cache && strcmp(d->driver_cache, "default"))
+		return gap(cx, "disk cache '%s' (%s)", d->driver_cache, d->target_dev);
+	if (!in_list(xl_formats, format))
+		return gap(cx, "disk format '%s' (%s)", format, d->target_dev);
+	if (d->shareable && d->readonly)
+		return gap(cx, "a read-only shareable disk (%s)", d->target_dev);
+	/* xl reads a path that is not absolute as one under /dev. */
+	if (d->source && d->source[0] != '/')
+		return gap(cx, "a relative disk path (%s: '%s')", d->target_dev, d->source);
+	/* xl reads xm's form too: libvirt's driver 'file' has no other spelling. */
+	if (cx->fmt == XEN_CFG_XM || (drv && !strcmp(drv, "file") && !d->shareable && !d->driver_discard &&
+				      (!d->source || !strpbrk(d->source, ",=")))) {
+		const char *prefix = !drv ? (!strcmp(d->type, "block") ? "phy:" : "file:") :
+				     !strcmp(drv, "tap") ? "tap:" : !strcmp(drv, "phy") ? "phy:" : "file:";
+		char fmtpre[16] = "";
+
+		if (drv && !strcmp(drv, "qemu"))
+			return gap(cx, "disk driver 'qemu' (%s) in an xm config", d->target_dev);
+		if (d->driver_discard)
+			return gap(cx, "disk discard in an xm config (%s)", d->target_dev);
+		/* xm's positional form has no quoting: a ',' or '=' would read as another parameter. */
+		if (d->source && strpbrk(d->source, ",="))
+			return gap(cx, "',' or '=' in an xm config's disk path (%s)", d->target_dev);
+		if (!strcmp(prefix, "tap:"))
+			snprintf(fmtpre, sizeof(fmtpre), "%s:", !strcmp(format, "raw") ? "aio" : format);
+		else if (strcmp(format, "raw"))
+			snprintf(fmtpre, sizeof(fmtpre), "%s:", format);
+		*out = str_printf("%s%s%s,%s%s,%s", d->source ? prefix : "", d->source ? fmtpre : "",
+				    d->source ? d->source : "", d->target_dev, cdrom ? ":cdrom" : "",
+				    d->shareable ? "w!" : d->readonly ? "r" : "w");
+	} else {
+		const char *backend = !drv ? NULL : !strcmp(drv, "qemu") ? "qdisk" : drv;
+
+		if (d->shareable)
+			return gap(cx, "a shareable disk in xl.cfg (%s)", d->target_dev);
+		*out = str_printf("format=%s,vdev=%s,access=%s%s%s%s%s%s%s", format, d->target_dev,
+				    d->readonly ? "ro" : "rw", backend ? ",backendtype=" : "", backend ? backend : "",
+				    cdrom ? ",devtype=cdrom" : "",
+				    !d->driver_discard ? "" : !strcmp(d->driver_discard, "ignore") ? ",no-discard" : ",discard",
+				    d->source ? ",target=" : "", d->source ? d->source : "");
+	}
+	return *out ? 0 : fail(cx->err_r, -ENOMEM, "out of memory");
+}
+
+/* One vif = [ ... ] item. */
+static int cfg_vif(const struct cfg_ctx *cx, const struct domain_interface *it, char **out)
+{
+	size_t ilen = 0;
+	FILE *g;
+
+	*out = NULL;
+	if (strcmp(it->type, "bridge") && strcmp(it->type, "ethernet"))
+		return gap(cx, "interface type '%s'", it->type);
+	if (it->downscript)
+		return gap(cx, "interface element 'downscript'");
+	if (it->driver_queues)
+		return gap(cx, "interface driver queues");
+	if (it->virtualport_type && strcmp(it->virtualport_type, "openvswitch"))
+		return gap(cx, "interface virtualport type '%s'", it->virtualport_type);
+	if (it->n_vlan_tags && !it->virtualport_type)
+		return gap(cx, "VLAN tags on an interface without <virtualport type='openvswitch'>");
+	if (it->n_vlan_tags > 1 && !it->vlan_trunk)
+		return gap(cx, "several VLAN tags without trunk='yes'");
+	g = open_memstream(out, &ilen);
+	if (!g)
+		return fail(cx->err_r, -ENOMEM, "out of memory");
+	if (it->mac)
+		fprintf(g, "mac=%s,", it->mac);
+	if (it->source_bridge) {
+		fprintf(g, "bridge=%s", it->source_bridge);
+		for (size_t i = 0; i < it->n_vlan_tags; i++)
+			fprintf(g, "%c%u", it->vlan_trunk ? ':' : '.', it->vlan_tags[i]);
+		fputc(',', g);
+	}
+	if (it->ip)
+		fprintf(g, "ip=%s,", it->ip);
+	if (it->script)
+		fprintf(g, "script=%s,", it->script);
+	/* libvirt's model netfront is xl's type=vif (xm's type=netfront): no emulated twin. */
+	if (it->model && !strcmp(it->model, "netfront"))
+		fprintf(g, "type=%s,", cx->fmt == XEN_CFG_XM ? "netfront" : "vif");
+	else if (it->model)
+		fprintf(g, "model=%s,", it->model);
+	if (it->target_dev)
+		fprintf(g, "vifname=%s,", it->target_dev);
+	if (it->outbound_kbps)
+		fprintf(g, "rate=%lluKB/s,", it->outbound_kbps);
+	if (fclose(g) || !*out) {
+		free(*out);
+		*out = NULL;
+		return fail(cx->err_r, -ENOMEM, "out of memory");
+	}
+	if (ilen)
+		(*out)[ilen - 1] = '\0';
+	return 0;
+}
+
+/* Writes a list of items made by item(). */
+static int cfg_list(const struct cfg_ctx *cx, FILE *f, const char *key, size_t n,
+		    int (*item)(const struct cfg_ctx *, const void *, size_t, char **), const void *arg)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = NULL;
+		int rc = item(cx, arg, i, &s);
+
+		if (rc)
+			return rc;
+		if (!s)
+			continue;
+		if (!k++)
+			fprintf(f, "%s = [ ", key);
+		cfg_item(f, k == 1, s);
+		free(s);
+	}
+	if (k)
+		fputs(" ]\n", f);
+	return 0;
+}
+
+static int disk_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **s)
+{
+	const struct domain_def *def = arg;
+
+	return cfg_disk(cx, &def->disks[i], s);
+}
+
+static int vif_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **s)
+{
+	const struct domain_def *def = arg;
+
+	return cfg_vif(cx, &def->interfaces[i], s);
+}
+
+/* xl's BDF with the settings libvirt's <hostdev> has: permissive=1, seize=1 (managed). */
+static int pci_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **s)
+{
+	const struct domain_hostdev *h = &((const struct domain_def *)arg)->hostdevs[i];
+
+	*s = str_printf("%04x:%02x:%02x.%x%s%s", h->domain, h->bus, h->slot, h->function,
+			  h->permissive ? ",permissive=1" : "", h->managed ? ",seize=1" : "");
+	return *s ? 0 : fail(cx->err_r, -ENOMEM, "out of memory");
+}
+
+static int usb_item(const struct cfg_ctx *cx, const void *arg, size_t i, char **s)
+{
+	const struct domain_def *def = arg;
+
+	(void)cx;
+	*s = def->inputs[i].bus && !strcmp(def->inputs[i].bus, "usb") ? strdup(def->inputs[i].type) : NULL;
+	return 0;
+}
+
+static bool feature_on(const struct domain_feature *f)
+{
+	return !f->state || !strcmp(f->state, "on");
+}
+
+/* <features> as xl's pae, acpi, apic, hap, viridian. */
+static int cfg_features(const struct cfg_ctx *cx, const struct domain_def *def, FILE *f)
+{
+	int hvm = domain_is_hvm(def), rc = 0;
+
+	for (size_t k = 0; hvm && hvm_flags[k]; k++) {
+		int on = 0;
+
+		for (size_t i = 0; i < def->n_features; i++)
+			if (!strcmp(def->features[i].name, hvm_flags[k]))
+				on = feature_on(&def->features[i]);
+		fprintf(f, "%s = %d\n", hvm_flags[k], on);
+	}
+	for (size_t i = 0; !rc && i < def->n_features; i++) {
+		const struct domain_feature *ft = &def->features[i];
+		const char *n = ft->name;
+
+		if (hvm && in_list(hvm_flags, n))
+			continue;
+		if (!strcmp(n, "hap") || !strcmp(n, "viridian") || (!hvm && !strcmp(n, "pae")))
+			fprintf(f, "%s = %d\n", n, feature_on(ft));
+		else
+			rc = gap(cx, "feature '%s'%s", n, hvm ? "" : " of a PV guest");
+	}
+	return rc;
+}
+
+/* <clock> as localtime and rtc_timeoffset. */
+static int cfg_clock(const struct cfg_ctx *cx, const struct domain_def *def, FILE *f)
+{
+	const char *off = def->clock_offset ? def->clock_offset : "utc", *adj = def->clock_adjustment;
+	int localtime;
+	long long seconds = 0;
+
+	if (def->clock_timezone || (strcmp(off, "utc") && strcmp(off, "localtime") && strcmp(off, "variable")))
+		return gap(cx, "clock offset '%s'", off);
+	localtime = !strcmp(off, "localtime") ||
+		    (!strcmp(off, "variable") && def->clock_basis && !strcmp(def->clock_basis, "localtime"));
+	if (adj && strcmp(adj, "reset")) {
+		char *end;
+
+		errno = 0;
+		seconds = strtoll(adj, &end, 10);
+		if (errno || *end || end == adj)
+			return fail(cx->err_r, -EINVAL, "invalid clock adjustment '%s'", adj);
+	}
+	fprintf(f, "localtime = %d\n", localtime);
+	if (seconds)
+		fprintf(f, "rtc_timeoffset = %lld\n", seconds);
+	return 0;
+}
+
+/*
+ * The controllers kept as written: the IDE and PCI root ones every HVM
+ * guest has go without saying; any other (USB's usbctrl, SCSI...) is ours
+ * to translate and is not yet.
+ */
+static int cfg_controllers(const struct cfg_ctx *cx, const struct domain_def *def)
+{
+	for (const char *p = def->devices_extra.xml; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
+		const char *t = strstr(p, " type=\""), *nl = strchr(p, '\n');
+		char type[32] = "";
+		int rc;
+
+		if (strncmp(p, "<controller ", 12))
+			continue;
+		if (t && (!nl || t < nl))
+			snprintf(type, sizeof(type), "%.*s", (int)strcspn(t + 7, "\""), t + 7);
+		if (!strcmp(type, "ide") || !strcmp(type, "pci"))
+			continue;
+		rc = gap(cx, "controller type '%s'", type);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int cfg_inputs(const struct cfg_ctx *cx, const struct domain_def *def)
+{
+	int hvm = domain_is_hvm(def);
+
+	for (size_t i = 0; i < def->n_inputs; i++) {
+		const struct domain_input *in = &def->inputs[i];
+		const char *bus = in->bus ? in->bus : hvm ? "ps2" : "xen";
+		int usb = !strcmp(bus, "usb") && hvm &&
+			  (!strcmp(in->type, "tablet") || !strcmp(in->type, "mouse") || !strcmp(in->type, "keyboard"));
+		/* The devices every guest of the kind has. */
+		int implicit = (!strcmp(bus, hvm ? "ps2" : "xen")) &&
+			       (!strcmp(in->type, "mouse") || !strcmp(in->type, "keyboard"));
+
+		if (!usb && !implicit) {
+			int rc = gap(cx, "input type '%s' bus '%s'", in->type, bus);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, unsigned flags, char **cfg_r,
+		      char **err_r)
+{
+	const struct cfg_ctx cx = { .fmt = fmt, .flags = flags, .err_r = err_r };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int rc, hvm = domain_is_hvm(def), pv = domain_is_xen_pv(def);
+	const struct domain_graphics *vnc = NULL, *sdl = NULL;
+	size_t n_serial = 0, n_usb = 0;
+
+	*err_r = NULL;
+	*cfg_r = NULL;
+	if (strcmp(def->virt_type, "xen"))
+		return fail(err_r, -ENOTSUP, "domain type '%s' is not a Xen guest", def->virt_type);
+	if (!hvm && !pv && !domain_is_xen_pvh(def))
+		return fail(err_r, -ENOTSUP, "os type '%s' is not a Xen guest type", def->os_type);
+	if (fmt == XEN_CFG_XM && !hvm && !pv)
+		return fail(err_r, -ENOTSUP, "os type '%s' is not supported by xm configs (xen-xl)", def->os_type);
+	if (flags & DOMAIN_NATIVE_LOSSY)
+		domain_warn_extra(def, "xvirsh yet, dropped");
+	else if ((rc = domain_check_extra(def, "xvirsh yet", err_r)))
+		return rc;
+	for (size_t i = 0; i < def->n_graphics; i++) {
+		const struct domain_graphics *g = &def->graphics[i];
+
+		if (!strcmp(g->type, "vnc") && !vnc)
+			vnc = g;
+		else if (!strcmp(g->type, "sdl") && !sdl)
+			sdl = g;
+		else if ((rc = gap(&cx, "graphics type '%s'%s", g->type, vnc || sdl ? " (a second display)" : "")))
+			return rc;
+	}
+	if (def->max_memory_kib && (rc = gap(&cx, "element 'maxMemory' (memory hotplug)")))
+		return rc;
+	if (def->loader && !hvm && (rc = gap(&cx, "element 'os/loader' of a PV guest")))
+		return rc;
+	if (def->loader_type && strcmp(def->loader_type, "rom") && (rc = gap(&cx, "loader type '%s'", def->loader_type)))
+		return rc;
+	if (hvm && def->kernel && fmt == XEN_CFG_XM &&
+	    (rc = gap(&cx, "element 'os/kernel' of an HVM guest in an xm config (its kernel is the firmware)")))
+		return rc;
+	if (!hvm && def->n_boot && (rc = gap(&cx, "element 'os/boot' of a PV guest")))
+		return rc;
+	if ((rc = cfg_inputs(&cx, def)) || (rc = cfg_controllers(&cx, def)))
+		return rc;
+	for (size_t i = 0; i < def->n_videos; i++) {
+		const char *m = def->videos[i].model;
+
+		/* The video card xl gives: cirrus for HVM, the PV framebuffer for PV. */
+		if (m && strcmp(m, hvm ? "cirrus" : "xen") && (rc = gap(&cx, "video model '%s'", m)))
+			return rc;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return fail(err_r, -ENOMEM, "out of memory");
+	cfg_str(f, "name", def->name);
+	cfg_str(f, "uuid", def->uuid);
+	if (pv) {
+		if (fmt == XEN_CFG_XL) /* xm knew no type: PV was its default */
+			cfg_str(f, "type", "pv");
+	} else if (!hvm)
+		cfg_str(f, "type", "pvh");
+	if (def->memory_kib) {
+		fprintf(f, "maxmem = %llu\n", mib(def->memory_kib));
+		fprintf(f, "memory = %llu\n",
+			mib(def->current_memory_kib ? def->current_memory_kib : def->memory_kib));
+	}
+	if (def->vcpus) {
+		if (def->vcpus_current && def->vcpus_current < def->vcpus)
+			fprintf(f, "vcpus = %u\nmaxvcpus = %u\n", def->vcpus_current, def->vcpus);
+		else
+			fprintf(f, "vcpus = %u\n", def->vcpus);
+	}
+	rc = cfg_features(&cx, def, f);
+	if (!rc)
+		rc = cfg_clock(&cx, def, f);
+	if (rc)
+		goto out;
+	cfg_str(f, "on_poweroff", def->on_poweroff);
+	cfg_str(f, "on_reboot", def->on_reboot);
+	cfg_str(f, "on_crash", def->on_crash);
+	cfg_str(f, "device_model_override", def->emulator);
+	if (def->xenbus_max_grant_frames)
+		fprintf(f, "max_grant_frames = %u\n", def->xenbus_max_grant_frames);
+	if (def->xenbus_max_event_channels)
+		fprintf(f, "max_event_channels = %u\n", def->xenbus_max_event_channels);
+	if (hvm && (vnc || sdl)) {
+		fprintf(f, "sdl = %d\nvnc = %d\n", !!sdl, !!vnc);
+		if (vnc) {
+			int autoport = vnc->port < 0 || (vnc->autoport && !strcmp(vnc->autoport, "yes"));
+
+			fprintf(f, "vncunused = %d\n", autoport);
+			if (!autoport && vnc->port >= 5900)
+				fprintf(f, "vncdisplay = %d\n", vnc->port - 5900);
+			cfg_str(f, "vnclisten", vnc->listen);
+			cfg_str(f, "vncpasswd", vnc->passwd);
+			cfg_str(f, "keymap", vnc->keymap);
+		}
+		if (sdl) {
+			cfg_str(f, "display", sdl->display);
+			cfg_str(f, "xauthority", sdl->xauth);
+		}
+	} else if (vnc || sdl) {
+		char *item = NULL;
+
+		if (vnc) {
+			int autoport = vnc->port < 0 || (vnc->autoport && !strcmp(vnc->autoport, "yes"));
+
+			item = str_printf("vnc=1,vncunused=%d%s%s%s%s%s%s", autoport, vnc->listen ? ",vnclisten=" : "",
+					    vnc->listen ? vnc->listen : "", vnc->passwd ? ",vncpasswd=" : "",
+					    vnc->passwd ? vnc->passwd : "", vnc->keymap ? ",keymap=" : "",
+					    vnc->keymap ? vnc->keymap : "");
+			if (item && !autoport && vnc->port >= 5900) {
+				char *t = str_printf("%s,vncdisplay=%d", item, vnc->port - 5900);
+
+				free(item);
+				item = t;
+			}
+		} else {
+			item = str_printf("sdl=1%s%s%s%s", sdl->display ? ",display=" : "",
+					    sdl->display ? sdl->display : "", sdl->xauth ? ",xauthority=" : "",
+					    sdl->xauth ? sdl->xauth : "");
+		}
+		if (!item) {
+			rc = fail(err_r, -ENOMEM, "out of memory");
+			goto out;
+		}
+		fputs("vfb = [ ", f);
+		cfg_item(f, 1, item);
+		fputs(" ]\n", f);
+		free(item);
+	}
+	rc = cfg_list(&cx, f, "pci", def->n_hostdevs, pci_item, def);
+	if (!rc)
+		rc = cfg_list(&cx, f, "vif", def->n_interfaces, vif_item, def);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < def->n_inputs; i++)
+		n_usb += def->inputs[i].bus && !strcmp(def->inputs[i].bus, "usb");
+	if (n_usb) {
+		fputs("usb = 1\n", f);
+		rc = cfg_list(&cx, f, "usbdevice", def->n_inputs, usb_item, def);
+		if (rc)
+			goto out;
+	}
+	for (size_t i = 0; i < def->n_chardevs; i++)
+		n_serial += def->chardevs[i].kind == DOMAIN_CHARDEV_SERIAL;
+	/* A PV guest's Xen console is a pty unless said otherwise: serial = reads into it. */
+	if (!hvm && def->n_chardevs && !(def->n_chardevs == 1 && !strcmp(def->chardevs[0].type, "pty"))) {
+		size_t k = 0;
+
+		fputs("serial = [ ", f);
+		for (size_t i = 0; i < def->n_chardevs; i++) {
+			char *spec = NULL;
+
+			if (def->chardevs[i].kind == DOMAIN_CHARDEV_SERIAL) {
+				rc = gap(&cx, "a serial port of a PV guest");
+				if (rc)
+					goto out;
+				continue;
+			}
+			rc = chardev_spec(&def->chardevs[i], "xvirsh yet", &spec, err_r);
+			if (rc)
+				goto out;
+			cfg_item(f, k++ == 0, spec);
+			free(spec);
+		}
+		fputs(" ]\n", f);
+	}
+	if (hvm) {
+		fputs("parallel = \"none\"\n", f);
+		if (!n_serial) {
+			fputs("serial = \"none\"\n", f);
+		} else {
+			size_t k = 0;
+
+			fputs("serial = [ ", f);
+			for (size_t i = 0; i < def->n_chardevs; i++) {
+				char *spec = NULL;
+
+				if (def->chardevs[i].kind != DOMAIN_CHARDEV_SERIAL)
+					continue;
+				rc = chardev_spec(&def->chardevs[i], "xvirsh yet", &spec, err_r);
+				if (rc)
+					goto out;
+				cfg_item(f, k++ == 0, spec);
+				free(spec);
+			}
+			fputs(" ]\n", f);
+		}
+		cfg_str(f, "builder", "hvm");
+		if (fmt == XEN_CFG_XM)
+			cfg_str(f, "kernel", def->loader);
+		else
+			cfg_str(f, "firmware_override", def->loader);
+	}
+	if (!hvm || fmt == XEN_CFG_XL)
+		cfg_str(f, "kernel", def->kernel);
+	cfg_str(f, "ramdisk", def->initrd);
+	cfg_str(f, "cmdline", def->cmdline);
+	cfg_str(f, "bootloader", def->bootloader);
+	cfg_str(f, "bootloader_args", def->bootloader_args);
+	if (hvm && def->n_boot) {
+		char order[DOMAIN_BOOT_MAX + 1] = { 0 };
+
+		for (size_t i = 0; i < def->n_boot; i++)
+			order[i] = !strcmp(def->boot[i], "hd") ? 'c' : !strcmp(def->boot[i], "cdrom") ? 'd' :
+				   !strcmp(def->boot[i], "network") ? 'n' : 'a';
+		cfg_str(f, "boot", order);
+	}
+	rc = cfg_list(&cx, f, "disk", def->n_disks, disk_item, def);
+	if (rc)
+		goto out;
+	if (fclose(f)) {
+		f = NULL;
+		rc = fail(err_r, -ENOMEM, "out of memory");
+		goto out;
+	}
+	f = NULL;
+	*cfg_r = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	free(buf);
+	return rc;
+}
+
+int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r)
+{
+	return domain_to_xen_cfg(def, XEN_CFG_XL, 0, cfg_r, err_r);
 }

@@ -42,7 +42,39 @@ int domain_to_xenlaunch_argv(const struct domain_def *def, const char *binary, c
 /* The qemu-system command line for a type='kvm' or type='qemu' guest. */
 int domain_to_qemu_argv(const struct domain_def *def, const char *binary, struct strv *argv_r, char **err_r);
 
-/* xl.cfg text for a type='xen' guest. */
+/*
+ * Xen's config files: xl.cfg (libvirt's "xen-xl") and xend's xm configs
+ * ("xen-xm"), which xl still reads. One reader and one writer for both;
+ * they differ where xm spelt things its own way (disks as "phy:/dev/x,xvda,w",
+ * an HVM guest's firmware as kernel=, type=netfront).
+ */
+enum xen_cfg_format { XEN_CFG_XL, XEN_CFG_XM };
+
+/*
+ * A setting either direction cannot translate fails the call with
+ * "SETTING is not supported by xvirsh yet"; with DOMAIN_NATIVE_LOSSY it is
+ * dropped with one warning (log_warnx) each instead. Settings holding their
+ * default value (viridian = 0, rtc_timeoffset = 0...) are accepted quietly.
+ */
+#define DOMAIN_NATIVE_LOSSY 1u
+
+/* Config text for a type='xen' guest. */
+int domain_to_xen_cfg(const struct domain_def *def, enum xen_cfg_format fmt, unsigned flags, char **cfg_r,
+		      char **err_r);
+/* A model from config text; def freshly initialised. */
+int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, enum xen_cfg_format fmt, unsigned flags,
+			char **err_r);
+
+/*
+ * One DISKSPEC of xl-disk-configuration(5) into d (zeroed): positional
+ * TARGET,FORMAT,VDEV,ACCESS, key=value, flags (cdrom, discard), and the
+ * deprecated xm forms: "[PREFIX:]TARGET,VDEV[:cdrom],ACCESS" with the
+ * prefixes phy:, file:, tap:, tap2:, aio:, raw:, qcow2: ..., access w!
+ * (shareable), ",hdc:cdrom,r" (an empty CD-ROM drive).
+ */
+int xen_disk_parse(struct domain_disk *d, const char *spec, unsigned flags, char **err_r);
+
+/* Strict xl.cfg: domain_to_xen_cfg / domain_from_xen_cfg with XEN_CFG_XL and no flags. */
 int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r);
 
 /*
@@ -55,7 +87,6 @@ int domain_to_xl_cfg(const struct domain_def *def, char **cfg_r, char **err_r);
  */
 int domain_from_xenlaunch_argv(struct domain_def *def, size_t argc, char *const *argv, char **err_r);
 
-/* A model from xl.cfg text. Unknown settings are warned about by name. */
 int domain_from_xl_cfg(struct domain_def *def, const char *text, size_t len, char **err_r);
 
 #endif

@@ -580,8 +580,14 @@ static int random_uuid(char out[UUID_STRING_SIZE])
 
 static int validate_buf(const char *buf, size_t len)
 {
-	char *schema = xml_util_schema_path("domain.rng"), *err = NULL;
-	int rc = xml_util_validate(buf, len, schema, &err);
+	char *schema = NULL, *err = NULL;
+	/* The model's cheap limits before the schema's costly walk. */
+	int rc = domain_check_limits(buf, len, &err);
+
+	if (!rc) {
+		schema = xml_util_schema_path("domain.rng");
+		rc = xml_util_validate(buf, len, schema, &err);
+	}
 
 	if (rc)
 		error("%s", err);
@@ -1353,6 +1359,54 @@ out:
 	return rc;
 }
 
+/*
+ * The installed launcher's "-M help": the machines it can start, asked
+ * rather than assumed, so that capabilities follow the launcher. NULL when
+ * it cannot be run.
+ */
+static char *launcher_machines(void)
+{
+	char *bin = xenlaunch_path(), *buf = NULL;
+	size_t len = 0;
+	int fds[2], status;
+	pid_t pid;
+	FILE *out;
+
+	if (!bin || pipe2(fds, O_CLOEXEC)) {
+		free(bin);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		execl(bin, bin, "-M", "help", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = open_memstream(&buf, &len);
+	if (pid > 0 && out) {
+		char chunk[512];
+		ssize_t n;
+
+		while ((n = read(fds[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0 && len < 65536)
+				fwrite(chunk, 1, (size_t)n, out);
+	}
+	if (out)
+		fclose(out);
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		free(buf);
+		buf = NULL;
+	}
+	free(bin);
+	return buf;
+}
+
 static int probe_caps(struct host_caps *caps)
 {
 	struct utsname_buf {
@@ -1383,6 +1437,14 @@ static int probe_caps(struct host_caps *caps)
 		free(err);
 		host_caps_dispose(caps);
 		return 1;
+	}
+	{
+		char *m_help = launcher_machines();
+
+		if (!m_help)
+			log_warnx("cannot run '%s -M help': no guest type is offered", caps->emulator);
+		host_caps_restrict(caps, m_help ? m_help : "");
+		free(m_help);
 	}
 	return 0;
 }
@@ -1422,8 +1484,16 @@ static int cmd_domcapabilities(int argc, char **argv)
 	if (probe_caps(&caps))
 		return 1;
 	rc = host_domcaps_format(&caps, machine, arch, &xml, &err);
-	if (rc)
-		error("failed to get domain capabilities: %s", err);
+	if (rc) {
+		char *m_help = launcher_machines();
+
+		if (m_help && !host_caps_launcher_starts(m_help, machine))
+			error("failed to get domain capabilities: machine '%s' is not supported by %s yet ('-M help')",
+			      machine, caps.emulator);
+		else
+			error("failed to get domain capabilities: %s", err);
+		free(m_help);
+	}
 	else
 		fputs(xml, stdout);
 	free(xml);
@@ -1434,6 +1504,8 @@ static int cmd_domcapabilities(int argc, char **argv)
 
 static int cmd_to_native(int argc, char **argv)
 {
+	static const char *const flags[] = { "--lossy", NULL };
+	int seen[1] = { 0 };
 	char *pos[2], *err = NULL, *out = NULL, *bin = NULL;
 	struct domain_def def;
 	struct strv av;
@@ -1441,10 +1513,11 @@ static int cmd_to_native(int argc, char **argv)
 
 	domain_def_init(&def);
 	strv_init(&av);
-	if (args(argc, argv, "domxml-to-native", 2, pos, NULL, NULL))
+	if (args(argc, argv, "domxml-to-native", 2, pos, flags, seen))
 		return 1;
-	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "qemu-argv") && strcmp(pos[0], "xen-xl"))
-		return error("unsupported config type %s (xenlaunch-argv, qemu-argv, xen-xl)", pos[0]);
+	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "qemu-argv") && strcmp(pos[0], "xen-xl") &&
+	    strcmp(pos[0], "xen-xm"))
+		return error("unsupported config type %s (xenlaunch-argv, qemu-argv, xen-xl, xen-xm)", pos[0]);
 	r = domain_def_parse_file(&def, pos[1], &err);
 	if (!r && !strcmp(pos[0], "xenlaunch-argv")) {
 		bin = xenlaunch_path();
@@ -1452,7 +1525,8 @@ static int cmd_to_native(int argc, char **argv)
 	} else if (!r && !strcmp(pos[0], "qemu-argv")) {
 		r = domain_to_qemu_argv(&def, NULL, &av, &err);
 	} else if (!r) {
-		r = domain_to_xl_cfg(&def, &out, &err);
+		r = domain_to_xen_cfg(&def, !strcmp(pos[0], "xen-xm") ? XEN_CFG_XM : XEN_CFG_XL,
+				      seen[0] ? DOMAIN_NATIVE_LOSSY : 0, &out, &err);
 	}
 	if (!r && av.n) {
 		out = strv_to_shell(&av);
@@ -1477,6 +1551,8 @@ static int cmd_to_native(int argc, char **argv)
 
 static int cmd_from_native(int argc, char **argv)
 {
+	static const char *const flags[] = { "--lossy", NULL };
+	int seen[1] = { 0 };
 	char *pos[2], *err = NULL, *buf = NULL, *xml = NULL;
 	size_t len = 0;
 	struct domain_def def;
@@ -1485,13 +1561,14 @@ static int cmd_from_native(int argc, char **argv)
 
 	domain_def_init(&def);
 	strv_init(&av);
-	if (args(argc, argv, "domxml-from-native", 2, pos, NULL, NULL))
+	if (args(argc, argv, "domxml-from-native", 2, pos, flags, seen))
 		return 1;
-	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "xen-xl"))
-		return error("unsupported config type %s (xenlaunch-argv, xen-xl)", pos[0]);
+	if (strcmp(pos[0], "xenlaunch-argv") && strcmp(pos[0], "xen-xl") && strcmp(pos[0], "xen-xm"))
+		return error("unsupported config type %s (xenlaunch-argv, xen-xl, xen-xm)", pos[0]);
 	r = xml_util_read_file(pos[1], &buf, &len, &err);
-	if (!r && !strcmp(pos[0], "xen-xl")) {
-		r = domain_from_xl_cfg(&def, buf, len, &err);
+	if (!r && strcmp(pos[0], "xenlaunch-argv")) {
+		r = domain_from_xen_cfg(&def, buf, len, !strcmp(pos[0], "xen-xm") ? XEN_CFG_XM : XEN_CFG_XL,
+					seen[0] ? DOMAIN_NATIVE_LOSSY : 0, &err);
 	} else if (!r) {
 		r = shell_split(buf, &av, &err);
 		if (!r)
@@ -1567,10 +1644,10 @@ static const struct command commands[] = {
 	{ "capabilities", cmd_capabilities, "capabilities", "capabilities" },
 	{ "domcapabilities", cmd_domcapabilities, "domcapabilities [--virttype xen] [--machine M] [--arch A]",
 	  "domain capabilities" },
-	{ "domxml-to-native", cmd_to_native, "domxml-to-native <format> <file>",
-	  "convert domain XML to a native format: xenlaunch-argv, qemu-argv, xen-xl" },
-	{ "domxml-from-native", cmd_from_native, "domxml-from-native <format> <file>",
-	  "convert a native format (xenlaunch-argv, xen-xl) to domain XML" },
+	{ "domxml-to-native", cmd_to_native, "domxml-to-native <format> <file> [--lossy]",
+	  "convert domain XML to a native format: xenlaunch-argv, qemu-argv, xen-xl, xen-xm" },
+	{ "domxml-from-native", cmd_from_native, "domxml-from-native <format> <file> [--lossy]",
+	  "convert a native format (xenlaunch-argv, xen-xl, xen-xm) to domain XML" },
 	{ "validate", cmd_validate, "validate <file>", "validate a domain XML file against libvirt's schema" },
 	{ "help", cmd_help, "help [command]", "print help" },
 };

@@ -30,3 +30,6 @@ expect_error 2 "pc" -M pc -kernel "$GUEST_KERNEL" -name bad7
 expect_error 2 '-serial' -M xenpv -serial bogus:x -kernel "$GUEST_KERNEL" -name bad8
 expect_error 2 '-frobnicate' $base -frobnicate -kernel "$GUEST_KERNEL"
 expect_error 2 '-hdz|invalid option' $base -hdz x -kernel "$GUEST_KERNEL"
+expect_error 2 '-rtc base=2006-02-30: invalid datetime format' $base -rtc base=2006-02-30 -kernel "$GUEST_KERNEL"
+# Xen keeps a domain's clock offset in 32 bits of seconds: 2100 is too far.
+expect_error 1 '-rtc: the date is more than' $base -rtc base=2100-01-01 -kernel "$GUEST_KERNEL" -name bad9

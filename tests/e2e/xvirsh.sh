@@ -11,9 +11,10 @@
 # destroyed by its watchdog. edit refuses invalid XML and keeps the old
 # definition, then switches the console to a pty, and `xvirsh console`
 # driven through socat types into the guest's shell. A guest converted from
-# an xl.cfg boots. The host is clean after each; then the host's
-# capabilities validate against libvirt's capability.rng and name the
-# xen/xenpv and hvm/xenfv guests. The two XML injections of issue 11 are
+# an xl.cfg boots, and one from an xm config (written back as xm wrote
+# it). The host is clean after each; then the host's capabilities validate
+# against libvirt's capability.rng, name the xen/xenpv guest, and offer
+# xenfv/xenpvh exactly when `xenlaunch -M help` says the launcher starts them. The two XML injections of issue 11 are
 # refused by name; the monitor socket is its owner's only (0600).
 . ./lib.sh
 
@@ -223,9 +224,12 @@ cat >bad-editor <<'EOF'
 #!/bin/sh
 echo "<domain type='xen'><name>xvg</name><bogus/>" >"$1"
 EOF
+# The edit also sets the guest's clock ten years ahead (an adjustment in
+# seconds): the launcher gets -rtc base=DATE and Xen the domain's offset.
 cat >pty-editor <<'EOF'
 #!/bin/sh
-sed -i -e "s|<console type='file'>|<console type='pty'>|" -e "/console.out/d" "$1"
+sed -i -e "s|<console type='file'>|<console type='pty'>|" -e "/console.out/d" \
+	-e "s|<on_poweroff>|<clock offset='variable' adjustment='315576000' basis='utc'/><on_poweroff>|" "$1"
 EOF
 chmod +x bad-editor pty-editor
 EDITOR=./bad-editor xvirsh edit xvg >edit.out 2>edit.err && fail "edit accepted invalid XML"
@@ -241,7 +245,7 @@ xvirsh start xvg 2>start.err || fail "start with a pty console: $(cat start.err)
 pid=$(cat run/xvg.pid)
 i=0
 while :; do
-	(sleep 1; printf 'echo con-$((6*7))\r'; sleep 2; printf '\035') |
+	(sleep 1; printf 'echo con-$((6*7)) year-$(date +%%Y)\r'; sleep 2; printf '\035') |
 		socat - EXEC:"xvirsh console xvg",pty,setsid,ctty,raw,echo=0 >con.out 2>con.err
 	grep -q 'con-42' con.out && break
 	i=$((i + 1))
@@ -249,6 +253,14 @@ while :; do
 done
 grep -q "Connected to domain 'xvg'" con.out || fail "console: no banner"
 echo "console: the guest's shell answered through 'xvirsh console' after $((i + 1)) attempt(s); Ctrl-] left"
+# <clock adjustment='315576000'/>: the PV guest's wallclock, read from Xen at boot, is ten years ahead.
+gyear=$(tr -d '\r' <con.out | sed -n 's/.*year-\([0-9][0-9]*\).*/\1/p' | tail -n 1)
+[ -n "$gyear" ] && [ "$gyear" -ge $(($(date +%Y) + 9)) ] ||
+	fail "clock: the guest says year '$gyear', dom0 $(date +%Y); want ten years ahead"
+tr '\0' ' ' </proc/$pid/cmdline | grep -q -- "-rtc base=20[0-9-]*T" || fail "clock: no -rtc base=DATE for the launcher"
+xvirsh dumpxml xvg | grep -q "<clock offset='variable' adjustment='3155[0-9]*' basis='utc'/>" ||
+	fail "clock: dumpxml does not describe the adjustment: $(xvirsh dumpxml xvg | grep clock)"
+echo "clock: adjustment='315576000' -> -rtc base=DATE; the guest says $gyear, dom0 $(date +%Y)"
 t0=$(now_ms)
 xvirsh destroy xvg >/dev/null 2>destroy.err || fail "destroy: $(cat destroy.err)"
 t1=$(now_ms)
@@ -282,14 +294,52 @@ xvirsh undefine xlg >/dev/null || fail "undefine xlg"
 assert_host_clean
 echo "xl.cfg: converted, defined, booted (xl list: $mem MiB for memory = 96), destroyed"
 
+# 7b. An xm config of xend's days: a positional file: disk, as xm wrote it.
+cat >xmg.cfg <<EOF
+name = "xmg"
+memory = 96
+kernel = "$GUEST_KERNEL"
+ramdisk = "$GUEST_INITRD"
+extra = "$GUEST_APPEND"
+disk = [ "file:$PWD/disk.img,xvda,w" ]
+vif = [ ]
+serial = "file:$PWD/xmg.out"
+localtime = 0
+EOF
+xvirsh domxml-from-native xen-xm xmg.cfg >xmg.xml 2>xmg.err || fail "domxml-from-native xen-xm: $(cat xmg.err)"
+grep -q "<source file='$PWD/disk.img'/>" xmg.xml && grep -q "<target dev='xvda' bus='xen'/>" xmg.xml ||
+	{ cat xmg.xml; fail "xen-xm: the file: disk is misread"; }
+xvirsh define --validate xmg.xml >/dev/null 2>define4.err || fail "define xmg: $(cat define4.err)"
+xvirsh start xmg 2>start.err || fail "start xmg: $(cat start.err)"
+pid=$(cat run/xmg.pid)
+wait_for xmg.out '^xenlaunch-guest: ready' 120
+xvirsh destroy xmg >/dev/null || fail "destroy xmg"
+wait_gone "$pid" 30
+xvirsh domxml-to-native xen-xm xmg.xml >xmg2.cfg 2>xmg.err || fail "domxml-to-native xen-xm: $(cat xmg.err)"
+grep -qF "disk = [ \"file:$PWD/disk.img,xvda,w\" ]" xmg2.cfg || { cat xmg2.cfg; fail "xen-xm: disk not written back"; }
+xvirsh undefine xmg >/dev/null || fail "undefine xmg"
+assert_host_clean
+echo "xm config: converted, defined, booted, written back as xm wrote it, destroyed"
+
 # 8. The host's capabilities.
 xvirsh capabilities >caps.xml 2>caps.err || fail "capabilities: $(cat caps.err)"
 xmllint --noout --relaxng $SCHEMAS/capability.rng caps.xml 2>xmllint.err ||
 	{ cat xmllint.err caps.xml; fail "capabilities do not validate against capability.rng"; }
 xmllint --xpath "//guest[os_type='xen']/arch/machine[.='xenpv']" caps.xml >/dev/null 2>&1 ||
 	fail "capabilities: no xen guest with machine xenpv"
-xmllint --xpath "//guest[os_type='hvm']/arch/machine[.='xenfv']" caps.xml >/dev/null 2>&1 ||
-	fail "capabilities: no hvm guest with machine xenfv"
+# xenfv and xenpvh are offered exactly when the launcher starts them.
+for m in xenfv xenpvh; do
+	if xenlaunch -M help | grep "^$m " | grep -vq "not supported"; then want=1; else want=0; fi
+	if grep -q "<machine>$m</machine>" caps.xml; then got=1; else got=0; fi
+	[ $want = $got ] || fail "capabilities: machine $m offered=$got, xenlaunch -M help starts it=$want"
+	if [ $want = 1 ]; then
+		xvirsh domcapabilities --machine $m >dc.xml 2>dc.err || fail "domcapabilities $m: $(cat dc.err)"
+	else
+		xvirsh domcapabilities --machine $m >dc.xml 2>dc.err && fail "domcapabilities $m: offered"
+		grep -q "machine '$m' is not supported by .* yet" dc.err || fail "domcapabilities $m: $(cat dc.err)"
+	fi
+	echo "capabilities: $m offered=$got, as xenlaunch -M help says"
+done
 xmllint --xpath "//guest/arch/domain[@type='xen']" caps.xml >/dev/null 2>&1 ||
 	fail "capabilities: no domain type xen"
 echo "capabilities validate against capability.rng: $(xmllint --xpath 'string(//host/cpu/arch)' caps.xml) host," \

@@ -171,6 +171,65 @@ static void test_domcaps_unknown(void)
 	host_caps_dispose(&c);
 }
 
+/* Only what the launcher starts is offered: its "-M help" decides, whatever Xen could run. */
+static void test_restricted_to_launcher(void)
+{
+	static const char today[] = "Supported machines are:\n"
+				    "xenpv                Xen paravirtual guest (libxc domain build)\n"
+				    "xenfv                Xen HVM guest (not supported yet)\n";
+	static const char later[] = "Supported machines are:\n"
+				    "xenpv                Xen paravirtual guest (libxc domain build)\n"
+				    "xenfv                Xen HVM guest\n"
+				    "xenpvh               Xen PVH guest\n";
+	struct host_caps c;
+	char *x = NULL, *err = NULL;
+
+	fixture(&c, "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64");
+	host_caps_restrict(&c, today);
+	CU_ASSERT_EQUAL_FATAL(c.n_guests, 1);
+	CU_ASSERT_STRING_EQUAL(c.guests[0].machine, "xenpv");
+	x = host_caps_format(&c);
+	CU_ASSERT_PTR_NULL(strstr(x, "hvm"));
+	CU_ASSERT_PTR_NULL(strstr(x, "xenpvh"));
+	free(x);
+	x = NULL;
+	CU_ASSERT_EQUAL(host_domcaps_format(&c, "xenfv", NULL, &x, &err), -EINVAL);
+	free(err);
+	err = NULL;
+	host_caps_dispose(&c);
+
+	/* when the launcher starts them, they are offered; xenfv without an arch is the host's x86_64 */
+	fixture(&c, "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64");
+	host_caps_restrict(&c, later);
+	CU_ASSERT_EQUAL(c.n_guests, 4);
+	CU_ASSERT_EQUAL_FATAL(host_domcaps_format(&c, "xenfv", NULL, &x, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<arch>x86_64</arch>"));
+	free(x);
+	CU_ASSERT_EQUAL_FATAL(host_domcaps_format(&c, "xenfv", "i686", &x, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<arch>i686</arch>"));
+	free(x);
+	host_caps_dispose(&c);
+
+	/* a name that only starts like a machine is not it */
+	CU_ASSERT_FALSE(host_caps_launcher_starts("xenpvh  Xen PVH guest\n", "xenpv"));
+	CU_ASSERT_TRUE(host_caps_launcher_starts("xenpvh  Xen PVH guest\n", "xenpvh"));
+	CU_ASSERT_FALSE(host_caps_launcher_starts("", "xenpv"));
+}
+
+/* The built launcher's own answer: xenpv, at least, is started. */
+static void test_built_launcher_lists_xenpv(void)
+{
+	FILE *p = popen("bin/xenlaunch -M help 2>/dev/null", "r");
+	char buf[4096];
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	CU_ASSERT_EQUAL(pclose(p), 0);
+	CU_ASSERT_TRUE(host_caps_launcher_starts(buf, "xenpv"));
+}
+
 /* On a machine that is not a Xen dom0 the probe fails cleanly. */
 static void test_probe_off_xen(void)
 {
@@ -195,6 +254,8 @@ static CU_TestInfo tests[] = {
 	{ "capabilities XML validates, no xenmigr", test_caps_xml },
 	{ "domcapabilities for a missing machine", test_domcaps_unknown },
 	{ "probe fails cleanly off Xen", test_probe_off_xen },
+	{ "only machines the launcher starts are offered", test_restricted_to_launcher },
+	{ "bin/xenlaunch -M help lists xenpv", test_built_launcher_lists_xenpv },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("capabilities", tests)

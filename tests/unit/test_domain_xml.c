@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -116,9 +117,10 @@ static void test_pv_kernel_values(void)
 	CU_ASSERT_EQUAL_FATAL(def.n_inputs, 2);
 	CU_ASSERT_STRING_EQUAL(def.inputs[1].type, "keyboard");
 	CU_ASSERT_STRING_EQUAL(def.inputs[1].bus, "xen");
-	/* controller and memballoon are kept verbatim, in document order. */
-	CU_ASSERT_STRING_EQUAL(def.devices_extra.xml,
-			       "<controller type=\"xenbus\" index=\"0\"/>\n<memballoon model=\"xen\"/>\n");
+	/* the xenbus controller is read (no limits); memballoon is kept verbatim. */
+	CU_ASSERT(def.has_xenbus);
+	CU_ASSERT_EQUAL(def.xenbus_max_grant_frames, 0);
+	CU_ASSERT_STRING_EQUAL(def.devices_extra.xml, "<memballoon model=\"xen\"/>\n");
 	domain_def_dispose(&def);
 	free(path);
 }
@@ -171,7 +173,7 @@ static void emit_unknown(void)
 
 	parse_str(&def,
 		  "<domain type='xen'><name>a</name><os><type>linux</type><smbios mode='host'/></os>"
-		  "<frobnicate/><devices><controller type='xenbus'/>"
+		  "<frobnicate/><devices><controller type='ide'/>"
 		  "<disk type='file'><source file='/x'/><target dev='xvda'/><iotune/></disk></devices>"
 		  "<memory unit='KiB' wat='1'>1024</memory></domain>",
 		  &err);
@@ -348,6 +350,17 @@ static void test_semantic_errors(void)
 		     "invalid current vcpu count '3' (1 to 2)");
 	expect_error("<domain type='xen'><name>a</name><on_crash>explode</on_crash></domain>", -EINVAL,
 		     "invalid on_crash value 'explode'");
+	/* what the old xm disk reading stored: a disk no guest can be given */
+	expect_error("<domain type='xen'><name>a</name><os><type>linux</type></os><devices><disk type='file'>"
+		     "<source file='phy:/dev/vg/guest'/><target dev='w'/></disk></devices></domain>",
+		     -EINVAL, "unknown disk name 'w' in 'devices/disk/target' (xvda, hda, sda, vda..., fda)");
+	expect_error("<domain type='xen'><name>a</name><os><type>linux</type></os><devices><disk type='file'>"
+		     "<driver type='xvda'/><source file='/x'/><target dev='xvda'/></disk></devices></domain>",
+		     -EINVAL, "invalid value 'xvda' of attribute 'type' of 'devices/disk/driver' (expected raw, dir, bochs, "
+		     "cloop, dmg, iso, vpc, vdi, fat, vhd, ploop, cow, qcow, qcow2, qed, vmdk, luks, vhdx)");
+	expect_error("<domain type='xen'><name>a</name><devices><interface type='bridge'>"
+		     "<vlan><tag id='4096'/></vlan></interface></devices></domain>",
+		     -EINVAL, "invalid 'id' of 'devices/interface/vlan/tag': '4096' (0 to 4095)");
 	expect_error("<domain type='xen'><name>a</name><devices><interface type='bridge'>"
 		     "<mac address='00:16:3e:zz:00:01'/></interface></devices></domain>",
 		     -EINVAL, "unable to parse mac address '00:16:3e:zz:00:01'");
@@ -628,7 +641,52 @@ static void test_second_driver_kept_not_read(void)
 	domain_def_dispose(&def);
 }
 
+/* The device limit is checked while streaming, before the tree: 256 disks pass, 257 do not, 100000 fast. */
+static char *many_disks(unsigned n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fputs("<domain type='xen'><name>big</name><memory>65536</memory><os><type>linux</type><kernel>/k</kernel>"
+	      "</os><devices>", f);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "<disk type='file'><source file='/i/%u'/><target dev='xvd%c%c'/></disk>", i,
+			'a' + (int)(i / 26 % 26), 'a' + (int)(i % 26));
+	fputs("<interface type='ethernet'/></devices></domain>", f);
+	fclose(f);
+	return buf;
+}
+
+static void test_limits_before_tree(void)
+{
+	char *ok = many_disks(DOMAIN_DEVICES_MAX), *over = many_disks(DOMAIN_DEVICES_MAX + 1), *huge = many_disks(100000);
+	char *err = NULL;
+	struct domain_def def;
+	struct timespec t0, t1;
+
+	CU_ASSERT_EQUAL(domain_check_limits(ok, strlen(ok), &err), 0);
+	CU_ASSERT_PTR_NULL(err);
+	CU_ASSERT_EQUAL(domain_check_limits(over, strlen(over), &err), -E2BIG);
+	CU_ASSERT_STRING_EQUAL(err, "too many disk elements (at most 256)");
+	free(err);
+	err = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	domain_def_init(&def);
+	CU_ASSERT_EQUAL(domain_def_parse(&def, huge, strlen(huge), &err), -E2BIG);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CU_ASSERT_STRING_EQUAL(err, "too many disk elements (at most 256)");
+	/* The whole document took 2.3 s to build as a tree: the stream stops at disk 257. */
+	CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 500);
+	domain_def_dispose(&def);
+	free(err);
+	free(ok);
+	free(over);
+	free(huge);
+}
+
 static CU_TestInfo tests[] = {
+	{ "device limits are checked before the tree is built", test_limits_before_tree },
 	{ "a second disk driver element is kept, not read", test_second_driver_kept_not_read },
 	{ "unknown elements and attributes warn by name", test_unknown_elements_warn },
 	{ "unknown elements are kept and written back", test_unknown_elements_kept },

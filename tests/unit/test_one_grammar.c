@@ -63,6 +63,11 @@ static const struct {
 	{ "-name|a|-kernel|@K|-display|vnc|-vnc|none", NULL },
 	{ "-kernel|@K|-uuid|5e1b7a84-5d6c-4d4e-9d3c-0d6f3f1ab001", NULL },
 	{ "-name|a|-bootloader|/usr/bin/pygrub|-bootloader-args|--entry=1|-hda|@D", NULL },
+	{ "-name|a|-kernel|@K|-rtc|base=localtime", NULL },
+	{ "-name|a|-kernel|@K|-rtc|base=2030-01-01T12:30:05", NULL },
+	{ "-name|a|-kernel|@K|-rtc|base=2006-06-17|-rtc|base=utc", NULL },
+	{ "-name|a|-kernel|@K|-rtc|base=utc,base=localtime", "xenlaunch: -rtc base=utc,base=localtime: property 'base' "
+	  "is given twice" },
 
 	/* What the two grammars used to disagree on. */
 	{ "-name|a|-kernel|@K|-drive|file=@D,index=20", "xenlaunch: -drive file=@D,index=20: index=20: expected 0 to 15" },

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct parse_run {
@@ -284,7 +285,7 @@ static void test_help_lists_every_option(void)
 		"-version", "-help", "-hda FILE", "-hdb FILE", "-hdc FILE", "-hdd FILE",
 		"-cdrom FILE", "-drive SPEC", "-net SPEC", "-nic SPEC", "-netdev SPEC",
 		"-device SPEC", "-vnc DISPLAY", "-sdl", "-display TYPE", "-bootloader PROG", "-bootloader-args ARGS",
-		"-k LAYOUT",
+		"-k LAYOUT", "-rtc base=BASE",
 	};
 	struct parse_run r;
 	size_t i, lines = 0;
@@ -301,9 +302,9 @@ static void test_help_lists_every_option(void)
 	}
 	for (i = 0; r.out[i]; i++)
 		lines += r.out[i] == '\n';
-	/* Two header lines, a blank line, 36 options (-h included), the -drive
+	/* Two header lines, a blank line, 37 options (-h included), the -drive
 	 * set, the -nic set. */
-	CU_ASSERT_EQUAL(lines, 3 + 36 + 13 + 10);
+	CU_ASSERT_EQUAL(lines, 3 + 37 + 13 + 10);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  br=BRIDGE "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n  cache=writeback|none|directsync\n"));
 	run_dispose(&r);
@@ -354,6 +355,53 @@ static void test_machine_errors(void)
 	EXPECT_ERROR("xenlaunch: -M xenpv,type=xenfv: property 'type' is given twice\n", "-M", "xenpv,type=xenfv");
 	EXPECT_ERROR("xenlaunch: -M type=xenpv,type=xenfv: property 'type' is given twice\n", "-M",
 		     "type=xenpv,type=xenfv");
+}
+
+/* -rtc base=utc|localtime|DATE, QEMU's spelling and words; the offset Xen is given. */
+static void test_rtc(void)
+{
+	struct parse_run r;
+	int32_t off = 1;
+
+	EXPECT_ERROR("xenlaunch: -rtc base=2006-02-30: invalid datetime format\n"
+		     "valid formats: '2006-06-17T16:01:21' or '2006-06-17'\n", "-rtc", "base=2006-02-30");
+	EXPECT_ERROR("xenlaunch: -rtc base=2006-06-17T16:01: invalid datetime format\n"
+		     "valid formats: '2006-06-17T16:01:21' or '2006-06-17'\n", "-rtc", "base=2006-06-17T16:01");
+	EXPECT_ERROR("xenlaunch: -rtc base=2006-06-17T16:01:21Z: invalid datetime format\n"
+		     "valid formats: '2006-06-17T16:01:21' or '2006-06-17'\n", "-rtc", "base=2006-06-17T16:01:21Z");
+	EXPECT_ERROR("xenlaunch: -rtc clock=vm: unsupported property 'clock=vm' (base=utc|localtime|DATE)\n", "-rtc",
+		     "clock=vm");
+	EXPECT_ERROR("xenlaunch: -rtc localtime: unsupported property 'localtime' (base=utc|localtime|DATE)\n", "-rtc",
+		     "localtime");
+	EXPECT_ERROR("xenlaunch: -rtc base=: invalid datetime format\n"
+		     "valid formats: '2006-06-17T16:01:21' or '2006-06-17'\n", "-rtc", "base=");
+
+	parse(&r, "-kernel", kernel_path, "-rtc", "base=2006-06-17T16:01:21", NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.rtc_base, RTC_BASE_DATE);
+	CU_ASSERT_EQUAL(r.cfg.rtc_date, 1150560081);
+	CU_ASSERT_EQUAL(rtc_offset(&r.cfg, 1150560081 + 100, &off), 0);
+	CU_ASSERT_EQUAL(off, -100);
+	/* Xen holds 32 bits of seconds: 1970 seen from 2100 is too far */
+	CU_ASSERT_EQUAL(rtc_offset(&r.cfg, 4102444800ll + 1150560081, &off), -ERANGE);
+	run_dispose(&r);
+
+	parse(&r, "-kernel", kernel_path, "-rtc", "base=localtime", NULL);
+	CU_ASSERT_EQUAL_FATAL(r.res, OPTIONS_RUN);
+	CU_ASSERT_EQUAL(r.cfg.rtc_base, RTC_BASE_LOCALTIME);
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1); /* a POSIX rule: no tzdata needed */
+	tzset();
+	CU_ASSERT_EQUAL(rtc_offset(&r.cfg, 1150560081, &off), 0); /* June: CEST */
+	CU_ASSERT_EQUAL(off, 7200);
+	unsetenv("TZ");
+	tzset();
+	run_dispose(&r);
+
+	parse(&r, "-kernel", kernel_path, NULL);
+	CU_ASSERT_EQUAL(r.cfg.rtc_base, RTC_BASE_UTC);
+	CU_ASSERT_EQUAL(rtc_offset(&r.cfg, 1150560081, &off), 0);
+	CU_ASSERT_EQUAL(off, 0);
+	run_dispose(&r);
 }
 
 static void test_memory_errors(void)
@@ -710,6 +758,7 @@ static CU_TestInfo tests[] = {
 	{ "unknown options, missing arguments", test_syntax_errors },
 	{ "options of later work are refused by name", test_later_options_refused },
 	{ "machine type errors", test_machine_errors },
+	{ "-rtc base=utc|localtime|DATE", test_rtc },
 	{ "memory size errors", test_memory_errors },
 	{ "vCPU count errors", test_smp_errors },
 	{ "guest name errors", test_name_errors },
