@@ -44,8 +44,8 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) 
 # launcher's own parser and formatter.
 LAUNCHER_DIRS := launcher xenpv xenfv devices console xenbus disk bootloader model common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
-TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
-MAIN_SRCS     := launcher/main.c tools/xvirsh.c
+TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard tools/rpc/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
+MAIN_SRCS     := launcher/main.c tools/xvirsh.c tools/rpc/xvirsh_rpc.c
 LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
 
@@ -56,17 +56,23 @@ TOOLS_OBJS    := $(call obj,$(filter-out $(MAIN_SRCS),$(TOOLS_SRCS)))
 LIB_OBJS      := $(call obj,$(LIB_SRCS))
 UNIT_OBJS     := $(call obj,$(UNIT_SRCS))
 
-BINS := bin/xenlaunch bin/xvirsh $(O)/unit-tests
+BINS := bin/xenlaunch bin/xvirsh bin/xvirsh-rpc $(O)/unit-tests
 
 .PHONY: all deps check unit fuzz e2e demo bench clean
-all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
+all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh bin/xvirsh-rpc),$(BINS))
 
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS)) -lutil
 
-bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
+bin/xvirsh: $(call obj,tools/xvirsh.c) $(filter-out $(O)/obj/tools/rpc/%,$(TOOLS_OBJS))
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
+
+# xvirsh's libvirt RPC server (tools/rpc/): the same domain store.
+bin/xvirsh-rpc: $(call obj,tools/rpc/xvirsh_rpc.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
