@@ -112,6 +112,15 @@ FUZZ_SRCS_domain_xml := model/domain_xml.c model/xml_util.c model/names.c model/
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
 			model/config.c common/qemu_opts.c common/strv.c disk/format.c
 
+# xvirsh-rpc's server links the tools' domain store (xenstore, libxenctrl's headers).
+FUZZ_RPC_OBJS := $(call fuzz_obj,tools/rpc/server.c tools/rpc/xdr.c tools/domains.c tools/capabilities.c \
+		tools/domain_argv.c disk/format.c $(filter-out common/log.c,$(wildcard common/*.c)) $(wildcard model/*.c))
+$(FUZZ_RPC_OBJS) $(O)/fuzz/obj/tests/fuzz/fuzz_rpc.o: FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS))
+$(O)/fuzz/bin/rpc: $(O)/fuzz/obj/tests/fuzz/fuzz_rpc.o $(FUZZ_OBJS) $(FUZZ_RPC_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(FUZZ_PKGS) xenstore)
+
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o
 $(O)/fuzz/obj/%.o: %.c

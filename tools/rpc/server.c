@@ -61,7 +61,7 @@ struct proc_entry {
 	int proc;
 	const char *args;	/* the format above */
 	int (*run)(struct rpc_conn *c, struct rpc_args *a, struct xdr_out *out, struct rpc_error *e);
-	int reads_nothing;	/* safe to run in a dry run: touches no file, starts nothing */
+	int read_only;	/* safe in a dry run: reads the store, writes nothing, starts nothing */
 };
 
 static int fail(struct rpc_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -952,7 +952,7 @@ static void handle_call(struct rpc_conn *c, const struct rpc_header *h, struct x
 	}
 	/* The return value goes to a buffer of its own: on failure only the error is sent. */
 	xdr_out_init(&body, RPC_MESSAGE_MAX - RPC_HEADER_MAX);
-	if (c->dry_run && !p->reads_nothing) {
+	if (c->dry_run && !p->read_only) {
 		fail(&e, VIR_ERR_OPERATION_INVALID, "not run: a dry run");
 	} else {
 		report_keep_errors(1);

@@ -29,7 +29,7 @@ struct rpc_seen_domain {
 struct rpc_conn {
 	int opened;		/* CONNECT_OPEN succeeded */
 	int closing;		/* CONNECT_CLOSE answered: the caller ends the connection */
-	int dry_run;		/* decode and answer, but run only what reads nothing (fuzzing) */
+	int dry_run;		/* decode and answer, but run only what changes nothing (fuzzing) */
 	int lifecycle_events;	/* the client registered for lifecycle events */
 	int events_primed;	/* the states below were read once (changes since are events) */
 	struct rpc_seen_domain *seen;

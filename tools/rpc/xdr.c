@@ -194,7 +194,7 @@ void xdr_put_fixed(struct xdr_out *out, const void *src, size_t n)
 {
 	uint8_t *p = PAD4(n) >= n ? grow(out, PAD4(n)) : NULL;
 
-	if (p)
+	if (p && n)
 		memcpy(p, src, n);
 }
 
