@@ -901,3 +901,19 @@ int domain_set_autostart(const char *name, int on)
 	free(path);
 	return rc;
 }
+
+/* The pty of a running guest's console, from the monitor's "info chardev". */
+char *console_pty(const char *name)
+{
+	char *reply = NULL, *pty = NULL, *line;
+
+	if (monitor_command(name, "info chardev", &reply))
+		return NULL;
+	line = strstr(reply, "serial0: filename=pty:");
+	if (line) {
+		line += strlen("serial0: filename=pty:");
+		pty = strndup(line, strcspn(line, "\n"));
+	}
+	free(reply);
+	return pty;
+}

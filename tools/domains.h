@@ -115,6 +115,9 @@ int domain_monitor_verb(const char *name, const char *verb);
 /* A running guest's XML from its launcher; --inactive or shut off: the stored one. */
 int domain_xml(const struct domain_def *def, int inactive, char **xml_r);
 
+/* The pty of a running guest's console, from its monitor's "info chardev"; NULL if none. */
+char *console_pty(const char *name);
+
 /* Autostart: a marker file <confdir>/<name>.autostart beside the definition. */
 int domain_autostart(const char *name);
 int domain_set_autostart(const char *name, int on);

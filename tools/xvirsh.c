@@ -419,22 +419,6 @@ static int cmd_domid(int argc, char **argv)
 	return 0;
 }
 
-/* The pty of a running guest's console, from the monitor's "info chardev". */
-static char *console_pty(const char *name)
-{
-	char *reply = NULL, *pty = NULL, *line;
-
-	if (monitor_command(name, "info chardev", &reply))
-		return NULL;
-	line = strstr(reply, "serial0: filename=pty:");
-	if (line) {
-		line += strlen("serial0: filename=pty:");
-		pty = strndup(line, strcspn(line, "\n"));
-	}
-	free(reply);
-	return pty;
-}
-
 #define CONSOLE_ESCAPE 0x1d	/* Ctrl-] */
 
 /* Copies bytes both ways until Ctrl-] is typed, stdin ends or the pty closes. */

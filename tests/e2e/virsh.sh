@@ -4,7 +4,7 @@
 # guest is defined (validated), listed, started, described precisely
 # (dumpxml validates, with the domain ID xl reports), dominfo'd, suspended
 # and resumed (xl sees it paused), shut down, started again and destroyed,
-# undefined; capabilities and domcapabilities validate against libvirt's
+# its console typed into through `virsh console` (a stream), undefined; capabilities and domcapabilities validate against libvirt's
 # schemas; `virsh event --loop` prints the lifecycle events of a guest
 # started and destroyed by another virsh. Then 10,000 random and mangled
 # messages each earn one well-formed reply, and an oversized, a short and a
@@ -148,6 +148,25 @@ kill $evpid
 grep -q "event 'lifecycle' for domain 'vg': Started" events.out || fail "no Started event: $(cat events.out)"
 assert_host_clean
 echo "shutdown, then start and destroy: host clean; virsh event printed: $(grep -o "Started [A-Za-z]*\|Stopped [A-Za-z]*" events.out | tr '\n' ' ')"
+
+# 5b. console: a stream carries the guest's pty; socat is the terminal,
+# the guest's shell answers, Ctrl-] leaves.
+sed -e "s|<console type='file'>|<console type='pty'>|" -e "/console.out/d" guest.xml >guest-pty.xml
+v define guest-pty.xml >/dev/null 2>define-pty.err || fail "define with a pty console: $(cat define-pty.err)"
+v start vg >/dev/null 2>start3.err || fail "start with a pty console: $(cat start3.err)"
+i=0
+while :; do
+	(sleep 2; printf 'echo con-$((6*7))\r'; sleep 3; printf '\035') |
+		socat - EXEC:"virsh -c $URI console vg",pty,setsid,ctty,raw,echo=0 >con.out 2>con.err
+	grep -q 'con-42' con.out && break
+	i=$((i + 1))
+	[ $i -gt 30 ] && fail "the guest's shell did not answer on the console: $(cat -v con.out | tail -n 5)"
+done
+grep -q "Connected to domain 'vg'" con.out || fail "console: no banner"
+v destroy vg >/dev/null 2>destroy3.err || fail "destroy (pty console): $(cat destroy3.err)"
+v define guest.xml >/dev/null || fail "define again"
+assert_host_clean
+echo "console: the guest's shell answered through 'virsh console' after $((i + 1)) attempt(s); Ctrl-] left"
 
 # 6. Errors in virsh's words; undefine.
 v start nosuch >/dev/null 2>nosuch.err && fail "started a domain that does not exist"

@@ -771,6 +771,47 @@ static int run_event_deregister(struct rpc_conn *c, struct rpc_args *a, struct x
 	return 0;
 }
 
+/*
+ * dom, dev_name (only the console, "console0" or "serial0"), flags: the
+ * guest's console pty becomes the stream of this call's serial.
+ */
+static int run_open_console(struct rpc_conn *c, struct rpc_args *a, struct xdr_out *out, struct rpc_error *e)
+{
+	const char *dev = a->str[0];
+	struct domain_def def;
+	char *pty = NULL;
+	int fd, rc = 0;
+
+	if (dev && strcmp(dev, "console0") && strcmp(dev, "serial0"))
+		return fail(e, VIR_ERR_INVALID_ARG, "cannot find character device %s", dev);
+	if (c->console_fd >= 0)
+		return fail(e, VIR_ERR_OPERATION_FAILED, "a console stream is already open on this connection");
+	if (find_domain(a, &def, e))
+		return -1;
+	if (need_running(def.name, "open the console of", NULL) == DOM_SHUTOFF) {
+		rc = fail_reported(e, VIR_ERR_OPERATION_INVALID, "domain is not running");
+		goto out;
+	}
+	pty = console_pty(def.name);
+	if (!pty) {
+		rc = fail(e, VIR_ERR_INTERNAL_ERROR, "cannot find character device for domain '%s' (not a pty console)",
+			  def.name);
+		goto out;
+	}
+	fd = open(pty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		rc = fail(e, VIR_ERR_OPERATION_FAILED, "cannot open console '%s' of domain '%s': %s", pty, def.name,
+			  strerror(errno));
+		goto out;
+	}
+	c->console_fd = fd;
+	c->console_serial = c->call_serial;
+out:
+	free(pty);
+	domain_def_dispose(&def);
+	return rc;
+}
+
 static const struct proc_entry procs[] = {
 	{ PROC_AUTH_LIST, "", run_auth_list, 1 },
 	{ PROC_CONNECT_OPEN, "su", run_connect_open, 1 },
@@ -819,6 +860,7 @@ static const struct proc_entry procs[] = {
 	{ PROC_DOMAIN_GET_SECURITY_LABEL, "D", run_no_security, 1 },
 	{ PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, "i", run_event_register, 1 },
 	{ PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, "i", run_event_deregister, 1 },
+	{ PROC_DOMAIN_OPEN_CONSOLE, "Dsu", run_open_console, 0 },
 };
 
 /* Framing. */
@@ -956,6 +998,7 @@ static void handle_call(struct rpc_conn *c, const struct rpc_header *h, struct x
 		fail(&e, VIR_ERR_OPERATION_INVALID, "not run: a dry run");
 	} else {
 		report_keep_errors(1);
+		c->call_serial = h->serial;
 		if (p->run(c, &a, &body, &e) == 0 && body.err)
 			fail(&e, body.err == -ENOMEM ? VIR_ERR_NO_MEMORY : VIR_ERR_RPC,
 			     "the reply to procedure %d is larger than the protocol allows", h->proc);
@@ -1009,9 +1052,10 @@ void rpc_conn_handle(struct rpc_conn *c, const uint8_t *msg, size_t len, struct 
 			}
 			return;
 		}
+		/* Finish or abort: closed, and confirmed with empty stream data. */
 		close(c->console_fd);
 		c->console_fd = -1;
-		start = begin_message(out, h.proc, RPC_REPLY, h.serial, RPC_OK);
+		start = begin_message(out, h.proc, RPC_STREAM, h.serial, RPC_OK);
 		end_message(out, start);
 		return;
 	}

@@ -34,7 +34,8 @@ struct rpc_conn {
 	int events_primed;	/* the states below were read once (changes since are events) */
 	struct rpc_seen_domain *seen;
 	size_t n_seen;
-	/* The console stream (DOMAIN_OPEN_CONSOLE), when open. */
+	uint32_t call_serial;	/* the serial of the call being handled */
+	/* The console stream (DOMAIN_OPEN_CONSOLE), when open: the guest's pty. */
 	int console_fd;
 	uint32_t console_serial;
 };
