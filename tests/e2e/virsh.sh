@@ -4,8 +4,8 @@
 # guest is defined (validated), listed, started, described precisely
 # (dumpxml validates, with the domain ID xl reports), dominfo'd, suspended
 # and resumed (xl sees it paused), shut down, started again and destroyed,
-# its console typed into through `virsh console` (a stream), undefined; capabilities and domcapabilities validate against libvirt's
-# schemas; `virsh event --loop` prints the lifecycle events of a guest
+# its console typed into through `virsh console` (a stream), undefined;
+# capabilities and domcapabilities validate against libvirt's schemas; `virsh event --loop` prints the lifecycle events of a guest
 # started and destroyed by another virsh. Then 10,000 random and mangled
 # messages each earn one well-formed reply, and an oversized, a short and a
 # truncated frame end the connection without a crash. Timings of `virsh
