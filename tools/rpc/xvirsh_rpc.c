@@ -187,6 +187,8 @@ static int listen_on(const char *path)
 		}
 		pid = fork();
 		if (pid == 0) {
+			/* Starting a guest waits for its launcher to detach. */
+			signal(SIGCHLD, SIG_DFL);
 			close(fd);
 			_exit(serve(conn, conn) ? 1 : 0);
 		}
