@@ -149,7 +149,8 @@ grep -q "event 'lifecycle' for domain 'vg': Started" events.out || fail "no Star
 assert_host_clean
 echo "shutdown, then start and destroy: host clean; virsh event printed: $(grep -o "Started [A-Za-z]*\|Stopped [A-Za-z]*" events.out | tr '\n' ' ')"
 
-# 5b. console: a stream carries the guest's pty; socat is the terminal,
+# 5b. console: a stream carries the guest's pty; socat is the terminal (and
+# LIBVIRT_DEFAULT_URI names the server: socat splits its command at colons),
 # the guest's shell answers, Ctrl-] leaves.
 sed -e "s|<console type='file'>|<console type='pty'>|" -e "/console.out/d" guest.xml >guest-pty.xml
 v define guest-pty.xml >/dev/null 2>define-pty.err || fail "define with a pty console: $(cat define-pty.err)"
@@ -157,7 +158,7 @@ v start vg >/dev/null 2>start3.err || fail "start with a pty console: $(cat star
 i=0
 while :; do
 	(sleep 2; printf 'echo con-$((6*7))\r'; sleep 3; printf '\035') |
-		socat - EXEC:"virsh -c $URI console vg",pty,setsid,ctty,raw,echo=0 >con.out 2>con.err
+		LIBVIRT_DEFAULT_URI=$URI socat - EXEC:"virsh console vg",pty,setsid,ctty,raw,echo=0 >con.out 2>con.err
 	grep -q 'con-42' con.out && break
 	i=$((i + 1))
 	[ $i -gt 30 ] && fail "the guest's shell did not answer on the console: $(cat -v con.out | tail -n 5)"
