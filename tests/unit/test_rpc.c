@@ -474,6 +474,81 @@ static void test_domains(void)
 	teardown_store();
 }
 
+/* The lifecycle events of definitions come and gone, and a stream with no console. */
+static void test_events(void)
+{
+	static const char xml[] = "<domain type='xen'><name>ev1</name>"
+				  "<memory unit='MiB'>64</memory><os><type>linux</type><kernel>/k</kernel></os></domain>";
+	struct rpc_conn c;
+	struct xdr_out a, out;
+	struct xdr_in in;
+	struct reply r;
+	char *s;
+
+	setup_store();
+	open_conn(&c);
+	xdr_out_init(&a, 64);
+	xdr_put_i32(&a, 1); /* reboot events: not served */
+	call(&c, PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, 30, &a, &r);
+	CU_ASSERT_EQUAL(r.code, VIR_ERR_NO_SUPPORT);
+	reply_dispose(&r);
+	xdr_out_dispose(&a);
+	xdr_out_init(&a, 64);
+	xdr_put_i32(&a, VIR_DOMAIN_EVENT_ID_LIFECYCLE);
+	call(&c, PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, 31, &a, &r);
+	CU_ASSERT_EQUAL(r.status, RPC_OK);
+	reply_dispose(&r);
+	xdr_out_dispose(&a);
+	xdr_out_init(&out, 1 << 20);
+	rpc_conn_poll_events(&c, &out); /* the first look: no event */
+	CU_ASSERT_EQUAL(out.len, 0);
+	xdr_out_init(&a, 4096);
+	xdr_put_string(&a, xml, 4096);
+	call(&c, PROC_DOMAIN_DEFINE_XML, 32, &a, &r);
+	CU_ASSERT_EQUAL(r.status, RPC_OK);
+	reply_dispose(&r);
+	xdr_out_dispose(&a);
+	rpc_conn_poll_events(&c, &out);
+	CU_ASSERT_FATAL(out.len > 28);
+	xdr_in_init(&in, out.buf, out.len);
+	CU_ASSERT_EQUAL(xdr_get_u32(&in), out.len);
+	xdr_get_u32(&in);
+	xdr_get_u32(&in);
+	CU_ASSERT_EQUAL(xdr_get_i32(&in), PROC_DOMAIN_EVENT_LIFECYCLE);
+	CU_ASSERT_EQUAL(xdr_get_u32(&in), RPC_MESSAGE);
+	xdr_get_u32(&in);
+	xdr_get_u32(&in);
+	s = xdr_get_string(&in, 100);
+	CU_ASSERT_STRING_EQUAL(s, "ev1");
+	free(s);
+	in.off += 16 + 4;
+	CU_ASSERT_EQUAL(xdr_get_i32(&in), VIR_EVENT_DEFINED);
+	out.len = 0;
+	rpc_conn_poll_events(&c, &out); /* nothing changed */
+	CU_ASSERT_EQUAL(out.len, 0);
+	xdr_out_init(&a, 256);
+	put_domain_name(&a, "ev1");
+	call(&c, PROC_DOMAIN_UNDEFINE, 33, &a, &r);
+	reply_dispose(&r);
+	xdr_out_dispose(&a);
+	rpc_conn_poll_events(&c, &out);
+	CU_ASSERT_FATAL(out.len > 28);
+	CU_ASSERT_EQUAL(out.buf[out.len - 5], VIR_EVENT_UNDEFINED);
+	/* Stream data with no console open is an error, not a write anywhere. */
+	{
+		uint8_t stream[28] = { 0x20, 0x00, 0x80, 0x86, 0, 0, 0, 1, 0, 0, 0, 201, 0, 0, 0, RPC_STREAM,
+				       0, 0, 0, 9, 0, 0, 0, RPC_CONTINUE, 'd', 'a', 't', 'a' };
+
+		out.len = 0;
+		rpc_conn_handle(&c, stream, sizeof(stream), &out);
+		CU_ASSERT(out.len > 28);
+		CU_ASSERT_EQUAL(out.buf[4 + 20 + 3], RPC_ERROR);
+	}
+	xdr_out_dispose(&out);
+	rpc_conn_dispose(&c);
+	teardown_store();
+}
+
 static CU_TestInfo tests[] = {
 	{ "xdr round trip", test_xdr_round_trip },
 	{ "xdr hostile input", test_xdr_hostile },
@@ -481,6 +556,7 @@ static CU_TestInfo tests[] = {
 	{ "connection procedures", test_connection },
 	{ "malformed messages answered with errors", test_bad_messages },
 	{ "define, list, lookup, XML, autostart, undefine", test_domains },
+	{ "lifecycle events, stray stream data", test_events },
 	CU_TEST_INFO_NULL,
 };
 
