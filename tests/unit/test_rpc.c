@@ -323,6 +323,21 @@ static void test_bad_messages(void)
 	CU_ASSERT_EQUAL(r.code, VIR_ERR_RPC);
 	reply_dispose(&r);
 	xdr_out_dispose(&a);
+	/* A huge name echoed in the error is cut. */
+	{
+		char *name = malloc(5001);
+
+		memset(name, 'n', 5000);
+		name[5000] = '\0';
+		xdr_out_init(&a, 8192);
+		xdr_put_string(&a, name, 8192);
+		call(&c, PROC_DOMAIN_LOOKUP_BY_NAME, 6, &a, &r);
+		CU_ASSERT_EQUAL(r.code, VIR_ERR_NO_DOMAIN);
+		CU_ASSERT(r.message && strlen(r.message) == 1024 + 3);
+		reply_dispose(&r);
+		xdr_out_dispose(&a);
+		free(name);
+	}
 	/* Another program, a header cut short: errors, the connection goes on. */
 	xdr_out_init(&out, 1 << 16);
 	rpc_conn_handle(&c, short_header, sizeof(short_header), &out);

@@ -890,17 +890,25 @@ static void end_message(struct xdr_out *out, size_t start)
 	xdr_patch_u32(out, start, (uint32_t)(out->len - start));
 }
 
+#define ERROR_MESSAGE_MAX 1024
+
 /* remote_error, as a reply to proc/serial. */
 static void put_error(struct xdr_out *out, int32_t proc, uint32_t type, uint32_t serial, const struct rpc_error *e)
 {
 	size_t start = begin_message(out, proc, type, serial, RPC_ERROR);
 	const char *msg = e->message ? e->message : "out of memory";
 
+	char cut[ERROR_MESSAGE_MAX + 4];
+
+	/* A long message (a huge name echoed back) is cut: an error stays small. */
+	if (strlen(msg) > ERROR_MESSAGE_MAX) {
+		snprintf(cut, sizeof(cut), "%.*s...", ERROR_MESSAGE_MAX, msg);
+		msg = cut;
+	}
 	xdr_put_i32(out, e->code);
 	xdr_put_i32(out, e->from);
-	/* A message longer than the protocol allows (a huge name echoed back) is cut. */
 	xdr_put_u32(out, 1);
-	xdr_put_string(out, strlen(msg) > 4096 ? "(message too long)" : msg, REMOTE_STRING_MAX);
+	xdr_put_string(out, msg, REMOTE_STRING_MAX);
 	xdr_put_i32(out, VIR_ERR_LEVEL_ERROR);
 	xdr_put_u32(out, 0);	/* dom */
 	xdr_put_u32(out, 0);	/* str1 */
