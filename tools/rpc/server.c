@@ -1106,6 +1106,8 @@ static void send_event(struct xdr_out *out, const char *name, int event, int det
 	domain_def_dispose(&def);
 }
 
+#define SEEN_UNDEFINED (-1)
+
 static struct rpc_seen_domain *seen_of(struct rpc_conn *c, const char *name)
 {
 	struct rpc_seen_domain *grown;
@@ -1117,7 +1119,8 @@ static struct rpc_seen_domain *seen_of(struct rpc_conn *c, const char *name)
 		return NULL;
 	c->seen = grown;
 	grown[c->n_seen].name = strdup(name);
-	grown[c->n_seen].state = -1;
+	grown[c->n_seen].state = SEEN_UNDEFINED;
+	grown[c->n_seen].found = 0;
 	if (!grown[c->n_seen].name)
 		return NULL;
 	return &grown[c->n_seen++];
@@ -1133,7 +1136,7 @@ void rpc_conn_poll_events(struct rpc_conn *c, struct xdr_out *out)
 	c->events_primed = 1;
 	names = defined_names();
 	for (size_t i = 0; i < c->n_seen; i++)
-		c->seen[i].state |= 0x100;	/* not found yet */
+		c->seen[i].found = 0;
 	for (size_t i = 0; names && names[i]; i++) {
 		struct rpc_seen_domain *s = seen_of(c, names[i]);
 		int st, was;
@@ -1141,29 +1144,30 @@ void rpc_conn_poll_events(struct rpc_conn *c, struct xdr_out *out)
 		if (!s)
 			continue;
 		st = launcher_pid(names[i], 0) ? (int)domain_state(names[i], NULL) : DOM_SHUTOFF;
-		was = s->state & 0xff;
+		was = s->state;
 		s->state = st;
+		s->found = 1;
 		if (first || was == st)
 			continue;
-		if (was == 0xff)
+		if (was == SEEN_UNDEFINED)
 			send_event(out, names[i], VIR_EVENT_DEFINED, 0);
-		if (was != 0xff && was == DOM_SHUTOFF && st != DOM_SHUTOFF)
+		if ((was == SEEN_UNDEFINED || was == DOM_SHUTOFF) && st != DOM_SHUTOFF)
 			send_event(out, names[i], VIR_EVENT_STARTED, 0);
-		else if (st == DOM_SHUTOFF && was != 0xff)
+		if (was != SEEN_UNDEFINED && was != DOM_SHUTOFF && st == DOM_SHUTOFF)
 			send_event(out, names[i], VIR_EVENT_STOPPED, VIR_EVENT_STOPPED_SHUTDOWN);
-		else if (st == DOM_PAUSED)
+		if (st == DOM_PAUSED)
 			send_event(out, names[i], VIR_EVENT_SUSPENDED, 0);
-		else if (st == DOM_RUNNING && was == DOM_PAUSED)
+		if (was == DOM_PAUSED && st == DOM_RUNNING)
 			send_event(out, names[i], VIR_EVENT_RESUMED, 0);
 	}
-	for (size_t i = 0; i < c->n_seen; i++)
-		if (c->seen[i].state & 0x100 && (c->seen[i].state & 0xff) != 0xff) {
-			if ((c->seen[i].state & 0xff) != DOM_SHUTOFF)
-				send_event(out, c->seen[i].name, VIR_EVENT_STOPPED, VIR_EVENT_STOPPED_DESTROYED);
-			send_event(out, c->seen[i].name, VIR_EVENT_UNDEFINED, 0);
-			c->seen[i].state = 0xff;
-		} else {
-			c->seen[i].state &= 0xff;
-		}
+	/* Gone from the store: undefined (stopped first if it ran). */
+	for (size_t i = 0; i < c->n_seen; i++) {
+		if (c->seen[i].found || c->seen[i].state == SEEN_UNDEFINED)
+			continue;
+		if (c->seen[i].state != DOM_SHUTOFF)
+			send_event(out, c->seen[i].name, VIR_EVENT_STOPPED, VIR_EVENT_STOPPED_DESTROYED);
+		send_event(out, c->seen[i].name, VIR_EVENT_UNDEFINED, 0);
+		c->seen[i].state = SEEN_UNDEFINED;
+	}
 	free_names(names);
 }

@@ -24,6 +24,7 @@
 struct rpc_seen_domain {
 	char *name;
 	int state;	/* enum dom_state, or -1 when undefined */
+	int found;	/* in the store at the last look */
 };
 
 struct rpc_conn {
