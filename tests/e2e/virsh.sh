@@ -134,7 +134,7 @@ while kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' /proc/$pid/status 2>/
 done
 [ "$(v domstate vg | head -n 1)" = "shut off" ] || fail "domstate after shutdown"
 assert_host_clean
-v event --loop --all >events.out 2>events.err &
+virsh -c "$URI" event --loop --all >events.out 2>events.err &
 evpid=$!
 sleep 3
 : >console.out
