@@ -5,8 +5,9 @@
 # (dumpxml validates, with the domain ID xl reports), dominfo'd, suspended
 # and resumed (xl sees it paused), shut down, started again and destroyed,
 # its console typed into through `virsh console` (a stream), undefined;
-# capabilities and domcapabilities validate against libvirt's schemas; `virsh event --loop` prints the lifecycle events of a guest
-# started and destroyed by another virsh. Then 10,000 random and mangled
+# capabilities and domcapabilities validate against libvirt's schemas;
+# `virsh event --loop` prints the lifecycle events of a guest started and
+# destroyed by another virsh. Then 10,000 random and mangled
 # messages each earn one well-formed reply, and an oversized, a short and a
 # truncated frame end the connection without a crash. Timings of `virsh
 # list` and `virsh start` beside xvirsh's own and xl's.
