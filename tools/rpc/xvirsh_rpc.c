@@ -198,6 +198,24 @@ static int listen_on(const char *path)
 	}
 }
 
+/*
+ * The protocol moves off stdin/stdout (to close-on-exec descriptors), and
+ * /dev/null takes their place: a launcher started from here, or anything
+ * it prints before it detaches, must never write into the client's stream.
+ */
+static int serve_stdio(void)
+{
+	int in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3), out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (in < 0 || out < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
+		log_warn("cannot move the protocol off stdin/stdout");
+		return -1;
+	}
+	close(null);
+	return serve(in, out);
+}
+
 /* stderr to <rundir>/xvirsh-rpc.log (append), where the launchers' logs are. */
 static void log_to_rundir(void)
 {
@@ -228,5 +246,5 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_to_rundir();
-	return serve(STDIN_FILENO, STDOUT_FILENO) ? 1 : 0;
+	return serve_stdio() ? 1 : 0;
 }
