@@ -77,7 +77,7 @@ v define --validate guest.xml >define.out 2>define.err || fail "define: $(cat de
 grep -q "Domain 'vg' defined from guest.xml" define.out || fail "define: $(cat define.out)"
 v list --all >list.out 2>list.err || fail "list --all: $(cat list.err)"
 grep -Eq '^ +- +vg +shut off$' list.out || fail "list --all: $(cat list.out)"
-echo '<domain type="xen"><name>bad</name></domain>' >bad.xml
+echo "<domain type='xen'><name>bad</name><bogus/></domain>" >bad.xml
 v define --validate bad.xml >/dev/null 2>bad.err && fail "define --validate took XML that is not valid"
 grep -q "error: XML document failed to validate" bad.err || fail "invalid XML: $(cat bad.err)"
 echo "define --validate: vg defined; invalid XML refused ($(tail -n 1 bad.err))"
