@@ -44,8 +44,8 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) 
 # launcher's own parser and formatter.
 LAUNCHER_DIRS := launcher xenpvh hvm xenpv xenfv devices console xenbus disk bootloader model common
 LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
-TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
-MAIN_SRCS     := launcher/main.c tools/xvirsh.c
+TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard tools/rpc/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
+MAIN_SRCS     := launcher/main.c tools/xvirsh.c tools/rpc/xvirsh_rpc.c
 LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
 
@@ -56,17 +56,23 @@ TOOLS_OBJS    := $(call obj,$(filter-out $(MAIN_SRCS),$(TOOLS_SRCS)))
 LIB_OBJS      := $(call obj,$(LIB_SRCS))
 UNIT_OBJS     := $(call obj,$(UNIT_SRCS))
 
-BINS := bin/xenlaunch bin/xvirsh $(O)/unit-tests
+BINS := bin/xenlaunch bin/xvirsh bin/xvirsh-rpc $(O)/unit-tests
 
 .PHONY: all deps check unit fuzz e2e demo bench clean
-all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
+all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh bin/xvirsh-rpc),$(BINS))
 
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS)) -lutil
 
-bin/xvirsh: $(call obj,tools/xvirsh.c) $(TOOLS_OBJS)
+bin/xvirsh: $(call obj,tools/xvirsh.c) $(filter-out $(O)/obj/tools/rpc/%,$(TOOLS_OBJS))
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
+
+# xvirsh's libvirt RPC server (tools/rpc/): the same domain store.
+bin/xvirsh-rpc: $(call obj,tools/rpc/xvirsh_rpc.c) $(TOOLS_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
@@ -109,6 +115,15 @@ FUZZ_SRCS_xen_cfg    := tools/domain_argv.c model/describe.c model/domain_xml.c 
 			common/qemu_opts.c common/strv.c disk/format.c
 FUZZ_SRCS_argv       := model/options.c model/names.c model/layouts.c model/nic_opts.c model/display_opts.c \
 			model/config.c common/qemu_opts.c common/strv.c disk/format.c
+
+# xvirsh-rpc's server links the tools' domain store (xenstore, libxenctrl's headers).
+FUZZ_RPC_OBJS := $(call fuzz_obj,tools/rpc/server.c tools/rpc/xdr.c tools/domains.c tools/capabilities.c \
+		tools/domain_argv.c disk/format.c $(filter-out common/log.c,$(wildcard common/*.c)) $(wildcard model/*.c))
+$(FUZZ_RPC_OBJS) $(O)/fuzz/obj/tests/fuzz/fuzz_rpc.o: FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS))
+$(O)/fuzz/bin/rpc: $(O)/fuzz/obj/tests/fuzz/fuzz_rpc.o $(FUZZ_OBJS) $(FUZZ_RPC_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(call pc_libs,$(FUZZ_PKGS) xenstore)
 
 # Kept, so that a second `make fuzz` builds nothing.
 .PRECIOUS: $(O)/fuzz/obj/%.o

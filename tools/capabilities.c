@@ -134,6 +134,17 @@ int host_caps_probe_xen(struct host_caps *caps, char **err_r)
 	caps->vmx = !!(info.hw_cap[1] & (1u << 5));
 	caps->svm = !!(info.hw_cap[3] & (1u << 2));
 	caps->hap = !!(info.capabilities & XEN_SYSCTL_PHYSCAP_hap);
+	caps->nr_cpus = info.nr_cpus;
+	caps->nr_nodes = info.nr_nodes;
+	caps->cores_per_socket = info.cores_per_socket;
+	caps->threads_per_core = info.threads_per_core;
+	caps->cpu_mhz = info.cpu_khz / 1000;
+	caps->total_kib = (unsigned long long)info.total_pages * 4;
+	rc = x_version(xch, XENVER_version, NULL);
+	if (rc > 0) {
+		caps->xen_major = (unsigned)rc >> 16;
+		caps->xen_minor = (unsigned)rc & 0xffff;
+	}
 	if (info.max_cpu_id + 1 < caps->max_vcpus)
 		caps->max_vcpus = info.max_cpu_id + 1;
 	rc = host_caps_from_xen_string(caps, xen_caps);

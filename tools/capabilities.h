@@ -28,6 +28,10 @@ struct host_caps {
 	int hap;              /* hardware-assisted paging available */
 	char *emulator;       /* absolute path of xenlaunch */
 	unsigned max_vcpus;   /* per guest */
+	/* What libvirt's node info and version report (0 when not probed). */
+	unsigned nr_cpus, nr_nodes, cores_per_socket, threads_per_core, cpu_mhz;
+	unsigned long long total_kib;
+	unsigned xen_major, xen_minor;
 	struct caps_guest guests[CAPS_GUESTS_MAX];
 	size_t n_guests;
 };
