@@ -43,18 +43,21 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) 
 # model/ (the launch config, its command line, its domain XML) is linked by
 # both programs: xvirsh reads and writes the launcher's argv with the
 # launcher's own parser and formatter.
-# The launcher's modules (common/module.h): what only a display needs, with
-# the libraries only a display needs, in bin/xenlaunch-NAME.so, loaded when
-# -vnc or -sdl asks for a display. Their objects are position-independent
-# and export only what is marked MODULE_EXPORT; the unit tests link them
-# as they link everything else.
-MODULES := display-text display-vnc display-sdl
+# The launcher's modules (common/module.h): code with libraries only some
+# guests need, in bin/xenlaunch-NAME.so: the display's, loaded when -vnc or
+# -sdl asks for a display; NBD's (libnbd brings GnuTLS and libxml2), loaded
+# for an image qemu-nbd serves. Their objects are position-independent and
+# export only what is marked MODULE_EXPORT; the unit tests link them as they
+# link everything else.
+MODULES := display-text display-vnc display-sdl disk-nbd
 MODULE_SRCS_display-text := console/textscreen.c
 MODULE_PKGS_display-text := vterm zlib
 MODULE_SRCS_display-vnc  := console/vnc.c console/vnc_relay.c console/rfb_stream.c console/keymap.c
 MODULE_PKGS_display-vnc  := libvncserver xkbcommon
 MODULE_SRCS_display-sdl  := console/sdl.c
 MODULE_PKGS_display-sdl  := sdl2
+MODULE_SRCS_disk-nbd     := disk/nbd.c
+MODULE_PKGS_disk-nbd     := libnbd
 MODULE_SRCS := $(foreach m,$(MODULES),$(MODULE_SRCS_$(m)))
 MODULE_BINS := $(patsubst %,bin/xenlaunch-%.so,$(MODULES))
 
@@ -81,7 +84,7 @@ all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh),$(BINS))
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISK_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS)) -lutil
 
 $(call obj,$(MODULE_SRCS)): CFLAGS += -fPIC -fvisibility=hidden
 define module_rule
@@ -153,7 +156,7 @@ FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,devices/blkback.c devices/ne
 		xenbus/xenbus_backend.c xenbus/ring.c console/vfb.c console/vkbd.c console/console_ring.c \
 		console/display.c console/keymap.c common/event_loop.c model/nic_opts.c model/names.c \
 		model/options.c model/display_opts.c model/layouts.c model/config.c common/qemu_opts.c \
-		common/strv.c disk/format.c disk/disk.c disk/raw.c disk/nbd.c tests/fuzz/fake_xen.c)
+		common/strv.c common/module.c disk/format.c disk/disk.c disk/raw.c disk/nbd.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
 		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS))
 $(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \

@@ -4,6 +4,7 @@
  * is), and a missing module or symbol is a logged NULL, not a crash.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,23 @@
 #include "console/textscreen.h"
 #include "console/vnc.h"
 #include "tests/unit/unit.h"
+
+static char saved_dir[PATH_MAX];
+
+static void save_dir(void)
+{
+	const char *d = getenv("XENLAUNCH_MODULE_DIR");
+
+	snprintf(saved_dir, sizeof(saved_dir), "%s", d ? d : "");
+}
+
+static void restore_dir(void)
+{
+	if (saved_dir[0])
+		setenv("XENLAUNCH_MODULE_DIR", saved_dir, 1);
+	else
+		unsetenv("XENLAUNCH_MODULE_DIR");
+}
 
 static void set_dir(const char *rel)
 {
@@ -29,6 +47,7 @@ static void test_missing(void)
 	size_t len = 0;
 	FILE *f = unit_log_capture(&log, &len);
 
+	save_dir();
 	set_dir("/no-such-dir");
 	CU_ASSERT_PTR_NULL(module_symbol("display-vnc", "vnc_module"));
 	set_dir("/bin");
@@ -39,7 +58,7 @@ static void test_missing(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "/no-such-dir ($XENLAUNCH_MODULE_DIR)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(log, "module no-such-module: no xenlaunch-no-such-module.so in "));
 	free(log);
-	unsetenv("XENLAUNCH_MODULE_DIR");
+	restore_dir();
 }
 
 static void test_display_modules(void)
@@ -51,6 +70,7 @@ static void test_display_modules(void)
 	size_t len = 0;
 	FILE *f;
 
+	save_dir();
 	set_dir("/bin");
 	vnc = module_symbol("display-vnc", "vnc_module");
 	text = module_symbol("display-text", "textscreen_module");
@@ -71,7 +91,7 @@ static void test_display_modules(void)
 	unit_log_release(f);
 	CU_ASSERT_PTR_NOT_NULL(log && strstr(log, "module display-vnc: no vnc_port in it"));
 	free(log);
-	unsetenv("XENLAUNCH_MODULE_DIR");
+	restore_dir();
 }
 
 static CU_TestInfo tests[] = {
