@@ -6,7 +6,8 @@
 #   make V=1        show the commands;  make WERROR=0  warnings do not fail the build
 #
 # Sources are found by folder: every .c under launcher/ xenpvh/ hvm/ xenpv/ xenfv/ devices/
-# console/ xenbus/ disk/ bootloader/ model/ common/ goes into xenlaunch; every
+# console/ xenbus/ disk/ bootloader/ model/ common/ goes into xenlaunch (or
+# into one of its modules, below); every
 # .c under tools/, model/ and common/, and disk/format.c, into xvirsh. A file that holds main() is
 # named main.c (launcher) or xvirsh.c (tools); everything else is linked into
 # the unit-test runner too.
@@ -42,11 +43,29 @@ CFLAGS  += $(call pc_cflags,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) 
 # model/ (the launch config, its command line, its domain XML) is linked by
 # both programs: xvirsh reads and writes the launcher's argv with the
 # launcher's own parser and formatter.
+# The launcher's modules (common/module.h): code with libraries only some
+# guests need, in bin/xenlaunch-NAME.so: the display's, loaded when -vnc or
+# -sdl asks for a display; NBD's (libnbd brings GnuTLS and libxml2), loaded
+# for an image qemu-nbd serves. Their objects are position-independent and
+# export only what is marked MODULE_EXPORT; the unit tests link them as they
+# link everything else.
+MODULES := display-text display-vnc display-sdl disk-nbd
+MODULE_SRCS_display-text := console/textscreen.c
+MODULE_PKGS_display-text := vterm zlib
+MODULE_SRCS_display-vnc  := console/vnc.c console/vnc_relay.c console/rfb_stream.c console/keymap.c
+MODULE_PKGS_display-vnc  := libvncserver xkbcommon
+MODULE_SRCS_display-sdl  := console/sdl.c
+MODULE_PKGS_display-sdl  := sdl2
+MODULE_SRCS_disk-nbd     := disk/nbd.c
+MODULE_PKGS_disk-nbd     := libnbd
+MODULE_SRCS := $(foreach m,$(MODULES),$(MODULE_SRCS_$(m)))
+MODULE_BINS := $(patsubst %,bin/xenlaunch-%.so,$(MODULES))
+
 LAUNCHER_DIRS := launcher xenpvh hvm xenpv xenfv devices console xenbus disk bootloader model common
-LAUNCHER_SRCS := $(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c))
+LAUNCHER_SRCS := $(filter-out $(MODULE_SRCS),$(foreach d,$(LAUNCHER_DIRS),$(wildcard $(d)/*.c)))
 TOOLS_SRCS    := $(wildcard tools/*.c) $(wildcard tools/rpc/*.c) $(wildcard model/*.c) $(wildcard common/*.c) disk/format.c
 MAIN_SRCS     := launcher/main.c tools/xvirsh.c tools/rpc/xvirsh_rpc.c
-LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(TOOLS_SRCS)))
+LIB_SRCS      := $(sort $(filter-out $(MAIN_SRCS),$(LAUNCHER_SRCS) $(MODULE_SRCS) $(TOOLS_SRCS)))
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
@@ -56,15 +75,25 @@ TOOLS_OBJS    := $(call obj,$(filter-out $(MAIN_SRCS),$(TOOLS_SRCS)))
 LIB_OBJS      := $(call obj,$(LIB_SRCS))
 UNIT_OBJS     := $(call obj,$(UNIT_SRCS))
 
-BINS := bin/xenlaunch bin/xvirsh bin/xvirsh-rpc $(O)/unit-tests
+BINS := bin/xenlaunch $(MODULE_BINS) bin/xvirsh bin/xvirsh-rpc $(O)/unit-tests
 
 .PHONY: all deps check unit fuzz e2e demo bench clean
 all: $(filter-out $(if $(wildcard tools/xvirsh.c),,bin/xvirsh bin/xvirsh-rpc),$(BINS))
 
+# -rdynamic: the modules use the launcher's functions (display, log, loop).
 bin/xenlaunch: $(call obj,launcher/main.c) $(LAUNCHER_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS)) -lutil
+
+$(call obj,$(MODULE_SRCS)): CFLAGS += -fPIC -fvisibility=hidden
+define module_rule
+bin/xenlaunch-$(1).so: $(call obj,$(MODULE_SRCS_$(1)))
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -shared -o $$@ $$^ $$(call pc_libs,$(MODULE_PKGS_$(1)))
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
 bin/xvirsh: $(call obj,tools/xvirsh.c) $(filter-out $(O)/obj/tools/rpc/%,$(TOOLS_OBJS))
 	@mkdir -p $(@D)
@@ -77,10 +106,11 @@ bin/xvirsh-rpc: $(call obj,tools/rpc/xvirsh_rpc.c) $(TOOLS_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XML_PKGS) xenstore)
 
-$(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+# -rdynamic, as the launcher: the module tests load bin/'s modules.
+$(O)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS) | $(MODULE_BINS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS) $(TEST_PKGS)) -lutil
+	$(Q)$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(call pc_libs,$(XEN_PKGS) $(XML_PKGS) $(BOOT_PKGS) $(CRYPTO_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS) $(TEST_PKGS)) -lutil
 
 $(O)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(TEST_PKGS))
 $(O)/obj/%.o: %.c
@@ -145,7 +175,7 @@ FUZZ_GUEST_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,devices/blkback.c devices/ne
 		xenbus/xenbus_backend.c xenbus/ring.c console/vfb.c console/vkbd.c console/console_ring.c \
 		console/display.c console/keymap.c common/event_loop.c model/nic_opts.c model/names.c \
 		model/options.c model/display_opts.c model/layouts.c model/config.c common/qemu_opts.c \
-		common/strv.c disk/format.c disk/disk.c disk/raw.c disk/nbd.c tests/fuzz/fake_xen.c)
+		common/strv.c common/module.c disk/format.c disk/disk.c disk/raw.c disk/nbd.c tests/fuzz/fake_xen.c)
 $(FUZZ_GUEST_OBJS) $(patsubst %,$(O)/fuzz/obj/tests/fuzz/fuzz_%.o,$(FUZZ_GUEST)): \
 		FUZZ_CFLAGS += $(call pc_cflags,$(XEN_PKGS) $(DISPLAY_PKGS) $(DISK_PKGS))
 $(addprefix $(O)/fuzz/bin/,$(FUZZ_GUEST)): $(O)/fuzz/bin/%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \
@@ -161,6 +191,7 @@ fuzz: $(addprefix $(O)/fuzz/bin/,$(FUZZ_TARGETS))
 # tests/check-includes keeps the include graph one way (its room order).
 unit: all
 	$(Q)tests/check-includes
+	$(Q)tests/check-modules
 	$(Q)$(O)/unit-tests
 
 e2e: all

@@ -71,7 +71,8 @@ static size_t serial_sink(void *opaque, const char *buf, size_t len)
 	struct console0 *c = opaque;
 	size_t taken = c->serial ? chardev_write(c->serial, buf, len) : len;
 
-	textscreen_feed(c->ts, buf, taken);
+	if (c->ts)
+		c->text->feed(c->ts, buf, taken);
 	return taken;
 }
 
@@ -128,10 +129,12 @@ static void on_serial(struct event_source *src, uint32_t events)
 	console0_pump(c);	/* output space may have grown */
 }
 
-int console0_start(struct console0 *c, struct chardev *serial, struct textscreen *ts)
+int console0_start(struct console0 *c, struct chardev *serial, const struct textscreen_module *text,
+		   struct textscreen *ts)
 {
 	c->serial = serial;
-	c->ts = ts;
+	c->text = text;
+	c->ts = text ? ts : NULL;
 	if (!serial)
 		return 0;
 	event_source_init(&c->serial_src, chardev_fd(serial), on_serial, c);
@@ -220,7 +223,8 @@ ssize_t console0_menu_write(void *opaque, const void *buf, size_t len)
 		size_t n = c->serial ? chardev_write(c->serial, (const char *)buf + done,
 						     len - done) : len - done;
 
-		textscreen_feed(c->ts, (const char *)buf + done, n);
+		if (c->ts)
+			c->text->feed(c->ts, (const char *)buf + done, n);
 		done += n;
 		/* serial0's queue drains as the loop serves its fd. */
 		if (done == len || c->timer_fired || event_loop_run_once(c->loop, -1) < 0)

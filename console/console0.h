@@ -61,6 +61,7 @@ struct console0_device {
 struct console0 {
 	struct event_loop *loop;	/* borrowed */
 	struct chardev *serial;		/* borrowed; NULL: -serial none */
+	const struct textscreen_module *text;	/* the text console's operations, with ts */
 	struct textscreen *ts;		/* borrowed; NULL: no display */
 	struct pv_console *pv;		/* borrowed while attached, else NULL */
 	struct console0_device dev;	/* dev.input NULL: none */
@@ -86,9 +87,10 @@ size_t console0_serial_input(void *opaque, const uint8_t *buf, size_t len);
 /* The display's text input (struct display's text_input, opaque c). */
 void console0_text(void *opaque, const char *bytes, size_t len);
 
-/* serial0 (may be NULL) and the text console (may be NULL) are ready:
- * serial0 joins the loop. 0 or -errno. */
-int console0_start(struct console0 *c, struct chardev *serial, struct textscreen *ts);
+/* serial0 (may be NULL) and the text console (ts, may be NULL; text: its
+ * module's operations) are ready: serial0 joins the loop. 0 or -errno. */
+int console0_start(struct console0 *c, struct chardev *serial, const struct textscreen_module *text,
+		   struct textscreen *ts);
 
 /* The guest's console 0 is connected: its event channel joins the loop.
  * 0 or -errno. */

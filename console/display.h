@@ -171,7 +171,9 @@ int display_screendump(struct display *d, const char *path);
 /* Writes w x h XRGB8888 pixels (stride bytes apart) as a PPM. 0 or -errno. */
 int display_write_ppm(const char *path, const uint32_t *pixels, int w, int h, size_t stride);
 
-/* The display targets this build has (console/vnc.c, console/sdl.c). */
+/* The display targets (console/vnc.c, console/sdl.c). Each is built into a
+ * module of its own (common/module.h): display-vnc exports vnc_module
+ * (console/vnc.h), display-sdl exports sdl_target_ops. */
 extern const struct display_target_ops vnc_target_ops;
 extern const struct display_target_ops sdl_target_ops;
 

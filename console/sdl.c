@@ -13,6 +13,7 @@
 #include <linux/input-event-codes.h>
 
 #include "common/log.h"
+#include "common/module.h"
 #include "console/display.h"
 
 #define SDL_EVENTS_PER_POLL 64
@@ -277,7 +278,7 @@ static int sdl_screendump(struct display_target *t, const char *path)
 	return rc;
 }
 
-const struct display_target_ops sdl_target_ops = {
+MODULE_EXPORT const struct display_target_ops sdl_target_ops = {
 	.name = "sdl",
 	.priv_size = sizeof(struct sdl),
 	.start = sdl_start,

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "common/log.h"
+#include "common/module.h"
 
 struct textscreen {
 	struct display *d;
@@ -379,3 +380,11 @@ void textscreen_feed(struct textscreen *ts, const char *bytes, size_t len)
 	if (ts && len)
 		vterm_input_write(ts->vt, bytes, len);
 }
+
+MODULE_EXPORT const struct textscreen_module textscreen_module = {
+	.new = textscreen_new,
+	.free = textscreen_free,
+	.feed = textscreen_feed,
+	.redraw = textscreen_redraw,
+	.size = textscreen_size,
+};

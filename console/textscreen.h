@@ -55,4 +55,17 @@ void textscreen_redraw(void *ts);
 /* The surface size the text console needs. */
 void textscreen_size(const struct textscreen *ts, int *w_r, int *h_r);
 
+/*
+ * What the module display-text (common/module.h) exports as
+ * "textscreen_module": the launcher and console 0 reach the text console
+ * only through it.
+ */
+struct textscreen_module {
+	struct textscreen *(*new)(struct display *d, const char *font_path);
+	void (*free)(struct textscreen *ts);
+	void (*feed)(struct textscreen *ts, const char *bytes, size_t len);
+	void (*redraw)(void *ts);
+	void (*size)(const struct textscreen *ts, int *w_r, int *h_r);
+};
+
 #endif

@@ -22,6 +22,7 @@
 #include <rfb/rfbregion.h>	/* FB_UPDATE_PENDING() needs its prototypes */
 
 #include "common/log.h"
+#include "common/module.h"
 #include "console/keymap.h"
 #include "console/vnc_relay.h"
 #include "model/config.h"
@@ -724,4 +725,10 @@ const struct display_target_ops vnc_target_ops = {
 	.update = vnc_update,
 	.resize = vnc_resize,
 	.poll = vnc_poll,
+};
+
+MODULE_EXPORT const struct vnc_module vnc_module = {
+	.target = &vnc_target_ops,
+	.set_password = vnc_set_password,
+	.port = vnc_port,
 };

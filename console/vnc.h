@@ -57,4 +57,14 @@ size_t vnc_output_held(struct display *d, size_t *max_r);
 /* Linux key code for an X keysym (US layout), 0 when there is none. */
 unsigned vnc_keysym_to_linux(uint32_t keysym);
 
+/*
+ * What the module display-vnc (common/module.h) exports as "vnc_module":
+ * the launcher reaches the VNC target only through it.
+ */
+struct vnc_module {
+	const struct display_target_ops *target;
+	int (*set_password)(struct display *d, const char *password);
+	int (*port)(struct display *d);
+};
+
 #endif

@@ -451,6 +451,7 @@ int blk_queue_take(struct blk_queue *q, bool *more_r)
 					&q->fault, &prod);
 		if (rc < 0)
 			return rc;
+		q->req_prod = prod;
 		while (q->req_cons != prod) {
 			/* Every consumed request owes a response in its slot. */
 			if ((RING_IDX)(q->req_cons - q->rsp_prod_pvt) >= q->nr_ents)
@@ -539,11 +540,13 @@ static void *worker_main(void *opaque)
 		w->jobs_head = r->next;
 		if (!w->jobs_head)
 			w->jobs_tail = NULL;
+		w->busy++;
 		pthread_mutex_unlock(&w->lock);
 
 		w->execute(w->disk, r);
 
 		pthread_mutex_lock(&w->lock);
+		w->busy--;
 		r->next = w->done;
 		w->done = r;
 		/* The eventfd wakes the loop; a failed write means it is already readable. */
@@ -610,6 +613,23 @@ void blk_workers_submit(void *opaque, struct blk_req *r)
 	w->jobs_tail = r;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
+}
+
+bool blk_workers_idle(struct blk_workers *w)
+{
+	bool idle;
+
+	pthread_mutex_lock(&w->lock);
+	idle = !w->jobs_head && w->busy == 0;
+	pthread_mutex_unlock(&w->lock);
+	return idle;
+}
+
+bool blk_submit_inline(const struct blk_queue *q, struct blk_workers *w, const struct blk_req *r)
+{
+	return (r->op == BLKIF_OP_READ || r->op == BLKIF_OP_WRITE) &&
+	       r->nr_sectors <= BLK_INLINE_MAX_SECTORS && blk_queue_submitting_last(q) &&
+	       blk_workers_idle(w);
 }
 
 struct blk_req *blk_workers_reap(struct blk_workers *w)
@@ -687,6 +707,19 @@ static void blkback_run(struct blkback *b)
 		xendev_notify(b->dev);
 	if (more && write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("%s: eventfd", b->dev->label);
+}
+
+/* The queue's submit(): blk_submit_inline() says where r is done. */
+static void blkback_submit(void *opaque, struct blk_req *r)
+{
+	struct blkback *b = opaque;
+
+	if (blk_submit_inline(&b->q, &b->w, r)) {
+		blk_req_execute(&b->disk, r);
+		blk_queue_complete(&b->q, r);
+		return;
+	}
+	blk_workers_submit(&b->w, r);
 }
 
 static void reap_done(struct blkback *b)
@@ -942,7 +975,7 @@ static int blkback_connect(struct xendev *dev)
 	}
 	b->ring_pages = pages;
 	rc = blk_queue_init(&b->q, b->ring, pages, &b->disk, &gops, persistent == 1,
-			    BLK_MAX_INDIRECT_SEGMENTS, blk_workers_submit, &b->w, dev->label);
+			    BLK_MAX_INDIRECT_SEGMENTS, blkback_submit, b, dev->label);
 	if (rc < 0) {
 		xendev_fail(dev, "out of memory for the queue");
 		return rc;

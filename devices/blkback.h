@@ -114,6 +114,7 @@ struct blk_queue {
 	struct blkif_sring *sring;	/* shared with the frontend: untrusted */
 	unsigned nr_ents;		/* power of two */
 	RING_IDX req_cons;		/* ours, never read back from the ring */
+	RING_IDX req_prod;		/* the producer index last taken (checked) */
 	RING_IDX rsp_prod_pvt;
 	struct xen_ring_fault fault;	/* why the frontend broke the ring */
 	const struct blk_disk *disk;
@@ -166,6 +167,13 @@ void blk_queue_complete(struct blk_queue *q, struct blk_req *r);
 /* Publishes queued responses; true when the frontend wants an event. */
 bool blk_queue_publish(struct blk_queue *q);
 
+/* For submit(): true when the request being submitted is the last one the
+ * frontend has produced so far (no other waits behind it on the ring). */
+static inline bool blk_queue_submitting_last(const struct blk_queue *q)
+{
+	return q->req_prod - q->req_cons == 1;
+}
+
 /*
  * Checks one request, already copied out of the ring, and fills r (segments
  * of an indirect request are fetched by the caller). Returns BLKIF_RSP_OKAY,
@@ -197,6 +205,7 @@ struct blk_workers {
 	pthread_cond_t cond;
 	bool inited;
 	struct blk_req *jobs_head, *jobs_tail;	/* queued, not started */
+	unsigned busy;			/* jobs being executed */
 	struct blk_req *done;
 	bool stopping;
 };
@@ -209,6 +218,21 @@ void blk_workers_dispose(struct blk_workers *w);
 int blk_workers_start(struct blk_workers *w);
 /* Queues r (the blk_queue's submit(), opaque = w). */
 void blk_workers_submit(void *opaque, struct blk_req *r);
+/* True when no job is queued or being executed. */
+bool blk_workers_idle(struct blk_workers *w);
+
+/*
+ * Whether r, being submitted from q, is done at once on the caller's thread
+ * rather than handed to w: a read or write of at most BLK_INLINE_MAX_SECTORS
+ * that is the last request on the ring, while no worker is busy. That is
+ * queue depth 1, where the guest waits for this request alone and the
+ * hand-off to a thread and the eventfd back cost more than the I/O of a
+ * cached or tmpfs image. Several requests at once, large ones, flushes
+ * and discards go to the workers, so the event loop never waits for more
+ * than one small request.
+ */
+#define BLK_INLINE_MAX_SECTORS (65536u / BLK_SECTOR_SIZE)
+bool blk_submit_inline(const struct blk_queue *q, struct blk_workers *w, const struct blk_req *r);
 /* The requests done since the last call, as a list through ->next. */
 struct blk_req *blk_workers_reap(struct blk_workers *w);
 /*

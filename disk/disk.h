@@ -75,7 +75,13 @@ struct disk_ops {
 	void (*close)(struct disk *d);
 };
 
-extern const struct disk_ops disk_raw_file_ops, disk_blockdev_ops, disk_nbd_ops;
+extern const struct disk_ops disk_raw_file_ops, disk_blockdev_ops;
+/* disk/nbd.c's, built into the module disk-nbd (common/module.h), which
+ * exports it: libnbd and the GnuTLS it brings are loaded only
+ * for an image qemu-nbd serves. disk_open() loads it then. */
+extern const struct disk_ops disk_nbd_ops;
+/* Whether p is served through qemu-nbd: a format other than raw. */
+bool disk_needs_nbd(const struct disk_params *p, const struct stat *st);
 
 /* Opens p's image with the first implementation whose probe takes it.
  * 0 or -errno (logged). */

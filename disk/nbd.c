@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/module.h"
 
 #define NBD_PROGRAM "qemu-nbd"
 #define NBD_STOP_WAIT_MS 5000
@@ -56,11 +57,6 @@ struct nbd_image {
 	bool can_flush;
 	const char *file;	/* for messages */
 };
-
-static bool nbd_probe(const struct disk_params *p, const struct stat *st)
-{
-	return p->format && strcmp(p->format, "raw") && (S_ISREG(st->st_mode) || S_ISBLK(st->st_mode));
-}
 
 /* The daemon's path: XENLAUNCH_QEMU_NBD (for tests), else qemu-nbd in PATH. */
 static int find_program(char *out, size_t outlen)
@@ -498,9 +494,9 @@ static void nbd_image_close(struct disk *d)
 	image_free(n);
 }
 
-const struct disk_ops disk_nbd_ops = {
+MODULE_EXPORT const struct disk_ops disk_nbd_ops = {
 	.name = "qemu-nbd",
-	.probe = nbd_probe,
+	.probe = disk_needs_nbd,
 	.open = nbd_open,
 	.size = nbd_size,
 	.preadv = nbd_preadv,

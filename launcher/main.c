@@ -27,6 +27,7 @@
 #include "bootloader/bootloader.h"
 #include "common/event_loop.h"
 #include "common/log.h"
+#include "common/module.h"
 #include "console/chardev.h"
 #include "console/console0.h"
 #include "console/display.h"
@@ -71,6 +72,8 @@ struct app {
 	struct monitor mon;
 	bool mon_inited;
 	struct display disp;		/* -vnc / -sdl: the graphical console */
+	const struct vnc_module *vnc;	/* -vnc: the loaded display-vnc module */
+	const struct textscreen_module *text;	/* a display: the loaded display-text module */
 	struct textscreen *ts;		/* console 0 on the display until the guest has a framebuffer */
 	struct console0 c0;		/* console 0 <-> serial0 and the text console */
 	int sfd;
@@ -115,27 +118,33 @@ static void backends_init(struct app *a)
 }
 
 /* -vnc / -sdl: the display, on the loop, before the boot menu (shown on it)
- * and the devices (vfb and vkbd exist only with a display). */
+ * and the devices (vfb and vkbd exist only with a display). Its libraries
+ * come with its modules, loaded only here. */
 static int display_open(struct app *a)
 {
 	const struct display_config *dc = &a->cfg.display;
+	const struct display_target_ops *sdl = NULL;
 	int w, h, rc;
 
 	if (!dc->vnc && !dc->sdl)
 		return 0;
-	if ((dc->vnc && (rc = display_add_target(&a->disp, &vnc_target_ops, dc)) < 0) ||
-	    (dc->sdl && (rc = display_add_target(&a->disp, &sdl_target_ops, dc)) < 0))
+	if (!(a->text = module_symbol("display-text", "textscreen_module")) ||
+	    (dc->vnc && !(a->vnc = module_symbol("display-vnc", "vnc_module"))) ||
+	    (dc->sdl && !(sdl = module_symbol("display-sdl", "sdl_target_ops"))))
+		return -ENOENT;
+	if ((a->vnc && (rc = display_add_target(&a->disp, a->vnc->target, dc)) < 0) ||
+	    (sdl && (rc = display_add_target(&a->disp, sdl, dc)) < 0))
 		return rc;
-	a->ts = textscreen_new(&a->disp, NULL);
+	a->ts = a->text->new(&a->disp, NULL);
 	if (!a->ts)
 		return -ENOMEM;
 	a->disp.text_input = console0_text;
 	a->disp.text_opaque = &a->c0;
-	textscreen_size(a->ts, &w, &h);
+	a->text->size(a->ts, &w, &h);
 	rc = display_start(&a->disp, &a->loop, w, h);
 	if (rc < 0)
 		return rc;
-	textscreen_redraw(a->ts);
+	a->text->redraw(a->ts);
 	return 0;
 }
 
@@ -218,7 +227,7 @@ static int mon_domain_xml(void *opaque, char **xml_r)
 	struct launch_live live = {
 		.domid = a->m.running ? a->m.dom.domid : 0,
 		.serial_pty = a->serial ? chardev_pty_path(a->serial) : NULL,
-		.vnc_port = a->cfg.display.vnc ? vnc_port(&a->disp) : -1,
+		.vnc_port = a->vnc ? a->vnc->port(&a->disp) : -1,
 		.started = a->started,
 	};
 
@@ -281,7 +290,7 @@ static int mon_vnc_password(void *opaque, const char *password)
 {
 	struct app *a = opaque;
 
-	return vnc_set_password(&a->disp, password);
+	return a->vnc ? a->vnc->set_password(&a->disp, password) : -ENODEV;
 }
 
 static int mon_screendump(void *opaque, const char *path)
@@ -595,7 +604,7 @@ int main(int argc, char **argv)
 		log_warnx("display: %s; nothing was started", strerror(-rc));
 		goto out;
 	}
-	if ((rc = console0_start(&a->c0, a->serial, a->ts)) < 0) {
+	if ((rc = console0_start(&a->c0, a->serial, a->text, a->ts)) < 0) {
 		errno = -rc;
 		log_warn("event loop");
 		goto out;
@@ -671,7 +680,8 @@ out:
 	machine_close(&a->m);
 	xenbus_backend_dispose(&a->xb);
 	display_dispose(&a->disp);
-	textscreen_free(a->ts);
+	if (a->ts)
+		a->text->free(a->ts);
 	watchdog_dispose(&a->wd);
 	chardev_dispose(a->serial);
 	chardev_dispose(a->mon_cd);

@@ -58,7 +58,8 @@ done
 xl=$(median <xl.ms)
 cold=$(median <cold.ms)
 warm=$(median <warm.ms)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "runs: xl $(tr '\n' ' ' <xl.ms)ms; cold $(tr '\n' ' ' <cold.ms)ms; warm $(tr '\n' ' ' <warm.ms)ms"
-echo "first console byte, median of $RUNS: xl create $xl ms, xenlaunch cold $cold ms ($(ratio "$cold" "$xl")x xl, goal <= 0.95), warm $warm ms ($(ratio "$warm" "$xl")x xl, goal <= 0.4)"
-echo "xenlaunch memory with a running guest: PSS $pss kB"
+figure "first console byte, xl create (median of $RUNS)" "$xl" ms - -
+figure "first console byte, cold kernel cache (median of $RUNS)" "$cold" ms "$xl" "xl create" "<=0.95x"
+figure "first console byte, warm kernel cache (median of $RUNS)" "$warm" ms "$xl" "xl create" "<=0.25x"
+figure "launcher PSS, console only" "$pss" kB - -

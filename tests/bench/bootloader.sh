@@ -84,9 +84,7 @@ done
 direct=$(median <direct.ms)
 builtin=$(median <builtin.ms)
 pygrub=$(median <pygrub.ms)
-awkf() { awk "BEGIN { printf \"$1\", $2 }"; }
 echo "runs: direct $(tr '\n' ' ' <direct.ms)ms; builtin $(tr '\n' ' ' <builtin.ms)ms;" \
 	"xl+pygrub $(tr '\n' ' ' <pygrub.ms)ms; bootloader phase $(tr '\n' ' ' <bootloader.s)s"
-echo "first console byte, median of $RUNS: direct $direct ms, builtin $builtin ms" \
-	"($(awkf %+d "$builtin - $direct") ms, goal <= +500), xl+pygrub $pygrub ms" \
-	"(builtin $(awkf %.2f "$builtin / $pygrub")x, goal <= 0.5)"
+figure "first console byte, -bootloader builtin (median of $RUNS)" "$builtin" ms "$pygrub" "xl+pygrub" "<=0.5x"
+figure "time the builtin bootloader adds to a direct boot" "$([ -n "$builtin" ] && [ -n "$direct" ] && echo $((builtin - direct)))" ms - - "<=500"

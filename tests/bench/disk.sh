@@ -5,7 +5,8 @@
 #   - xenlaunch's own backend (devices/blkback.c),
 #   - the kernel's blkback (xl, phy: on a loop device),
 #   - QEMU's qdisk (xl, backendtype=qdisk: Debian's qemu-system-xen),
-# one after the other in the same host. Prints every figure with its ratios.
+# one after the other in the same host. Prints every figure with its ratio
+# to each reference (figure() of lib.sh).
 # Runs in dom0: tests/bench/run-all disk.sh
 . ./lib.sh
 
@@ -13,10 +14,10 @@ dd if=/dev/zero of=bench.img bs=1M count=256 2>/dev/null || fail "no room for be
 img=$(pwd)/bench.img
 BENCH_APPEND="$GUEST_APPEND bench=/dev/xvda"
 
-# results NAME LOG: the figures of LOG as "NAME FIGURE VALUE" lines.
+# results NAME LOG: the figures of LOG as "NAME FIGURE VALUE UNIT" lines.
 results() {
 	tr -d '\r' <"$2" | grep '^diskbench: ' | sed "s/^/  $1: /"
-	tr -d '\r' <"$2" | sed -n "s/^diskbench: \([A-Za-z0-9-]*\) [A-Za-z/]* \([0-9.]*\)$/$1 \1 \2/p" >>results.txt
+	tr -d '\r' <"$2" | sed -n "s/^diskbench: \([A-Za-z0-9-]*\) \([A-Za-z/]*\) \([0-9.]*\)$/$1 \1 \3 \2/p" >>results.txt
 }
 
 # xl_guest NAME DISKSPEC: runs the benchmark guest under xl; waits for it.
@@ -88,23 +89,12 @@ else
 fi
 assert_host_clean
 
-# The table: each figure, and xenlaunch's ratio to each reference.
-echo
-echo "disk benchmark (256 MiB PV guest, raw image on dom0 tmpfs, MB = 10^6 bytes)"
-awk '
-	{ v[$1 "," $2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
-	function cell(b, f) { return (b "," f) in v ? v[b "," f] : "-" }
-	function ratio(f, b) {
-		if (!((b "," f) in v) || !(("xenlaunch," f) in v) || v[b "," f] == 0) return "-"
-		return sprintf("%.2fx", v["xenlaunch," f] / v[b "," f])
-	}
-	END {
-		printf "%-20s %10s %10s %10s %12s %12s\n", "figure", "xenlaunch", "qdisk", "blkback", "vs qdisk", "vs blkback"
-		for (i = 0; i < n; i++) {
-			f = order[i]
-			printf "%-20s %10s %10s %10s %12s %12s\n", f, cell("xenlaunch", f), cell("qdisk", f),
-				cell("blkback", f), ratio(f, "qdisk"), ratio(f, "blkback")
-		}
-	}' results.txt
-# Give the runner's output relay a moment to pass the table on.
+# Each figure of xenlaunch beside each reference's.
+value() { awk -v b="$1" -v f="$2" '$1 == b && $2 == f { print $3 }' results.txt; }
+for f in $(awk '$1 == "xenlaunch" { print $2 }' results.txt); do
+	unit=$(awk -v f="$f" '$1 == "xenlaunch" && $2 == f { print $4 }' results.txt)
+	figure "disk $f" "$(value xenlaunch "$f")" "$unit" "$(value qdisk "$f")" qdisk ">=1.5x"
+	figure "disk $f" "$(value xenlaunch "$f")" "$unit" "$(value blkback "$f")" blkback ">=0.9x"
+done
+# Give the runner's output relay a moment to pass the figures on.
 sleep 2

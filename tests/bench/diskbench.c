@@ -8,10 +8,11 @@
  * Prints one line per figure (MB = 10^6 bytes):
  *   diskbench: seq-write-1M MB/s N
  *   diskbench: seq-read-1M MB/s N
- *   diskbench: rand-read-4K-qd1 IOPS N
- *   diskbench: rand-read-4K-qd32 IOPS N
+ *   diskbench: rand-read-4K-qd1 IOPS N       (and qd8, qd32)
+ *   diskbench: rand-write-4K-qd1 IOPS N      (and qd8, qd32)
  * Sequential passes cover the first MIB MiB (default 128, at most the
- * device); random reads run 5 s each over the same span. It WRITES to the
+ * device); random reads and writes run 5 s each over the same span, queue
+ * depth N as N threads each with one request in flight. It WRITES to the
  * device.
  */
 #define _GNU_SOURCE
@@ -71,13 +72,14 @@ static int seq(int write, double *mbps_r)
 }
 
 struct rand_job {
+	int write;
 	unsigned seed;
 	double until;
 	unsigned long ops;
 	int failed;
 };
 
-static void *rand_reader(void *opaque)
+static void *rand_worker(void *opaque)
 {
 	struct rand_job *j = opaque;
 	uint64_t blocks = span / RAND_BLOCK;
@@ -87,13 +89,17 @@ static void *rand_reader(void *opaque)
 		j->failed = 1;
 		return NULL;
 	}
+	memset(buf, 0xa5, RAND_BLOCK);
 	while (now() < j->until) {
 		uint64_t b;
+		ssize_t r;
 
 		j->seed = j->seed * 1103515245u + 12345u;
 		b = ((uint64_t)j->seed << 16 ^ (uint64_t)(j->seed >> 8)) % blocks;
-		if (pread(fd, buf, RAND_BLOCK, (off_t)(b * RAND_BLOCK)) != (ssize_t)RAND_BLOCK) {
-			perror("diskbench: pread");
+		r = j->write ? pwrite(fd, buf, RAND_BLOCK, (off_t)(b * RAND_BLOCK))
+			     : pread(fd, buf, RAND_BLOCK, (off_t)(b * RAND_BLOCK));
+		if (r != (ssize_t)RAND_BLOCK) {
+			perror(j->write ? "diskbench: pwrite" : "diskbench: pread");
 			j->failed = 1;
 			break;
 		}
@@ -103,7 +109,7 @@ static void *rand_reader(void *opaque)
 	return NULL;
 }
 
-static int rand_read(unsigned qd, double *iops_r)
+static int rand_io(int write, unsigned qd, double *iops_r)
 {
 	pthread_t th[QD_MAX];
 	struct rand_job jobs[QD_MAX];
@@ -112,8 +118,8 @@ static int rand_read(unsigned qd, double *iops_r)
 	int failed = 0;
 
 	for (unsigned i = 0; i < qd; i++) {
-		jobs[i] = (struct rand_job){ .seed = 7919u * (i + 1), .until = t0 + RAND_SECONDS };
-		if (pthread_create(&th[i], NULL, rand_reader, &jobs[i]))
+		jobs[i] = (struct rand_job){ .write = write, .seed = 7919u * (i + 1), .until = t0 + RAND_SECONDS };
+		if (pthread_create(&th[i], NULL, rand_worker, &jobs[i]))
 			return -1;
 	}
 	for (unsigned i = 0; i < qd; i++) {
@@ -164,14 +170,16 @@ int main(int argc, char **argv)
 		return 1;
 	printf("diskbench: seq-read-1M MB/s %.1f\n", v);
 	fflush(stdout);
-	if (rand_read(1, &v) < 0)
-		return 1;
-	printf("diskbench: rand-read-4K-qd1 IOPS %.0f\n", v);
-	fflush(stdout);
-	if (rand_read(QD_MAX, &v) < 0)
-		return 1;
-	printf("diskbench: rand-read-4K-qd32 IOPS %.0f\n", v);
-	fflush(stdout);
+	for (int write = 0; write <= 1; write++) {
+		static const unsigned depths[] = { 1, 8, QD_MAX };
+
+		for (unsigned i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+			if (rand_io(write, depths[i], &v) < 0)
+				return 1;
+			printf("diskbench: rand-%s-4K-qd%u IOPS %.0f\n", write ? "write" : "read", depths[i], v);
+			fflush(stdout);
+		}
+	}
 	close(fd);
 	return 0;
 }

@@ -38,9 +38,9 @@ measure() {
 	down=$(tr -d '\r' <"$log" | sed -n 's/^netbench: recv .* \([0-9.]*\) MB\/s/\1/p' | tail -n 1)
 	rtt=$(tr -d '\r' <"$log" | sed -n 's|^netbench: ping min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p')
 	echo "  $name: guest->dom0 ${up:-?} MB/s, dom0->guest ${down:-?} MB/s, ping avg ${rtt:-?} ms"
-	echo "$name guest-to-dom0-MB/s ${up:-0}" >>results.txt
-	echo "$name dom0-to-guest-MB/s ${down:-0}" >>results.txt
-	echo "$name ping-avg-ms ${rtt:-0}" >>results.txt
+	echo "$name guest-to-dom0-MB/s ${up:-?}" >>results.txt
+	echo "$name dom0-to-guest-MB/s ${down:-?}" >>results.txt
+	echo "$name ping-avg-ms ${rtt:-?}" >>results.txt
 }
 
 : >results.txt
@@ -85,15 +85,9 @@ while xl domid bench-netback >/dev/null 2>&1 && [ $i -lt 600 ]; do sleep 0.1; i=
 xl destroy bench-netback 2>/dev/null
 assert_host_clean
 
-echo
-echo "network benchmark (256 MiB PV guest, 64 MiB each way over a dom0 bridge, MB = 10^6 bytes)"
-awk '
-	{ v[$1 "," $2] = $3; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
-	END {
-		printf "%-22s %10s %10s %12s\n", "figure", "xenlaunch", "netback", "ratio"
-		for (i = 0; i < n; i++) {
-			f = order[i]; a = v["xenlaunch," f]; b = v["netback," f]
-			printf "%-22s %10s %10s %12s\n", f, a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
-		}
-	}' results.txt
+value() { awk -v b="$1" -v f="$2" '$1 == b && $2 == f { print $3 }' results.txt; }
+for f in guest-to-dom0 dom0-to-guest; do
+	figure "net $f" "$(value xenlaunch "$f-MB/s")" MB/s "$(value netback "$f-MB/s")" netback ">=0.9x"
+done
+figure "net ping average" "$(value xenlaunch ping-avg-ms)" ms "$(value netback ping-avg-ms)" netback
 sleep 2

@@ -107,7 +107,7 @@ sleep 2
 q_idle=$(idle_cpu "$qpid" 5902)
 q_char=$(char_bytes 5902 "$tty")
 q_full=$(full_rate 5902 "$tty" "$qpid")
-q_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$qpid/status)
+q_pss=$(pss_kb "$qpid")
 xl destroy bench-vfb
 assert_host_clean
 
@@ -126,16 +126,14 @@ sleep 2
 x_idle=$(idle_cpu "$LAUNCHER_PID" 5902)
 x_char=$(char_bytes 5902 "$pty")
 x_full=$(full_rate 5902 "$pty" "$LAUNCHER_PID")
-x_rss=$(awk '/^VmRSS/ { print $2 }' /proc/$LAUNCHER_PID/status)
+x_pss=$(pss_kb "$LAUNCHER_PID")
 kill -TERM "$LAUNCHER_PID"
 wait_exit "$LAUNCHER_PID" 30
 assert_host_clean
 
-echo "idle, one viewer connected, 10 s: qemu-system-xen $q_idle CPU ticks, xenlaunch $x_idle (100 Hz ticks of an emulated core)"
-echo "one character on tty1, raw encoding: qemu-system-xen $q_char bytes, xenlaunch $x_char bytes"
 echo "full screen redrawn without a pause, raw encoding: qemu-system-xen ($q_mode) $q_full; xenlaunch ($x_mode) $x_full"
-q_fps=$(fps "$q_full")
-x_fps=$(fps "$x_full")
-[ -n "$q_fps" ] && [ -n "$x_fps" ] &&
-	echo "full-screen update rate: xenlaunch $x_fps/s, qemu-system-xen $q_fps/s, ratio $(awk -v x="$x_fps" -v q="$q_fps" 'BEGIN { printf "%.2f", (q > 0 ? x / q : 0) }') (goal: 30/s)"
-echo "RSS while serving: qemu-system-xen $q_rss kB, xenlaunch $x_rss kB (xenlaunch also runs the domain and its console)"
+figure "VNC idle CPU, one viewer, 10 s (100 Hz ticks)" "$x_idle" ticks "$q_idle" qemu-system-xen
+figure "VNC bytes for one character on tty1, raw" "$x_char" bytes "$q_char" qemu-system-xen
+figure "VNC full-screen update rate, raw" "$(fps "$x_full")" /s "$(fps "$q_full")" qemu-system-xen ">=30"
+figure "PSS while serving VNC (xenlaunch also runs the domain and its console)" "$x_pss" kB "$q_pss" \
+	qemu-system-xen

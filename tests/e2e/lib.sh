@@ -118,3 +118,52 @@ domid_of() {
 	done
 	xl domid "$1"
 }
+
+# figure NAME VALUE UNIT REF_VALUE REF_NAME [GOAL...]: one figure of the
+# benchmarks' table, on one line
+#   figure NAME: VALUE UNIT (RATIO× REF_NAME, goal G: met|not met)
+# which tests/bench/run-all gathers (the "figure " prefix marks it) into
+# the summary that `make bench` prints and writes to build/bench/summary.txt.
+# RATIO is VALUE / REF_VALUE (REF_VALUE "-": no reference). Each GOAL is
+# ">=R" or "<=R" with an x for a ratio to the reference (">=1.5x"), or
+# without for the value itself ("<=8192"); all must hold for "met". VALUE
+# empty or not a number: the figure is printed as not measured.
+figure() {
+	local name=$1 value=$2 unit=$3 ref=$4 ref_name=$5
+	shift 5
+	echo "figure $(awk -v name="$name" -v v="$value" -v unit="$unit" -v ref="$ref" -v rn="$ref_name" \
+		-v goals="$*" '
+	function num(s) { return s ~ /^-?[0-9]+(\.[0-9]+)?$/ }
+	BEGIN {
+		if (!num(v)) { printf "%s: not measured", name; exit }
+		out = name ": " v " " unit
+		ratio = ""
+		if (num(ref) && ref != 0) ratio = v / ref
+		paren = ratio != "" ? sprintf("%.2f× %s", ratio, rn) : ""
+		n = split(goals, g, " ")
+		met = 1; text = ""
+		for (i = 1; i <= n; i++) {
+			op = substr(g[i], 1, 2); lim = substr(g[i], 3)
+			isratio = lim ~ /x$/
+			sub(/x$/, "", lim)
+			x = isratio ? ratio : v
+			if (x == "") met = 0
+			else if (op == ">=" && !(x + 0 >= lim + 0)) met = 0
+			else if (op == "<=" && !(x + 0 <= lim + 0)) met = 0
+			text = text (i > 1 ? " and " : "") (op == ">=" ? "≥ " : "≤ ") lim (isratio ? "×" : " " unit)
+		}
+		if (n) paren = paren (paren != "" ? ", " : "") "goal " text ": " (met ? "met" : "not met")
+		printf "%s%s", out, paren != "" ? " (" paren ")" : ""
+	}')"
+}
+
+# pss_kb PID...: the processes' proportional set size together, in kB
+# (smem's figure: the sum of Pss in /proc/PID/smaps_rollup).
+pss_kb() {
+	local p s=0 k
+	for p in "$@"; do
+		k=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		s=$((s + ${k:-0}))
+	done
+	echo "$s"
+}

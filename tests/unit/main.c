@@ -5,7 +5,9 @@
 #include "tests/unit/unit.h"
 
 #include <CUnit/Basic.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -65,8 +67,14 @@ int main(int argc, char **argv)
 {
 	unsigned failures, skipped = 0;
 
+	char modules[PATH_MAX];
+
 	/* Suites compare what they log line by line; the log suite tests the limit itself. */
 	log_set_rate(0, 0, NULL);
+	/* The launcher's modules (NBD's, the display's) are the build's, in
+	 * bin/ (the runner is build/unit-tests, run from the top). */
+	if (!getenv("XENLAUNCH_MODULE_DIR") && realpath("bin", modules))
+		setenv("XENLAUNCH_MODULE_DIR", modules, 1);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	for (struct unit_suite *s = suites; s; s = s->next) {

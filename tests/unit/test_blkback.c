@@ -100,12 +100,16 @@ struct rig {
 	bool defer;			/* submit without completing */
 	struct blk_req *deferred[1024];
 	unsigned n_deferred;
+	bool last[1024];		/* blk_queue_submitting_last() at each submit */
+	unsigned n_submitted;
 };
 
 static void submit_now(void *opaque, struct blk_req *r)
 {
 	struct rig *g = opaque;
 
+	if (g->n_submitted < sizeof(g->last) / sizeof(g->last[0]))
+		g->last[g->n_submitted++] = blk_queue_submitting_last(&g->q);
 	if (g->defer) {
 		g->deferred[g->n_deferred++] = r;
 		return;
@@ -770,6 +774,67 @@ static void test_workers_stop_cancels_queued(void)
 	close(efd);
 }
 
+/*
+ * Queue depth 1 is done on the loop's thread: a small read or write is
+ * inline only when it is the last request on the ring and no worker is
+ * busy; a batch, a large request, a flush go to the workers.
+ */
+static void test_inline_at_queue_depth_1(void)
+{
+	static struct blk_req busy_req;
+	struct blkif_request req = rw(BLKIF_OP_READ, 1, 0, 1, 1);
+	struct blk_queue q = { .req_cons = 4, .req_prod = 5 };
+	struct blk_req r = { .op = BLKIF_OP_READ, .nr_sectors = 8 };
+	struct blk_disk disk = { .img = NULL };
+	struct blk_workers w;
+	struct rig g;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	/* The ring's view: of three requests taken at once, only the third is last. */
+	rig_init(&g, 1, false, false);
+	g.defer = true;
+	for (unsigned i = 0; i < 3; i++)
+		push(&g, &req);
+	CU_ASSERT_EQUAL(take(&g), 0);
+	CU_ASSERT_EQUAL_FATAL(g.n_submitted, 3);
+	CU_ASSERT_FALSE(g.last[0]);
+	CU_ASSERT_FALSE(g.last[1]);
+	CU_ASSERT_TRUE(g.last[2]);
+	push(&g, &req);
+	CU_ASSERT_EQUAL(take(&g), 0);
+	CU_ASSERT_TRUE(g.last[3]);	/* alone on the ring */
+	for (unsigned i = 0; i < g.n_deferred; i++)
+		blk_queue_complete(&g.q, g.deferred[i]);
+	rig_dispose(&g);
+
+	CU_ASSERT_FATAL(efd >= 0);
+	CU_ASSERT_FATAL(blk_workers_init(&w, &disk, efd, "vbd/test") == 0);
+	w.execute = slow_execute;
+	CU_ASSERT_FATAL(blk_workers_start(&w) == 0);
+	CU_ASSERT_TRUE(blk_submit_inline(&q, &w, &r));
+	r.op = BLKIF_OP_WRITE;
+	CU_ASSERT_TRUE(blk_submit_inline(&q, &w, &r));
+	r.nr_sectors = BLK_INLINE_MAX_SECTORS + 1;
+	CU_ASSERT_FALSE(blk_submit_inline(&q, &w, &r));
+	r.nr_sectors = 8;
+	r.op = BLKIF_OP_FLUSH_DISKCACHE;
+	CU_ASSERT_FALSE(blk_submit_inline(&q, &w, &r));
+	r.op = BLKIF_OP_READ;
+	q.req_prod = 6;			/* another waits behind it */
+	CU_ASSERT_FALSE(blk_submit_inline(&q, &w, &r));
+	q.req_prod = 5;
+	blk_workers_submit(&w, &busy_req);	/* 20 ms on the slow disk */
+	CU_ASSERT_FALSE(blk_workers_idle(&w));
+	CU_ASSERT_FALSE(blk_submit_inline(&q, &w, &r));
+	for (int i = 0; i < 100 && !blk_workers_reap(&w); i++)
+		usleep(5000);
+	CU_ASSERT_TRUE(blk_workers_idle(&w));
+	CU_ASSERT_TRUE(blk_submit_inline(&q, &w, &r));
+	CU_ASSERT_PTR_NULL(blk_workers_stop(&w));
+	blk_workers_dispose(&w);
+	close(efd);
+}
+
 static CU_TestInfo tests[] = {
 	{ "ring sizes per page count", test_ring_entries },
 	{ "write then read back, partial segments, last sector", test_write_read_round_trip },
@@ -785,6 +850,7 @@ static CU_TestInfo tests[] = {
 	{ "pages in flight bounded; the rest wait in the ring", test_inflight_pages_bound },
 	{ "distinct persistent refs are found again", test_persistent_refs_found_again },
 	{ "stopping the workers hands back queued requests unstarted", test_workers_stop_cancels_queued },
+	{ "queue depth 1 is done inline, a batch by the workers", test_inline_at_queue_depth_1 },
 	CU_TEST_INFO_NULL,
 };
 UNIT_SUITE("blkback", tests)

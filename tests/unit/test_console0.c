@@ -65,7 +65,7 @@ static void open_serial(struct event_loop *loop, struct console0 *c, struct char
 	CU_ASSERT_EQUAL_FATAL(event_loop_init(loop), 0);
 	console0_init(c, loop);
 	CU_ASSERT_EQUAL_FATAL(chardev_open(&spec, "serial0", &cb, serial_r), 0);
-	CU_ASSERT_EQUAL_FATAL(console0_start(c, *serial_r, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(console0_start(c, *serial_r, NULL, NULL), 0);
 	*user_r = open(chardev_pty_path(*serial_r), O_RDWR | O_NOCTTY | O_NONBLOCK);
 	CU_ASSERT_FATAL(*user_r >= 0);
 }
