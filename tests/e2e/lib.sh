@@ -167,3 +167,62 @@ pss_kb() {
 	done
 	echo "$s"
 }
+
+# boot_tree DIR: the busybox guest's kernel and initramfs as DIR/boot/vmlinuz
+# and DIR/boot/initrd.img, for a disk image the bootloader reads.
+boot_tree() {
+	mkdir -p "$1/boot"
+	cp "$GUEST_KERNEL" "$1/boot/vmlinuz"
+	cp "$GUEST_INITRD" "$1/boot/initrd.img"
+}
+
+# ext2_image IMAGE DIR: an ext2 image holding DIR, 4 MiB larger than it
+# (mke2fs -d, no mounts; /sbin/mke2fs: busybox has its own, without -d).
+ext2_image() {
+	/sbin/mke2fs -q -F -t ext2 -d "$2" "$1" "$(($(du -sk "$2" | cut -f1) + 4096))k" >/dev/null ||
+		fail "mke2fs -d $2 $1"
+}
+
+# test_bridge NAME [ADDRESS/PREFIX]: a bridge in dom0 for the guests' taps,
+# forwarding at once (no STP delay), with ADDRESS on dom0's side when given
+# (link-local addresses only: dom0 has no other network to collide with).
+test_bridge() {
+	local m
+	for m in llc stp bridge tun; do
+		insmod "$HOST_MODULES/$m.ko" 2>/dev/null
+	done
+	[ -c /dev/net/tun ] || fail "no /dev/net/tun in dom0"
+	brctl addbr "$1" || fail "cannot create the test bridge $1"
+	echo 0 >"/sys/class/net/$1/bridge/forward_delay"
+	[ -z "$2" ] || ip addr add "$2" dev "$1" || fail "cannot give $1 the address $2"
+	ip link set "$1" up
+}
+
+# vnc_capture DISPLAY FILE WxH [VNCSNAPSHOT OPTIONS...]: Debian's vncsnapshot
+# (a client nobody here wrote) captures 127.0.0.1:DISPLAY as the JPEG FILE;
+# fails unless the screen was WxH. Its report is FILE.log.
+vnc_capture() {
+	local display=$1 file=$2 size=$3
+	shift 3
+	vncsnapshot -allowblank -quality 90 "$@" "127.0.0.1:$display" "$file" >"$file.log" 2>&1 ||
+		{ cat "$file.log"; fail "vncsnapshot of display :$display failed"; }
+	grep -q "Image saved from .* ${size%x*}x${size#*x} screen" "$file.log" ||
+		{ cat "$file.log"; fail "the capture of display :$display is not $size"; }
+}
+
+# lit_permille JPEG: how many of every 1000 pixels of a capture are not
+# dark (grey level over 64): 0 for a blank screen.
+lit_permille() {
+	local hdr
+	djpeg -grayscale -pnm "$1" >"$1.pgm" || fail "djpeg $1"
+	hdr=$(head -n 3 "$1.pgm" | wc -c)
+	od -An -tu1 -v -j "$hdr" "$1.pgm" | awk '{ for (i = 1; i <= NF; i++) { n++; if ($i > 64) lit++ } }
+		END { printf "%d\n", n ? lit * 1000 / n : 0 }'
+}
+
+# validate_xml FILE SCHEMA: FILE is valid against libvirt's SCHEMA.rng.
+SCHEMAS=/usr/share/libvirt/schemas
+validate_xml() {
+	xmllint --noout --relaxng "$SCHEMAS/$2.rng" "$1" 2>"$1.xmllint" ||
+		{ cat "$1.xmllint"; fail "$1 does not validate against libvirt's $2.rng"; }
+}

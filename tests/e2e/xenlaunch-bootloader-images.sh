@@ -54,16 +54,9 @@ boot_through() {
 		"guest ready $(secs "$t0" "$t1") s after the start"
 }
 
-# tree DIR: the guest's kernel and initramfs in DIR/boot.
-tree() {
-	mkdir -p "$1/boot"
-	cp "$GUEST_KERNEL" "$1/boot/vmlinuz"
-	cp "$GUEST_INITRD" "$1/boot/initrd.img"
-}
-
 # 1. MBR, partition 1 at 1 MiB: ext4 with /boot/grub/menu.lst. Its default
 #    (1) boots at once (timeout 0).
-tree legacy
+boot_tree legacy
 mkdir -p legacy/boot/grub
 cat >legacy/boot/grub/menu.lst <<EOF
 default 1
@@ -87,7 +80,7 @@ boot_through mbr-legacy mbr.img 'bl_kind=mbr-legacy'
 # 2. GPT: partition 1 unformatted (a BIOS boot partition), partition 2 ext4
 #    with /boot/extlinux/extlinux.conf and paths relative to it. Its
 #    DEFAULT label boots when the 1 s TIMEOUT ends.
-tree ext
+boot_tree ext
 mkdir -p ext/boot/extlinux
 cat >ext/boot/extlinux/extlinux.conf <<EOF
 DEFAULT gpt
@@ -126,7 +119,7 @@ xorriso -as mkisofs -quiet -R -J -o cd.iso iso 2>/dev/null || fail "xorriso"
 boot_through iso cd.iso 'bl_kind=iso' -bootloader-args -q
 
 # 4. BLS entries on ext2, one chosen by its id (the file name).
-tree bls
+boot_tree bls
 mkdir -p bls/loader/entries
 for v in 6.1.0 5.10.0; do
 	cat >"bls/loader/entries/guest-$v.conf" <<EOF

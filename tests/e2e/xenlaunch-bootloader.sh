@@ -1,6 +1,6 @@
 # -bootloader builtin: the busybox guest boots from an ext2 disk image that
 # holds /boot/grub/grub.cfg, the kernel and the initramfs (made here with
-# mke2fs -d, no mounts; /sbin/mke2fs: busybox has its own, without -d). Non-interactive (--entry=0), then the menu driven
+# ext2_image: mke2fs -d, no mounts). Non-interactive (--entry=0), then the menu driven
 # over the pty (second entry, command line edited, the edit seen in the
 # guest's /proc/cmdline), then the default entry booted after the config's
 # timeout with no input, then a hostile image refused with nothing run.
@@ -19,9 +19,8 @@ show_logs() {
 }
 trap 'st=$?; [ "$st" = 0 ] || show_logs' EXIT
 
+boot_tree tree
 mkdir -p tree/boot/grub
-cp "$GUEST_KERNEL" tree/boot/vmlinuz
-cp "$GUEST_INITRD" tree/boot/initrd.img
 cat >tree/boot/grub/grub.cfg <<'EOF'
 set default=0
 set timeout=60
@@ -34,8 +33,7 @@ menuentry 'busybox, second entry' {
 	initrd /boot/initrd.img
 }
 EOF
-size_kb=$(( $(du -sk tree | cut -f1) + 4096 ))
-/sbin/mke2fs -q -F -t ext2 -d tree disk.img "${size_kb}k" >/dev/null || fail "mke2fs -d"
+ext2_image disk.img tree
 
 # 1. Non-interactive: --entry=0. (Its timings include a first start's
 #    kernel decompression; tests/bench/bootloader.sh compares the
@@ -93,7 +91,7 @@ echo "menu over the pty: second entry booted with the edited command line"
 sed -e 's/^set default=0$/set default=1/' -e 's/^set timeout=60$/set timeout=3/' \
 	tree/boot/grub/grub.cfg >grub.cfg.new && mv grub.cfg.new tree/boot/grub/grub.cfg
 grep -q '^set timeout=3$' tree/boot/grub/grub.cfg || fail "grub.cfg for the timeout case"
-/sbin/mke2fs -q -F -t ext2 -d tree disk3.img "${size_kb}k" >/dev/null || fail "mke2fs -d (timeout case)"
+ext2_image disk3.img tree
 start_launcher e3.log -name bl-timeout -M xenpv -m 128 -hda disk3.img \
 	-bootloader builtin -serial pty
 pty=$(pty_of e3.log)

@@ -23,14 +23,7 @@ guest_ping() {
 # On failure, what the launcher said about the NIC.
 trap '[ $? = 0 ] || { echo "--- launcher log (vif):"; grep -E "vif|tap" run1.log | tail -n 20; }' EXIT
 
-for m in llc stp bridge tun; do
-	insmod "$HOST_MODULES/$m.ko" 2>/dev/null
-done
-[ -c /dev/net/tun ] || fail "no /dev/net/tun in dom0"
-brctl addbr xlbr0 || fail "cannot create the test bridge"
-echo 0 >/sys/class/net/xlbr0/bridge/forward_delay
-ip addr add 169.254.1.1/16 dev xlbr0
-ip link set xlbr0 up
+test_bridge xlbr0 169.254.1.1/16
 
 # Files to move: one served by dom0's httpd, one the guest sends back.
 mkdir -p www

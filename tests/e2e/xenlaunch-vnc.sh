@@ -134,9 +134,8 @@ wait_for console.out '^pattern-42' 60
 sleep 1
 
 t2=$(now_ms)
-vncsnapshot -allowblank -quality 90 127.0.0.1:1 fb.jpg >snap.log 2>&1 || { cat snap.log; fail "vncsnapshot failed"; }
+vnc_capture 1 fb.jpg 800x600
 t3=$(now_ms)
-grep -q 'Image saved from .* 800x600 screen' snap.log || { cat snap.log; fail "capture is not 800x600"; }
 djpeg -scale 1/8 -pnm fb.jpg >fb.ppm
 n=0
 for band in "9 255 0 0" "28 0 255 0" "46 0 0 255" "65 255 255 255"; do
@@ -206,9 +205,7 @@ for i in 1 2 3 4; do
 	t=$(now_ms)
 	echo "echo tick-$i-\$((6*7))" >"$pty"
 	wait_for console.out "^tick-$i-42" 5
-	vncsnapshot -allowblank -quality 90 127.0.0.1:1 tick.jpg >tick.log 2>&1 ||
-		{ cat tick.log; fail "a viewer beside the stalled ones failed"; }
-	grep -q 'Image saved from .* 800x600 screen' tick.log || fail "capture $i beside the stalled ones"
+	vnc_capture 1 tick.jpg 800x600
 	d=$(($(now_ms) - t))
 	[ $d -gt $worst ] && worst=$d
 done
@@ -248,8 +245,7 @@ wait_for vnc.log 'vfb/[0-9]+/0: frontend closed' 30
 wait_count vnc.log 'vfb/[0-9]*/0: framebuffer 800x600x32' 2 60
 sed -n '/framebuffer 800x600x32/,$p' vnc.log | grep -q 'display: 640x480' ||
 	fail "the display did not fall back to the text console"
-vncsnapshot -allowblank -quality 90 127.0.0.1:1 back.jpg >snap2.log 2>&1 || fail "vncsnapshot (framebuffer back) failed"
-grep -q 'Image saved from .* 800x600 screen' snap2.log || fail "capture after the frontend came back is not 800x600"
+vnc_capture 1 back.jpg 800x600
 echo "framebuffer unbound: the display fell back to the text console (640x480), and showed the framebuffer again when the frontend came back"
 
 kill -TERM "$LAUNCHER_PID"
@@ -312,8 +308,7 @@ echo 'printf "\033[2J\033[HLEGIBLE-%s\n" $((6*7))' >"$pty"
 wait_for txt.out 'LEGIBLE-42' 30
 sleep 1
 grep -q 'vfb/[0-9]*/0: framebuffer' txt.log && fail "the guest got a framebuffer: the text console is not on the display"
-vncsnapshot -allowblank -quality 90 127.0.0.1:4 txt.jpg >snap4.log 2>&1 || { cat snap4.log; fail "vncsnapshot (text console) failed"; }
-grep -q 'Image saved from .* 640x480 screen' snap4.log || { cat snap4.log; fail "text console capture is not 640x480"; }
+vnc_capture 4 txt.jpg 640x480
 read_back=$(screen_text txt.jpg 0 16) || fail "cannot read the capture: $read_back"
 text=$(echo "$read_back" | head -n 1)
 worst=$(echo "$read_back" | tail -n 1)
@@ -327,9 +322,8 @@ echo "text console on VNC: the capture's first row reads '$text' cell by cell ag
 
 # -bootloader builtin with -vnc: the boot menu is on the display before the
 # guest has a framebuffer, and a VNC viewer drives it (Down, Return).
+boot_tree tree
 mkdir -p tree/boot/grub
-cp "$GUEST_KERNEL" tree/boot/vmlinuz
-cp "$GUEST_INITRD" tree/boot/initrd.img
 cat >tree/boot/grub/grub.cfg <<'EOF'
 set default=0
 set timeout=60
@@ -342,16 +336,14 @@ menuentry 'busybox, second entry' {
 	initrd /boot/initrd.img
 }
 EOF
-size_kb=$(( $(du -sk tree | cut -f1) + 4096 ))
-/sbin/mke2fs -q -F -t ext2 -d tree disk.img "${size_kb}k" >/dev/null || fail "mke2fs -d"
+ext2_image disk.img tree
 start_launcher bl.log -name vncbl -M xenpv -m 128 -hda disk.img -bootloader builtin \
 	-serial pty -vnc 127.0.0.1:3
 pty=$(pty_of bl.log)
 cat "$pty" >bl.out 2>/dev/null &
 wait_for bl.out 'second entry' 60
 sleep 1
-vncsnapshot -allowblank -quality 90 127.0.0.1:3 menu.jpg >snap3.log 2>&1 || { cat snap3.log bl.log; fail "vncsnapshot (menu) failed"; }
-grep -q 'Image saved from .* 640x480 screen' snap3.log || { cat snap3.log; fail "menu capture is not 640x480"; }
+vnc_capture 3 menu.jpg 640x480
 # The menu's fifth row is the second entry, not highlighted.
 menu_row=$(screen_text menu.jpg 4 24 | head -n 1)
 [ "$menu_row" = "   busybox, second entry" ] || fail "the menu's second entry on VNC reads '$menu_row'"
