@@ -9,6 +9,8 @@
 #include "hvm/container.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <xen/hvm/params.h>
@@ -67,6 +69,27 @@ int hvm_memmap_build(const struct hvm_layout *l, const struct xc_hvm_firmware_mo
 	if (l->highmem_end)
 		out[n++] = (struct e820entry){ 4 * GIB, l->highmem_end - 4 * GIB, E820_RAM };
 	return (int)n;
+}
+
+char *hvm_cmdline_default(const char *cmdline, const char *key, const char *value)
+{
+	size_t klen = strlen(key);
+	const char *p = cmdline ? cmdline : "";
+	char *out = NULL;
+
+	while (*p) {
+		size_t wlen;
+
+		p += strspn(p, " \t");
+		wlen = strcspn(p, " \t");
+		if (wlen >= klen && !strncmp(p, key, klen) && (wlen == klen || p[klen] == '='))
+			return strdup(cmdline);
+		p += wlen;
+	}
+	if (asprintf(&out, "%s%s%s=%s", cmdline ? cmdline : "", cmdline && *cmdline ? " " : "", key,
+		     value) < 0)
+		return NULL;
+	return out;
 }
 
 int hvm_domain_create(xc_interface *xch, struct pv_domain *d, uint32_t emulation_flags)
