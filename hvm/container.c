@@ -139,7 +139,7 @@ int hvm_domain_create(xc_interface *xch, struct pv_domain *d, uint32_t emulation
 	if (xc_set_paging_mempool_size(xch, domid, pool_kib * 1024) < 0)
 		goto fail;
 	step = "xc_cpuid_apply_policy";
-	if (xc_cpuid_apply_policy(xch, domid, false, NULL, 0, true, true, false, NULL, NULL) < 0)
+	if (xc_cpuid_apply_policy(xch, domid, false, NULL, 0, true, false, false, NULL, NULL) < 0)
 		goto fail;
 	step = "xenstore event channel";
 	if ((r = xc_evtchn_alloc_unbound(xch, domid, 0)) < 0)
