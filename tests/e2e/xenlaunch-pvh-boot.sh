@@ -2,8 +2,8 @@
 # container, no firmware, no QEMU process) with two vCPUs: both come up
 # (the launcher's ACPI MADT), the guest says PVH, its xvda, vif and hvc0 are
 # served by the launcher as for PV. The guest reboots (the launcher builds
-# it again) and powers off (the launcher exits 0); TERM and KILL leave
-# nothing. A kernel without a PVH entry is refused, naming the note.
+# it again) and powers off (the launcher exits 0) and leaves nothing; so do TERM, INT, QUIT and KILL. A kernel without a PVH entry is
+# refused, naming the note.
 . ./lib.sh
 
 guest() {
@@ -84,13 +84,15 @@ assert_host_clean
 grep -q 'guest powered off' pvh.log || fail "the log does not say the guest powered off"
 echo "guest poweroff: launcher exited 0, host clean"
 
-# TERM and KILL while the guest boots: nothing is left.
-for sig in TERM KILL; do
+# TERM, INT, QUIT and KILL while the guest boots: nothing is left (after
+# KILL, the watchdog cleans up).
+for sig in TERM INT QUIT KILL; do
 	start_launcher "$sig.log" -name "pvh-$sig" -M xenpvh -smp 2 -m 128 \
 		-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial null
 	domid_of "pvh-$sig" 60 >/dev/null
 	kill -"$sig" "$LAUNCHER_PID"
-	wait "$LAUNCHER_PID" 2>/dev/null
+	wait_exit "$LAUNCHER_PID" 60
+	[ "$sig" = KILL ] || [ "$EXIT_STATUS" = 0 ] || fail "SIG$sig: exit status $EXIT_STATUS, want 0"
 	i=0
 	while [ -n "$(guest_domids)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	assert_host_clean
