@@ -2,8 +2,9 @@
 # container, no firmware, no QEMU process) with two vCPUs: both come up
 # (the launcher's ACPI MADT), the guest says PVH, its xvda, vif and hvc0 are
 # served by the launcher as for PV. The guest reboots (the launcher builds
-# it again) and powers off (the launcher exits 0) and leaves nothing; so do TERM, INT, QUIT and KILL. A kernel without a PVH entry is
-# refused, naming the note.
+# it again) and powers off (the launcher exits 0) and leaves nothing; so do
+# TERM, INT, QUIT and KILL. A kernel without a PVH entry is refused, naming
+# the note.
 . ./lib.sh
 
 guest() {
