@@ -1,7 +1,7 @@
 # -M xenpvh: Debian's kernel as a PVH guest built by xenlaunch itself (an HVM
 # container, no firmware, no QEMU process) with two vCPUs: both come up
 # (the launcher's ACPI MADT), the guest says PVH, its xvda, vif and hvc0 are
-# served by the launcher as for PV. The guest reboots (the launcher builds
+# served by the launcher as for PV, and its framebuffer on VNC. The guest reboots (the launcher builds
 # it again) and powers off (the launcher exits 0) and leaves nothing; so do
 # TERM, INT, QUIT and KILL. A kernel without a PVH entry is refused, naming
 # the note.
@@ -34,7 +34,7 @@ dd if=/dev/zero of=disk.img bs=1M count=0 seek=32 2>/dev/null
 t0=$(now_ms)
 start_launcher pvh.log -name pvh -M xenpvh -smp 2 -m 256 \
 	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_APPEND" -serial pty \
-	-drive file=disk.img,if=xen,index=0 -nic bridge,br=xlbr0
+	-drive file=disk.img,if=xen,index=0 -nic bridge,br=xlbr0 -vnc 127.0.0.1:1
 pty=$(pty_of pvh.log)
 cat "$pty" >console.out 2>/dev/null &
 reader=$!
@@ -66,6 +66,12 @@ echo "xvda: 2 MiB written and read back (md5 $want)"
 guest 'ip link set eth0 up && ip addr add 169.254.1.2/16 dev eth0 && ping -c 3 -W 5 169.254.1.1 >/tmp/p 2>&1; echo "ping=$? $(grep -o "min/avg/max.*" /tmp/p)"' 'ping=' 90
 grep -q '^ping=0 ' console.out || fail "ping: $(grep '^ping=' console.out)"
 echo "vif: $(grep '^ping=' console.out | cut -d' ' -f2-)"
+
+# vfb: the guest's framebuffer on the launcher's VNC server.
+wait_for pvh.log 'vfb/[0-9]+/0: framebuffer 800x600x32' 60
+vncsnapshot -allowblank -quality 90 127.0.0.1:1 fb.jpg >snap.log 2>&1 || { cat snap.log; fail "vncsnapshot failed"; }
+[ -s fb.jpg ] || fail "vncsnapshot wrote no image"
+echo "vfb: 800x600x32 framebuffer, captured over VNC ($(wc -c <fb.jpg) bytes)"
 
 # hvc0: a line typed in is answered.
 guest 'echo round-trip-$((6 * 7))' 'round-trip-42' 30
