@@ -1,10 +1,10 @@
 # -M xenpvh: Debian's kernel as a PVH guest built by xenlaunch itself (an HVM
 # container, no firmware, no QEMU process) with two vCPUs: both come up
 # (the launcher's ACPI MADT), the guest says PVH, its xvda, vif and hvc0 are
-# served by the launcher as for PV, and its framebuffer on VNC. The guest reboots (the launcher builds
-# it again) and powers off (the launcher exits 0) and leaves nothing; so do
-# TERM, INT, QUIT and KILL. A kernel without a PVH entry is refused, naming
-# the note.
+# served by the launcher as for PV, and its framebuffer is on VNC. The
+# guest reboots (the launcher builds it again) and powers off (the launcher
+# exits 0) and leaves nothing; so do TERM, INT, QUIT and KILL. A kernel
+# without a PVH entry is refused, naming the note.
 . ./lib.sh
 
 guest() {
