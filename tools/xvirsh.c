@@ -132,12 +132,6 @@ out:
 	return rc;
 }
 
-/*
- * The state of a domain that `what` (virsh's verb: "shutdown", "suspend")
- * needs running. A shut-off domain and an untrusted launcher are errors in
- * virsh's words; 0 then means the error was printed.
- */
-
 static int cmd_undefine(int argc, char **argv)
 {
 	char *pos[1];
@@ -234,7 +228,6 @@ static int cmd_dumpxml(int argc, char **argv)
 	domain_def_dispose(&def);
 	return rc;
 }
-
 
 static int cmd_start(int argc, char **argv)
 {
