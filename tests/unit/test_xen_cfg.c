@@ -408,6 +408,18 @@ static void test_cfg_refusals_and_lossy(void)
 		free(cfg);
 		domain_def_dispose(&def);
 	}
+	/* xm's messages name xm's format */
+	{
+		static const char cfg[] = "name = \"t\"\nmemory = \"x";
+		struct domain_def def;
+		char *err = NULL;
+
+		domain_def_init(&def);
+		CU_ASSERT(domain_from_xen_cfg(&def, cfg, strlen(cfg), XEN_CFG_XM, 0, &err) < 0);
+		CU_ASSERT(err && !strcmp(err, "xm config line 2: unterminated string"));
+		free(err);
+		domain_def_dispose(&def);
+	}
 	/* --lossy: one warning per dropped setting; defaults say nothing. */
 	lossy_cfg = "name = \"t\"\nviridian = 0\nrtc_timeoffset = 0\nhap = 1\nusbctrl = [ \"version=3\" ]\ncpuid = \"host\"\n"
 		    "disk = [ \"phy:/dev/vg/g,xvda,w\" ]\n";
