@@ -1741,7 +1741,7 @@ int domain_from_xen_cfg(struct domain_def *def, const char *text, size_t len, en
 out:
 	/* The syntax is one; the messages name the format read. */
 	if (rc && fmt == XEN_CFG_XM && *err_r && !strncmp(*err_r, "xl.cfg", 6)) {
-		char *m = xml_util_msg("xm config%s", *err_r + 6);
+		char *m = str_printf("xm config%s", *err_r + 6);
 
 		if (m) {
 			free(*err_r);
