@@ -45,7 +45,8 @@ CFG
 
 : >results.txt
 
-# 1. xenlaunch.
+# 1. xenlaunch. Its -serial file: appends: a new file for this run.
+rm -f xenlaunch.out
 t0=$(now_ms)
 start_launcher xenlaunch.log -name bench-xenlaunch -M xenpv -m 256 \
 	-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$BENCH_APPEND" \
@@ -90,7 +91,7 @@ fi
 assert_host_clean
 
 # Each figure of xenlaunch beside each reference's.
-value() { awk -v b="$1" -v f="$2" '$1 == b && $2 == f { print $3 }' results.txt; }
+value() { awk -v b="$1" -v f="$2" '$1 == b && $2 == f { v = $3 } END { print v }' results.txt; }
 for f in $(awk '$1 == "xenlaunch" { print $2 }' results.txt); do
 	unit=$(awk -v f="$f" '$1 == "xenlaunch" && $2 == f { print $4 }' results.txt)
 	figure "disk $f" "$(value xenlaunch "$f")" "$unit" "$(value qdisk "$f")" qdisk ">=1.5x"
