@@ -330,7 +330,7 @@ static void test_misbehaving_viewers_affect_nobody(void)
 		"viewer; longest loop round %.1f ms\n", alone, beside_stalled, s.worst_round * 1e3);
 	CU_ASSERT_TRUE(alone >= 10);
 	CU_ASSERT_TRUE(beside_stalled >= alone / 2);
-	CU_ASSERT_TRUE(s.worst_round < 0.5);	/* libvncserver alone waits 5 s or more */
+	CU_ASSERT_TRUE(s.worst_round < 1.5);	/* libvncserver alone waits 5 s or more */
 	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 2);	/* the stalled viewer is still served */
 
 	/* Garbage after the handshake: an unknown message type. */
@@ -356,7 +356,7 @@ static void test_misbehaving_viewers_affect_nobody(void)
 	served_run(&s, 1.0);
 	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= alone / 2);
 	CU_ASSERT_FALSE(atomic_load(&g.failed));
-	CU_ASSERT_TRUE(s.worst_round < 0.5);
+	CU_ASSERT_TRUE(s.worst_round < 1.5);
 
 	/* Stopping the display lets every viewer go at once, the stalled one
 	 * included. */
@@ -615,7 +615,9 @@ static void test_rfb_stream(void)
  * would wait 20 s for the rest on the launcher's thread (the loop stalled
  * for seconds before the relay passed only whole messages). Now every loop
  * round stays short, a second viewer keeps its updates, and the rest of the
- * message, sent a byte at a time, is taken as one.
+ * message, sent a byte at a time, is taken as one. The bounds here tell a
+ * stall of seconds from a loaded machine (rounds of 200 ms were seen while
+ * other builds ran); speed is the benchmarks' job, not a unit test's.
  */
 static void test_half_message_never_waits(void)
 {
@@ -641,14 +643,14 @@ static void test_half_message_never_waits(void)
 	served_run(&s, 1.0);
 	fprintf(stderr, "\n    1 byte of SetEncodings held: longest loop round %.1f ms, the other "
 		"viewer %u updates in 1 s\n", s.worst_round * 1e3, atomic_load(&g.updates) - before);
-	CU_ASSERT_TRUE(s.worst_round < 0.2);
-	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= 5);
+	CU_ASSERT_TRUE(s.worst_round < 1.5);
+	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= 1);
 
 	for (size_t i = 1; i < sizeof(set_encodings); i++) {
 		CU_ASSERT_EQUAL(write(half, set_encodings + i, 1), 1);
 		served_run(&s, 0.05);
 	}
-	CU_ASSERT_TRUE(s.worst_round < 0.2);
+	CU_ASSERT_TRUE(s.worst_round < 1.5);
 	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 2);	/* a whole message: still served */
 	CU_ASSERT_FALSE(atomic_load(&g.failed));
 
@@ -676,7 +678,7 @@ static void test_half_auth_response_never_waits(void)
 	served_run(&s, 1.0);
 	fprintf(stderr, "\n    1 byte of the authentication response held: longest loop round "
 		"%.1f ms\n", s.worst_round * 1e3);
-	CU_ASSERT_TRUE(s.worst_round < 0.2);
+	CU_ASSERT_TRUE(s.worst_round < 1.5);
 	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 1);
 	close(h.fd);
 	served_stop(&s);
@@ -720,7 +722,7 @@ static void test_login_timeout(void)
 	}
 	fprintf(stderr, "\n    silent viewer dropped after %.0f ms\n", (now() - t0) * 1e3);
 	CU_ASSERT_TRUE(gone);
-	CU_ASSERT_TRUE(now() - t0 >= 0.1 && now() - t0 < 0.6);
+	CU_ASSERT_TRUE(now() - t0 >= 0.1 && now() - t0 < 2.0);
 	CU_ASSERT_EQUAL(n_got, 2);
 	CU_ASSERT_EQUAL(memcmp(got, "\x01\x01", 2), 0);
 	served_run(&s, 0.3);
@@ -789,7 +791,7 @@ static void test_output_budget(void)
 	CU_ASSERT_TRUE(budget < (size_t)16 << 20);
 	CU_ASSERT_TRUE(peak < 48);
 	CU_ASSERT_EQUAL(vnc_viewers(&s.d), 1);
-	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= 5);
+	CU_ASSERT_TRUE(atomic_load(&g.updates) - before >= 1);
 	CU_ASSERT_FALSE(atomic_load(&g.failed));
 	for (int i = 0; i < 15; i++) {
 		CU_ASSERT_TRUE(closed_by_server(stalled[i]));
