@@ -9,6 +9,8 @@
 #include "hvm/container.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <xen/hvm/params.h>
@@ -69,6 +71,27 @@ int hvm_memmap_build(const struct hvm_layout *l, const struct xc_hvm_firmware_mo
 	return (int)n;
 }
 
+char *hvm_cmdline_default(const char *cmdline, const char *key, const char *value)
+{
+	size_t klen = strlen(key);
+	const char *p = cmdline ? cmdline : "";
+	char *out = NULL;
+
+	while (*p) {
+		size_t wlen;
+
+		p += strspn(p, " \t");
+		wlen = strcspn(p, " \t");
+		if (wlen >= klen && !strncmp(p, key, klen) && (wlen == klen || p[klen] == '='))
+			return strdup(cmdline);
+		p += wlen;
+	}
+	if (asprintf(&out, "%s%s%s=%s", cmdline ? cmdline : "", cmdline && *cmdline ? " " : "", key,
+		     value) < 0)
+		return NULL;
+	return out;
+}
+
 int hvm_domain_create(xc_interface *xch, struct pv_domain *d, uint32_t emulation_flags)
 {
 	struct xen_domctl_createdomain config;
@@ -116,7 +139,7 @@ int hvm_domain_create(xc_interface *xch, struct pv_domain *d, uint32_t emulation
 	if (xc_set_paging_mempool_size(xch, domid, pool_kib * 1024) < 0)
 		goto fail;
 	step = "xc_cpuid_apply_policy";
-	if (xc_cpuid_apply_policy(xch, domid, false, NULL, 0, true, true, false, NULL, NULL) < 0)
+	if (xc_cpuid_apply_policy(xch, domid, false, NULL, 0, true, false, false, NULL, NULL) < 0)
 		goto fail;
 	step = "xenstore event channel";
 	if ((r = xc_evtchn_alloc_unbound(xch, domid, 0)) < 0)

@@ -63,6 +63,15 @@ int hvm_memmap_build(const struct hvm_layout *l, const struct xc_hvm_firmware_mo
 		     unsigned n_acpi, struct e820entry out[HVM_MEMMAP_MAX]);
 
 /*
+ * The kernel command line with " KEY=VALUE" appended unless one of its
+ * words already sets KEY (is "KEY" or starts with "KEY="): what a machine
+ * type needs of the guest by default and the user may still override
+ * (reboot=t: with no firmware a reset is a triple fault). cmdline may be
+ * NULL. A malloc'ed string, NULL when out of memory.
+ */
+char *hvm_cmdline_default(const char *cmdline, const char *key, const char *value);
+
+/*
  * Creates the container. emulation_flags: what Xen emulates inside
  * (XEN_X86_EMU_LAPIC for PVH). Sets d->domid and the two ports; on
  * failure the domain is already gone. 0 or a negative errno.

@@ -109,6 +109,7 @@ static const struct machine_default xenpvh_defaults[] = {
 	{ "container", 0, "HVM with HAP; Xen emulates the local APIC only; no firmware, no QEMU" },
 	{ "kernel", 0, "an ELF with the XEN_ELFNOTE_PHYS32_ENTRY note (Linux: CONFIG_PVH)" },
 	{ "ACPI", 0, "RSDP, XSDT, FADT (hardware-reduced), MADT (a local APIC per vCPU), DSDT" },
+	{ "-append", 0, "reboot=t added unless given (without firmware a reset is a triple fault)" },
 	{ NULL, 0, NULL },
 };
 

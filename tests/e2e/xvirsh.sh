@@ -13,7 +13,8 @@
 # driven through socat types into the guest's shell. A guest converted from
 # an xl.cfg boots. The host is clean after each; then the host's
 # capabilities validate against libvirt's capability.rng and name the
-# xen/xenpv and hvm/xenfv guests. The two XML injections of issue 11 are
+# xen/xenpv and hvm/xenfv guests, and xenpvh where the host has hvm and
+# hap; a PVH guest starts from machine='xenpvh'. The two XML injections of issue 11 are
 # refused by name; the monitor socket is its owner's only (0600).
 . ./lib.sh
 
@@ -289,6 +290,50 @@ xvirsh domcapabilities >domcaps.xml 2>domcaps.err || fail "domcapabilities: $(ca
 xmllint --noout --relaxng $SCHEMAS/domaincaps.rng domcaps.xml 2>xmllint.err ||
 	{ cat xmllint.err; fail "domcapabilities do not validate against domaincaps.rng"; }
 echo "domcapabilities validate against domaincaps.rng"
+
+# 8b. PVH: listed where the host runs it (hvm and hap in virt_caps), and a
+# guest of libvirt's older spelling <type machine='xenpvh'>xen</type> starts
+# as -M xenpvh; its precise XML is libvirt's <type>xenpvh</type>.
+if xl info | grep '^virt_caps' | grep -q 'hvm.*hap'; then
+	xmllint --xpath "//guest[os_type='xen']/arch/machine[.='xenpvh']" caps.xml >/dev/null 2>&1 ||
+		fail "capabilities: the host has hvm and hap, but no xenpvh machine"
+else
+	xmllint --xpath "//machine[.='xenpvh']" caps.xml >/dev/null 2>&1 &&
+		fail "capabilities: xenpvh listed on a host without hvm and hap"
+fi
+xvirsh domcapabilities --machine xenpvh >pvhcaps.xml 2>pvhcaps.err || fail "domcapabilities xenpvh: $(cat pvhcaps.err)"
+xmllint --noout --relaxng $SCHEMAS/domaincaps.rng pvhcaps.xml 2>xmllint.err ||
+	{ cat xmllint.err; fail "domcapabilities xenpvh do not validate against domaincaps.rng"; }
+cat >pvh.xml <<EOF
+<domain type='xen'>
+  <name>xpvh</name>
+  <memory unit='MiB'>128</memory>
+  <os>
+    <type arch='x86_64' machine='xenpvh'>xen</type>
+    <kernel>$GUEST_KERNEL</kernel>
+    <initrd>$GUEST_INITRD</initrd>
+    <cmdline>$GUEST_APPEND</cmdline>
+  </os>
+  <devices>
+    <console type='file'>
+      <source path='$PWD/pvh.out'/>
+      <target type='xen' port='0'/>
+    </console>
+  </devices>
+</domain>
+EOF
+xvirsh define --validate pvh.xml >/dev/null 2>pvhdef.err || fail "define the PVH guest: $(cat pvhdef.err)"
+xvirsh start xpvh 2>start.err || fail "start xpvh: $(cat start.err)"
+pid=$(cat run/xpvh.pid) || fail "no pidfile for xpvh"
+grep -q 'xenpvh "xpvh" started' run/xpvh.log || fail "xpvh was not built as -M xenpvh: $(tail -n 3 run/xpvh.log)"
+xvirsh dumpxml xpvh >pvhdump.xml || fail "dumpxml xpvh"
+grep -q "<type arch='x86_64' machine='xenpvh'>xenpvh</type>" pvhdump.xml ||
+	fail "dumpxml xpvh: $(grep '<type' pvhdump.xml)"
+xvirsh destroy xpvh >/dev/null || fail "destroy xpvh"
+wait_gone "$pid" 30
+xvirsh undefine xpvh >/dev/null || fail "undefine xpvh"
+assert_host_clean
+echo "xenpvh: in capabilities and domcapabilities, machine='xenpvh' started as -M xenpvh, described as <type>xenpvh</type>"
 
 # 9. XML cannot inject launcher options: the two injections once made a
 # disk of /etc/shadow and ran a script of the author's choice as root.
