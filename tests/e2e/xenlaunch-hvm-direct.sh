@@ -116,20 +116,28 @@ for sig in TERM KILL; do
 	echo "SIG$sig: exit status $EXIT_STATUS; no domain, no xenstore directory left"
 done
 
-# The talk's third example, as written: the installer's first screen on ttyS0.
+# The talk's third example, as written: the installer's first screen on
+# ttyS0. With 500 MiB Debian's installer may enter its low-memory mode,
+# which skips the language selection: then the language screen is shown
+# with 900 MiB (as xenlaunch-installer.sh does for PV).
 dd if=/dev/zero of=demo.img bs=1M count=0 seek=64 2>/dev/null
-t0=$(now_ms)
-start_launcher demo.log -name demo -M xenfv -hda demo.img -m 500 -kernel "$INSTALLER_KERNEL" \
-	-initrd "$INSTALLER_INITRD" -append "console=ttyS0" -serial pty -nographic
-pty=$(pty_of demo.log)
-cat "$pty" >installer.out 2>/dev/null &
-reader=$!
-wait_for installer.out 'Select a language|Low memory mode' 480
-t1=$(now_ms)
-echo "installer: '$(grep -ao 'Select a language\|Low memory mode' installer.out | head -n 1)' on ttyS0 after $(secs $t0 $t1) s"
-no_qemu
-kill -TERM "$LAUNCHER_PID"
-wait_exit "$LAUNCHER_PID" 60
-[ "$EXIT_STATUS" = 0 ] || fail "installer: exit status $EXIT_STATUS, want 0"
-kill "$reader" 2>/dev/null
-assert_host_clean
+for mem in 500 900; do
+	t0=$(now_ms)
+	start_launcher demo.log -name demo -M xenfv -hda demo.img -m $mem -kernel "$INSTALLER_KERNEL" \
+		-initrd "$INSTALLER_INITRD" -append "console=ttyS0" -serial pty -nographic
+	pty=$(pty_of demo.log)
+	cat "$pty" >installer.out 2>/dev/null &
+	reader=$!
+	wait_for installer.out 'Select a language|[Ll]ow memory' 480
+	t1=$(now_ms)
+	screen=$(grep -aoE 'Select a language|[Ll]ow memory' installer.out | head -n 1)
+	echo "installer, -m $mem: '$screen' on ttyS0 after $(secs $t0 $t1) s"
+	no_qemu
+	kill -TERM "$LAUNCHER_PID"
+	wait_exit "$LAUNCHER_PID" 60
+	[ "$EXIT_STATUS" = 0 ] || fail "installer: exit status $EXIT_STATUS, want 0"
+	kill "$reader" 2>/dev/null
+	assert_host_clean
+	[ "$screen" = 'Select a language' ] && break
+	[ $mem = 900 ] && fail "no language selection with -m 900"
+done
