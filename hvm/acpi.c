@@ -15,9 +15,6 @@
 #define FADT_SIZE	276u			/* revision 6 */
 #define MADT_FIXED	(HDR_SIZE + 8u)		/* local APIC address, flags */
 #define MADT_LAPIC_SIZE	8u
-#define MADT_IOAPIC_SIZE	12u
-#define MADT_ISO_SIZE	10u
-#define MADT_IOAPIC_PART	(MADT_IOAPIC_SIZE + MADT_ISO_SIZE)
 #define LAPIC_ADDR	0xfee00000u
 
 #define FADT_WBINVD		(1u << 0)
@@ -117,12 +114,7 @@ static void build_fadt(uint8_t *t, const struct acpi_config *cfg, uint64_t dsdt)
 	finish(t, FADT_SIZE);
 }
 
-bool acpi_sleep_is_s5(uint8_t val)
-{
-	return (val & ACPI_SLEEP_SLP_EN) && ((val >> 2) & 7) == ACPI_S5_SLP_TYP;
-}
-
-static void build_madt(uint8_t *t, uint32_t len, unsigned vcpus, bool ioapic)
+static void build_madt(uint8_t *t, uint32_t len, unsigned vcpus)
 {
 	uint8_t *e = t + MADT_FIXED;
 
@@ -135,20 +127,6 @@ static void build_madt(uint8_t *t, uint32_t len, unsigned vcpus, bool ioapic)
 		e[2] = (uint8_t)i;		/* ACPI processor UID */
 		e[3] = (uint8_t)(2 * i);	/* APIC ID: Xen's vLAPIC gives vCPU n the id 2n */
 		put32(e + 4, 1);		/* enabled */
-	}
-	if (ioapic) {
-		e[0] = 1;			/* I/O APIC */
-		e[1] = MADT_IOAPIC_SIZE;
-		e[2] = ACPI_IOAPIC_ID;
-		put32(e + 4, ACPI_IOAPIC_ADDR);
-		put32(e + 8, 0);		/* its first GSI */
-		e += MADT_IOAPIC_SIZE;
-		e[0] = 2;			/* interrupt source override */
-		e[1] = MADT_ISO_SIZE;
-		e[2] = 0;			/* ISA */
-		e[3] = 0;			/* IRQ 0 (the PIT)... */
-		put32(e + 4, 2);		/* ...is GSI 2 */
-		put16(e + 8, 0);		/* the bus's polarity and trigger */
 	}
 	finish(t, len);
 }
@@ -163,7 +141,7 @@ int acpi_tables_build(const struct acpi_config *cfg, struct acpi_tables *t_r)
 	if (cfg->vcpus == 0 || cfg->vcpus > ACPI_MAX_VCPUS || (cfg->tables_addr & 15) ||
 	    cfg->tables_addr == 0 || cfg->sleep_port == 0xffff)
 		return -EINVAL;
-	madt_size = MADT_FIXED + (size_t)cfg->vcpus * MADT_LAPIC_SIZE + (cfg->ioapic ? MADT_IOAPIC_PART : 0);
+	madt_size = MADT_FIXED + (size_t)cfg->vcpus * MADT_LAPIC_SIZE;
 	dsdt_size = HDR_SIZE + (cfg->sleep_port ? sizeof(dsdt_s5) : 0);
 
 	/* Each table 16-byte aligned. */
@@ -188,7 +166,7 @@ int acpi_tables_build(const struct acpi_config *cfg, struct acpi_tables *t_r)
 	if (cfg->sleep_port)
 		memcpy(b + t_r->dsdt_off + HDR_SIZE, dsdt_s5, sizeof(dsdt_s5));
 	finish(b + t_r->dsdt_off, (uint32_t)dsdt_size);
-	build_madt(b + t_r->madt_off, (uint32_t)madt_size, cfg->vcpus, cfg->ioapic);
+	build_madt(b + t_r->madt_off, (uint32_t)madt_size, cfg->vcpus);
 	build_fadt(b + t_r->fadt_off, cfg, cfg->tables_addr + t_r->dsdt_off);
 
 	x = b + t_r->xsdt_off;

@@ -11,8 +11,7 @@
  *         PVH container); with cfg->sleep_port, the sleep control register
  *         at that I/O port and the sleep status register at port + 1
  *   MADT  one enabled local APIC per vCPU: processor UID n, APIC ID 2n (what
- *         Xen's vLAPIC reports for vCPU n); no PC-AT flag; with cfg->ioapic
- *         the IO-APIC and IRQ 0's override to GSI 2, else no IO-APIC
+ *         Xen's vLAPIC reports for vCPU n); no IO-APIC, no PC-AT flag
  *   DSDT  Name(_S5, Package(){ ACPI_S5_SLP_TYP, ... }) when cfg->sleep_port
  *         is set (Linux offers ACPI power-off only with both the registers
  *         and _S5), else empty
@@ -25,7 +24,6 @@
 #ifndef HVM_ACPI_H
 #define HVM_ACPI_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,19 +32,10 @@
 #define ACPI_S5_SLP_TYP		5u
 #define ACPI_SLEEP_SLP_EN	(1u << 5)
 
-#define ACPI_IOAPIC_ADDR	0xfec00000u	/* Xen's emulated IO-APIC */
-#define ACPI_IOAPIC_ID		1u		/* beside the vLAPICs' even IDs, as hvmloader has it */
-
 struct acpi_config {
 	unsigned vcpus;			/* 1..ACPI_MAX_VCPUS */
 	uint64_t tables_addr;		/* guest-physical address of the blob, 16-byte aligned */
 	uint16_t sleep_port;		/* 0: no sleep registers, no _S5 */
-	/*
-	 * An HVM container with Xen's emulated platform (xenfv): the MADT also
-	 * lists the IO-APIC (ISA IRQs on GSIs of the same number, but IRQ 0,
-	 * which Xen delivers on GSI 2: an interrupt source override says so).
-	 */
-	bool ioapic;
 };
 
 struct acpi_tables {
@@ -64,10 +53,6 @@ struct acpi_tables {
  */
 int acpi_tables_build(const struct acpi_config *cfg, struct acpi_tables *t_r);
 void acpi_tables_dispose(struct acpi_tables *t);
-
-/* Whether a byte written to the sleep control register asks for S5 (power
- * off): SLP_EN with SLP_TYP ACPI_S5_SLP_TYP; pure. */
-bool acpi_sleep_is_s5(uint8_t val);
 
 /* The byte that makes a table's bytes sum to 0; pure. */
 uint8_t acpi_checksum(const uint8_t *p, size_t len);

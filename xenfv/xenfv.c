@@ -36,9 +36,6 @@
 #define SPECIAL_PAGE(n) ((HVM_SPECIAL_START >> PAGE_SHIFT_4K) + (n))
 #define SPECIAL_XENSTORE 4		/* Xen's special page numbers, as libxenguest */
 #define SPECIAL_CONSOLE 7
-/* The ACPI sleep control register (and status, + 1), where QEMU's PIIX4 has
- * its PM1a control block: a port Xen leaves to device models. */
-#define FV_SLEEP_PORT 0xb004
 
 struct xenfv {
 	struct ioreq_server ios;
@@ -188,11 +185,11 @@ out:
 
 /* The e820 the kernel reads: the container's map with the VGA hole cut out
  * of low RAM. Returns the number of entries. */
-static size_t memory_map(const struct hvm_layout *layout, const struct xc_hvm_firmware_module *acpi,
-			 struct bzimage_e820 *map, struct e820entry *xen_map, size_t max)
+static size_t memory_map(const struct hvm_layout *layout, struct bzimage_e820 *map,
+			 struct e820entry *xen_map, size_t max)
 {
 	struct e820entry e[HVM_MEMMAP_MAX];
-	int n = hvm_memmap_build(layout, acpi, 2, e);
+	int n = hvm_memmap_build(layout, NULL, 0, e);
 	size_t k = 0;
 
 	for (int i = 0; i < n && k + 2 <= max; i++) {
@@ -206,26 +203,6 @@ static size_t memory_map(const struct hvm_layout *layout, const struct xc_hvm_fi
 	for (size_t i = 0; i < k; i++)
 		map[i] = (struct bzimage_e820){ xen_map[i].addr, xen_map[i].size, xen_map[i].type };
 	return k;
-}
-
-/* The ACPI tables (RSDP, then the rest) into populated pages of the MMIO hole. */
-static int fv_acpi(struct machine *m, struct acpi_tables *t, struct xc_hvm_firmware_module *mods)
-{
-	mods[0] = (struct xc_hvm_firmware_module){ .data = t->rsdp, .length = ACPI_RSDP_SIZE,
-						   .guest_addr_out = HVM_ACPI_RSDP_ADDR };
-	mods[1] = (struct xc_hvm_firmware_module){ .data = t->blob, .length = (uint32_t)t->blob_size,
-						   .guest_addr_out = HVM_ACPI_TABLES_ADDR };
-	for (unsigned i = 0; i < 2; i++) {
-		uint64_t start = mods[i].guest_addr_out & ~(uint64_t)(PAGE_SIZE_4K - 1);
-		uint64_t end = (mods[i].guest_addr_out + mods[i].length + PAGE_SIZE_4K - 1) &
-			       ~(uint64_t)(PAGE_SIZE_4K - 1);
-		int rc;
-
-		if ((rc = populate(m->xch, m->dom.domid, start, end)) < 0 ||
-		    (rc = guest_write(m, mods[i].guest_addr_out, mods[i].data, mods[i].length)) < 0)
-			return rc;
-	}
-	return 0;
 }
 
 /* RAM, special pages, HVM parameters, grant table. */
@@ -271,10 +248,6 @@ static int fv_build(struct machine *m, bool use_cache)
 	const struct launch_config *cfg = m->cfg;
 	struct bzimage_e820 map[BZIMAGE_E820_MAX];
 	struct e820entry xen_map[HVM_MEMMAP_MAX + 1];
-	const struct acpi_config acpi = { .vcpus = m->dom.vcpus, .tables_addr = HVM_ACPI_TABLES_ADDR,
-					  .sleep_port = FV_SLEEP_PORT, .ioapic = true };
-	struct acpi_tables tables = { 0 };
-	struct xc_hvm_firmware_module mods[2];
 	static uint8_t zero_page[BZIMAGE_ZERO_PAGE_SIZE];
 	uint8_t gdt[BOOT_CPU_GDT_SIZE];
 	char err[BZIMAGE_ERR_MAX];
@@ -323,20 +296,15 @@ static int fv_build(struct machine *m, bool use_cache)
 		goto out;
 	}
 
-	if ((rc = acpi_tables_build(&acpi, &tables)) < 0) {
-		log_warnx("ACPI tables for %u vCPUs: %s", acpi.vcpus, strerror(-rc));
-		goto out;
-	}
-
 	rc = hvm_domain_create(m->xch, &m->dom, FV_EMULATION);
 	if (rc)
 		goto out;
 	machine_domain_created(m);
 	machine_phase_done(m, "domain create (HVM container)", &t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = fv_memory(m, &layout)) < 0 || (rc = fv_acpi(m, &tables, mods)) < 0)
+	if ((rc = fv_memory(m, &layout)) < 0)
 		goto out;
-	n_map = memory_map(&layout, mods, map, xen_map, sizeof(xen_map) / sizeof(xen_map[0]));
+	n_map = memory_map(&layout, map, xen_map, sizeof(xen_map) / sizeof(xen_map[0]));
 	if (xc_domain_set_memory_map(m->xch, m->dom.domid, xen_map, (uint32_t)n_map) < 0) {
 		rc = neg_errno();
 		log_warn("domain %u: set its memory map", m->dom.domid);
@@ -344,7 +312,6 @@ static int fv_build(struct machine *m, bool use_cache)
 	}
 	machine_phase_done(m, "memory", &t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	l.rsdp = HVM_ACPI_RSDP_ADDR;
 	bzimage_zero_page(&bz, &l, map, n_map, zero_page);
 	boot_cpu_gdt(gdt);
 	if ((rc = guest_write(m, l.kernel, bz.kernel, bz.kernel_size)) < 0 ||
@@ -362,7 +329,6 @@ static int fv_build(struct machine *m, bool use_cache)
 		 l.initrd, cmdline);
 	machine_phase_done(m, "kernel load", &t0);
 out:
-	acpi_tables_dispose(&tables);
 	if (initrd_fd >= 0)
 		close(initrd_fd);
 	free(cmdline);
@@ -427,36 +393,17 @@ static void serial_space(void *opaque)
 	uart16550_tx_drain(&fv->uart);
 }
 
-/* ACPI's sleep registers: a write asking for S5 powers the domain off. */
-static uint8_t sleep_read(void *opaque, unsigned off)
-{
-	return 0;	/* control: nothing latched; status: not waking */
-}
-
-static void sleep_write(void *opaque, unsigned off, uint8_t val)
-{
-	struct machine *m = opaque;
-
-	if (off != 0 || !acpi_sleep_is_s5(val))
-		return;
-	log_info("domain %u: the guest entered ACPI S5; powering it off", m->dom.domid);
-	if (xc_domain_shutdown(m->xch, m->dom.domid, SHUTDOWN_poweroff) < 0)
-		log_warn("domain %u: shut down", m->dom.domid);
-}
-
 static int fv_devices_start(struct machine *m)
 {
 	struct xenfv *fv = m->priv;
 	const struct uart16550_ops uart_ops = { com1_tx, com1_irq, com1_rx_space, m };
 	const struct ioreq_ports com1 = { UART16550_COM1_BASE, UART16550_PORTS, com1_read, com1_write, fv };
-	const struct ioreq_ports sleep = { FV_SLEEP_PORT, 2, sleep_read, sleep_write, m };
 	const struct console0_device dev = { serial_input, serial_space, fv };
 	int rc;
 
 	uart16550_init(&fv->uart, &uart_ops);
 	ioreq_server_init(&fv->ios, m->loop);
 	if ((rc = ioreq_server_open(&fv->ios)) < 0 || (rc = ioreq_server_add_ports(&fv->ios, &com1)) < 0 ||
-	    (rc = ioreq_server_add_ports(&fv->ios, &sleep)) < 0 ||
 	    (rc = ioreq_server_start(&fv->ios, m->dom.domid, m->dom.vcpus)) < 0)
 		return rc;
 	if (m->wd)

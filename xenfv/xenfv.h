@@ -13,19 +13,14 @@
  * Xen offers an HVM guest (PIC, IO-APIC, PIT, RTC, HPET, PM timer), its
  * RAM populated in 2 MiB extents (the VGA hole 0xa0000-0xfffff left
  * out), the special pages (xenstore, console) cleared and published as
- * HVM parameters, the grant table seeded; the launcher's ACPI tables
- * (hvm/acpi: a MADT with every vCPU and Xen's IO-APIC, a hardware-reduced
- * FADT whose sleep control register is a port of the ioreq server, _S5);
- * then the kernel's protected-mode part at its load address
- * (xenfv/bzimage), the initrd, the command line, the zero page with the
- * e820 and the RSDP's address, the boot GDT, and the boot vCPU's
- * registers (xenfv/boot_cpu).
+ * HVM parameters, the grant table seeded; then the kernel's
+ * protected-mode part at its load address (xenfv/bzimage), the initrd,
+ * the command line, the zero page with the e820, the boot GDT, and the
+ * boot vCPU's registers (xenfv/boot_cpu).
  *
  * A reboot (reboot=t: a triple fault, reported by Xen as a reboot) and a
- * power-off (S5 written to the sleep register: the launcher shuts the
- * domain down as powered off) end or rebuild the guest as for PV; the
- * ioreq server is destroyed on every stop, and by the watchdog if the
- * launcher is killed.
+ * power-off end or rebuild the guest as for PV; the ioreq server is
+ * destroyed on every stop, and by the watchdog if the launcher is killed.
  */
 #ifndef XENFV_XENFV_H
 #define XENFV_XENFV_H

@@ -124,49 +124,6 @@ static void test_no_sleep_port(void)
 	acpi_tables_dispose(&t);
 }
 
-static void test_ioapic(void)
-{
-	struct acpi_config cfg = { .vcpus = 3, .tables_addr = BASE, .ioapic = true };
-	struct acpi_tables t;
-	const uint8_t *madt, *e;
-
-	CU_ASSERT_EQUAL_FATAL(acpi_tables_build(&cfg, &t), 0);
-	madt = table_at(&t, BASE + t.madt_off, "APIC");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(madt);
-	CU_ASSERT_EQUAL(get32(madt + 4), 44 + 3 * 8 + 12 + 10);
-	CU_ASSERT(t.madt_off + get32(madt + 4) <= t.dsdt_off);
-	/* After the LAPICs: the IO-APIC, id 1 at 0xfec00000 from GSI 0... */
-	e = madt + 44 + 3 * 8;
-	CU_ASSERT_EQUAL(e[0], 1);
-	CU_ASSERT_EQUAL(e[1], 12);
-	CU_ASSERT_EQUAL(e[2], 1);
-	CU_ASSERT_EQUAL(get32(e + 4), 0xfec00000u);
-	CU_ASSERT_EQUAL(get32(e + 8), 0);
-	/* ...and ISA IRQ 0 on GSI 2, conforming. */
-	e += 12;
-	CU_ASSERT_EQUAL(e[0], 2);
-	CU_ASSERT_EQUAL(e[1], 10);
-	CU_ASSERT_EQUAL(e[2], 0);
-	CU_ASSERT_EQUAL(e[3], 0);
-	CU_ASSERT_EQUAL(get32(e + 4), 2);
-	CU_ASSERT_EQUAL(e[8] | e[9], 0);
-	acpi_tables_dispose(&t);
-}
-
-static void test_sleep_is_s5(void)
-{
-	unsigned n = 0;
-
-	/* (5 << 2) | SLP_EN, what Linux writes for S5 with the _S5 of the DSDT. */
-	CU_ASSERT_TRUE(acpi_sleep_is_s5(0x34));
-	CU_ASSERT_TRUE(acpi_sleep_is_s5(0x34 | 0xc3));	/* other bits do not matter */
-	CU_ASSERT_FALSE(acpi_sleep_is_s5(0x14));	/* S5 type without SLP_EN */
-	CU_ASSERT_FALSE(acpi_sleep_is_s5(0x2c));	/* SLP_EN, type 3 */
-	for (unsigned v = 0; v < 256; v++)
-		n += acpi_sleep_is_s5((uint8_t)v);
-	CU_ASSERT_EQUAL(n, 16);	/* bits 0, 1, 6 and 7 are free */
-}
-
 static void test_most_vcpus(void)
 {
 	struct acpi_config cfg = { .vcpus = ACPI_MAX_VCPUS, .tables_addr = BASE };
@@ -216,8 +173,6 @@ static void test_checksum(void)
 
 static CU_TestInfo tests[] = {
 	{ "RSDP -> XSDT -> FADT, MADT, DSDT: lengths, checksums, fields", test_walk },
-	{ "MADT with the IO-APIC and IRQ 0's override", test_ioapic },
-	{ "a sleep control byte that means S5", test_sleep_is_s5 },
 	{ "no sleep port: no sleep registers, no _S5", test_no_sleep_port },
 	{ "128 vCPUs: APIC ids up to 254", test_most_vcpus },
 	{ "hostile vCPU counts and addresses are refused", test_hostile_config },
