@@ -159,7 +159,8 @@ static int serve(int in_fd, int out_fd)
 static int listen_on(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	mode_t mask;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "error: socket path too long: %s\n", path);
@@ -168,9 +169,11 @@ static int listen_on(const char *path)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	unlink(path);
-	/* The socket is its owner's only, like the launchers' monitors. */
-	umask(077);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16)) {
+	/* The socket is its owner's only (0600, like the launchers' monitors), from its creation on. */
+	mask = umask(077);
+	r = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(mask);
+	if (r || chmod(path, 0600) || listen(fd, 16)) {
 		fprintf(stderr, "error: cannot listen on %s: %s\n", path, strerror(errno));
 		return 1;
 	}
