@@ -132,21 +132,6 @@ out:
 	return rc;
 }
 
-static int cmd_undefine(int argc, char **argv)
-{
-	char *pos[1];
-	struct domain_def def;
-	int rc;
-
-	if (args(argc, argv, "undefine", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
-		return 1;
-	rc = domain_undefine(&def);
-	if (!rc)
-		printf("Domain '%s' has been undefined\n\n", def.name);
-	domain_def_dispose(&def);
-	return rc;
-}
-
 static int cmd_list(int argc, char **argv)
 {
 	static const char *const flags[] = { "--all", "--inactive", NULL };
@@ -229,62 +214,40 @@ static int cmd_dumpxml(int argc, char **argv)
 	return rc;
 }
 
-static int cmd_start(int argc, char **argv)
-{
-	char *pos[1];
-	struct domain_def def;
-	int rc;
-
-	if (args(argc, argv, "start", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
-		return 1;
-	rc = domain_start(&def);
-	if (!rc)
-		printf("Domain '%s' started\n\n", def.name);
-	domain_def_dispose(&def);
-	return rc;
-}
-
-/* What xvirsh says when a monitor verb succeeded: "Domain 'x' <done>". */
-static const struct monitor_verb_done {
+/*
+ * The verbs that act on one domain and say "Domain 'x' <done>": undefine,
+ * start and destroy through their own operation, the rest as a monitor
+ * command of the running guest (tools/domains.c).
+ */
+static const struct domain_verb {
 	const char *verb;
+	int (*op)(const struct domain_def *def);	/* NULL: a monitor verb */
 	const char *done;
-} monitor_verb_done[] = {
-	{ "shutdown", "is being shutdown" },
-	{ "reboot", "is being rebooted" },
-	{ "suspend", "suspended" },
-	{ "resume", "resumed" },
+} domain_verbs[] = {
+	{ "undefine", domain_undefine, "has been undefined" },
+	{ "start", domain_start, "started" },
+	{ "destroy", domain_destroy, "destroyed" },
+	{ "shutdown", NULL, "is being shutdown" },
+	{ "reboot", NULL, "is being rebooted" },
+	{ "suspend", NULL, "suspended" },
+	{ "resume", NULL, "resumed" },
 };
 
-static int cmd_monitor_verb(int argc, char **argv)
+static int cmd_domain_verb(int argc, char **argv)
 {
-	const struct monitor_verb_done *v = NULL;
+	const struct domain_verb *v = NULL;
 	char *pos[1];
 	struct domain_def def;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(monitor_verb_done) / sizeof(monitor_verb_done[0]); i++)
-		if (!strcmp(argv[0], monitor_verb_done[i].verb))
-			v = &monitor_verb_done[i];
+	for (size_t i = 0; i < sizeof(domain_verbs) / sizeof(domain_verbs[0]); i++)
+		if (!strcmp(argv[0], domain_verbs[i].verb))
+			v = &domain_verbs[i];
 	if (args(argc, argv, v->verb, 1, pos, NULL, NULL) || load_domain(pos[0], &def))
 		return 1;
-	rc = domain_monitor_verb(def.name, v->verb);
+	rc = v->op ? v->op(&def) : domain_monitor_verb(def.name, v->verb);
 	if (!rc)
 		printf("Domain '%s' %s\n\n", def.name, v->done);
-	domain_def_dispose(&def);
-	return rc;
-}
-
-static int cmd_destroy(int argc, char **argv)
-{
-	char *pos[1];
-	struct domain_def def;
-	int rc;
-
-	if (args(argc, argv, "destroy", 1, pos, NULL, NULL) || load_domain(pos[0], &def))
-		return 1;
-	rc = domain_destroy(&def);
-	if (!rc)
-		printf("Domain '%s' destroyed\n\n", def.name);
 	domain_def_dispose(&def);
 	return rc;
 }
@@ -783,18 +746,18 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "define", cmd_define, "define <file> [--validate]", "define (but don't start) a domain from an XML file" },
-	{ "undefine", cmd_undefine, "undefine <domain>", "undefine a domain" },
+	{ "undefine", cmd_domain_verb, "undefine <domain>", "undefine a domain" },
 	{ "edit", cmd_edit, "edit <domain>",
 	  "edit the XML configuration of a domain in $VISUAL or $EDITOR (default vi); invalid XML is refused" },
 	{ "list", cmd_list, "list [--all] [--inactive]", "list domains" },
 	{ "dumpxml", cmd_dumpxml, "dumpxml <domain> [--inactive]",
 	  "domain information in XML: a running domain's from its launcher, --inactive the stored one" },
-	{ "start", cmd_start, "start <domain>", "start a (previously defined) inactive domain" },
-	{ "shutdown", cmd_monitor_verb, "shutdown <domain>", "gracefully shutdown a domain" },
-	{ "reboot", cmd_monitor_verb, "reboot <domain>", "reboot a domain (a reset: the guest is not asked first)" },
-	{ "destroy", cmd_destroy, "destroy <domain>", "destroy (stop) a domain" },
-	{ "suspend", cmd_monitor_verb, "suspend <domain>", "suspend a domain (pause its vCPUs)" },
-	{ "resume", cmd_monitor_verb, "resume <domain>", "resume a domain" },
+	{ "start", cmd_domain_verb, "start <domain>", "start a (previously defined) inactive domain" },
+	{ "shutdown", cmd_domain_verb, "shutdown <domain>", "gracefully shutdown a domain" },
+	{ "reboot", cmd_domain_verb, "reboot <domain>", "reboot a domain (a reset: the guest is not asked first)" },
+	{ "destroy", cmd_domain_verb, "destroy <domain>", "destroy (stop) a domain" },
+	{ "suspend", cmd_domain_verb, "suspend <domain>", "suspend a domain (pause its vCPUs)" },
+	{ "resume", cmd_domain_verb, "resume <domain>", "resume a domain" },
 	{ "autostart", cmd_autostart, "autostart <domain> [--disable]", "autostart a domain (with autostart-all)" },
 	{ "autostart-all", cmd_autostart_all, "autostart-all", "start every domain marked autostart (for boot scripts)" },
 	{ "domstate", cmd_domstate, "domstate <domain>", "domain state" },
