@@ -89,9 +89,7 @@ static const struct {
 	{ "-name|a|-kernel", "xenlaunch: -kernel: requires an argument" },
 	{ "-name|a|-net|nic", "xenlaunch: -net: not supported yet" },
 	{ "-name|a|-M|pc", "xenlaunch: -M pc: unsupported machine type\nUse -machine help to list supported machines" },
-	{ "-name|a|-M|xenfv|-kernel|@K", NULL },
-	{ "-name|a|-M|xenfv", "xenlaunch: -M xenfv needs -kernel (a bzImage): booting from firmware (hvmloader, a "
-			     "BIOS) is not supported" },
+	{ "-name|a|-M|xenfv|-kernel|@K", "xenlaunch: machine type 'xenfv' is not supported yet" },
 	{ "-name|a|-m|0|-kernel|@K", "xenlaunch: -m 0: memory size must not be zero" },
 	{ "-name|a|-smp|0|-kernel|@K", "xenlaunch: -smp 0: vCPU count must be between 1 and 128" },
 	{ "-name|123|-kernel|@K", "xenlaunch: -name 123: a name made only of digits would be taken for a domain ID" },

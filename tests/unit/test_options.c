@@ -227,7 +227,7 @@ static void test_informational(void)
 		"Supported machines are:\n"
 		"xenpv                Xen paravirtual guest (libxc domain build)\n"
 		"xenpvh               Xen PVH guest (HVM container, no firmware, no QEMU)\n"
-		"xenfv                Xen HVM guest: -kernel's bzImage booted directly (no firmware, no QEMU)\n");
+		"xenfv                Xen HVM guest (not supported yet)\n");
 	run_dispose(&r);
 
 	parse(&r, "-machine", "xenpv,help", NULL);
@@ -339,10 +339,8 @@ static void test_later_options_refused(void)
 
 static void test_machine_errors(void)
 {
-	EXPECT_ERROR("xenlaunch: -M xenfv needs -kernel (a bzImage): booting from firmware (hvmloader, a BIOS) "
-		     "is not supported\n", "-M", "xenfv");
-	EXPECT_ERROR("xenlaunch: -M xenfv needs -kernel (a bzImage): booting from firmware (hvmloader, a BIOS) "
-		     "is not supported\n", "-machine", "type=xenfv");
+	EXPECT_ERROR("xenlaunch: machine type 'xenfv' is not supported yet\n", "-M", "xenfv");
+	EXPECT_ERROR("xenlaunch: machine type 'xenfv' is not supported yet\n", "-machine", "type=xenfv");
 	EXPECT_ERROR("xenlaunch: -M pc: unsupported machine type\n"
 		     "Use -machine help to list supported machines\n", "-M", "pc");
 	EXPECT_ERROR("xenlaunch: -machine xenpv,accel=kvm: unsupported property 'accel=kvm'\n",
