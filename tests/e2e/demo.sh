@@ -24,6 +24,7 @@ interactive=
 machine=$(cat demo-machine 2>/dev/null || echo xenpv)
 case "$machine" in
 xenpv) os_type="<type machine='xenpv'>linux</type>" ;;
+xenpvh) os_type="<type arch='x86_64' machine='xenpvh'>xenpvh</type>" ;;
 *) fail "the demo has no guest definition for machine type '$machine' yet" ;;
 esac
 here=$PWD
